@@ -1,0 +1,47 @@
+import type { IAuthenticateGeneric, ICredentialTestRequest, ICredentialType, INodeProperties } from 'n8n-workflow';
+
+export class LeonardoAiApi implements ICredentialType {
+	name = 'leonardoAiApi';
+
+	displayName = 'Leonardo.AI API';
+
+	icon = { light: 'file:../nodes/LtxVideo/ltxVideo.svg', dark: 'file:../nodes/LtxVideo/ltxVideo.dark.svg' } as const;
+
+	documentationUrl = 'https://github.com/n8n-nodes-leonardo-ltx/n8n-nodes-leonardo-ltx#credentials';
+
+	properties: INodeProperties[] = [
+		{
+			displayName: 'API Key',
+			name: 'apiKey',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			required: true,
+			description: 'Production API key from the Leonardo web app → API Access (a UUID)',
+		},
+		{
+			displayName: 'Base URL',
+			name: 'baseUrl',
+			type: 'string',
+			default: 'https://cloud.leonardo.ai/api/rest',
+			description: 'Change only for a proxy, a gateway or local testing. The key is sent to this host only.',
+		},
+	];
+
+	authenticate: IAuthenticateGeneric = {
+		type: 'generic',
+		properties: {
+			headers: {
+				Authorization: '=Bearer {{$credentials.apiKey}}',
+			},
+		},
+	};
+
+	test: ICredentialTestRequest = {
+		request: {
+			baseURL: '={{$credentials.baseUrl.replace(/\\/+$/, "")}}',
+			url: '/v1/me',
+			method: 'GET',
+		},
+	};
+}

@@ -1,0 +1,38 @@
+import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+import { NodeConnectionTypes } from 'n8n-workflow';
+
+import { route } from './actions/router';
+import { videoDescription } from './actions/video';
+
+export class LtxVideo implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'LTX Video',
+		name: 'ltxVideo',
+		icon: { light: 'file:ltxVideo.svg', dark: 'file:ltxVideo.dark.svg' },
+		group: ['transform'],
+		version: 1,
+		subtitle: '={{ $parameter["operation"] + ($parameter["operation"] === "generate" ? ": " + $parameter["model"] : "") }}',
+		description:
+			'Generate videos with LTX Video 2.3 (Pro and Fast) on Leonardo.AI: text-to-video, image-to-video and first/last-frame transitions, output as MP4',
+		defaults: { name: 'LTX Video' },
+		usableAsTool: true,
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [{ name: 'leonardoAiApi', required: true }],
+		properties: [
+			{
+				displayName: 'Resource',
+				name: 'resource',
+				type: 'options',
+				noDataExpression: true,
+				options: [{ name: 'Video', value: 'video' }],
+				default: 'video',
+			},
+			...videoDescription,
+		],
+	};
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		return await route(this);
+	}
+}

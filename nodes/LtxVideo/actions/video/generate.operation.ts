@@ -1,0 +1,415 @@
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
+
+import {
+	ASPECT_RATIOS,
+	CONCURRENCY_LIMITS,
+	DEFAULT_ASPECT_RATIO,
+	DEFAULT_MODEL,
+	DEFAULT_PROMPT_ENHANCE,
+	DEFAULT_RESOLUTION,
+	FRAME_SOURCES,
+	IMAGE_REFERENCE_TYPES,
+	MODELS,
+	POLLING_LIMITS,
+	PROMPT_ENHANCE_MODES,
+	PROMPT_MAX_LENGTH,
+	RESOLUTIONS,
+	SEED_MAX,
+	toOptions,
+} from '../../shared/capabilities';
+import { downloadVideo } from '../../shared/download';
+import { InvalidInputError, validationErrorNames } from '../../shared/errors';
+import {
+	buildCreateBody,
+	type CreateGenerationBody,
+	DEFAULT_DIALECT,
+	type FrameInput,
+	type GenerateRequest,
+	type ImageReference,
+	type RawFrameParameters,
+	type RequestDialect,
+	validateGenerateRequest,
+} from '../../shared/generateRequest';
+import { fetchGeneration, postGeneration, readCreateResponse, readGenerationResponse } from '../../shared/generations';
+import { type ItemRun } from '../../shared/items';
+import { type OutputSettings, validateMaxConcurrency, validateOutputSettings, validateWaitSettings, type WaitSettings } from '../../shared/options';
+import { generationJson, type KnownRequestFacts, submittedJson } from '../../shared/output';
+import { RateLimiter } from '../../shared/pacing';
+import { waitForVideo } from '../../shared/polling';
+import { LeonardoApiError } from '../../shared/transport';
+import { type FrameImage, readFrameImage, uploadFrameImage } from '../../shared/upload';
+import { downloadOptions } from './common.description';
+
+const MODEL_SLUGS = Object.keys(MODELS);
+const framed = { startFrame: ['binary', 'imageId'] };
+
+/** One Duration field per model, so the panel only offers lengths that model can make. */
+const durationFields: INodeProperties[] = Object.values(MODELS).map((model) => ({
+	displayName: 'Duration (Seconds)',
+	name: 'duration',
+	type: 'options',
+	options: model.durations.map((seconds) => ({ name: `${seconds} s`, value: seconds })),
+	default: model.defaultDuration,
+	description: `Length of the video. ${model.displayName}: ${model.durations.join(', ')} seconds.`,
+	displayOptions: { show: { model: [model.slug] } },
+}));
+
+/** Aspect ratios that need no start image; `source` is added only when a start frame is set. */
+const aspectRatioOptions = (withStartFrame: boolean) =>
+	toOptions(Object.fromEntries(Object.entries(ASPECT_RATIOS).filter(([, aspect]) => withStartFrame || !aspect.needsStartFrame)));
+
+function frameFields(which: 'start' | 'end'): INodeProperties[] {
+	const label = which === 'start' ? 'Start Frame' : 'End Frame';
+	const name = `${which}Frame`;
+	const shownWith = (source: string) => ({ [name]: [source] });
+	return [
+		{
+			displayName: label,
+			name,
+			type: 'options',
+			options: toOptions(FRAME_SOURCES),
+			default: 'none',
+			description:
+				which === 'start'
+					? 'Image the video starts from (image-to-video). Pre-scale it to the chosen aspect ratio, or the video may look deformed.'
+					: 'Image the video ends on, for a transition from the start frame to this one',
+			...(which === 'end' ? { displayOptions: { show: framed } } : {}),
+		},
+		{
+			displayName: `${label} Binary Property`,
+			name: `${name}BinaryProperty`,
+			type: 'string',
+			default: which === 'start' ? 'data' : 'endFrame',
+			required: true,
+			placeholder: which === 'start' ? 'e.g. data' : 'e.g. endFrame',
+			hint: 'The name of the binary field of the incoming item that holds a PNG, JPEG or WebP image',
+			displayOptions: { show: { ...shownWith('binary'), ...(which === 'end' ? framed : {}) } },
+		},
+		{
+			displayName: `${label} Image ID`,
+			name: `${name}ImageId`,
+			type: 'string',
+			default: '',
+			required: true,
+			placeholder: 'e.g. 0a1b2c3d-4e5f-6789-abcd-ef0123456789',
+			description: 'ID of an image on Leonardo, e.g. the "videoId" of an earlier generation or an uploaded init image',
+			displayOptions: { show: { ...shownWith('imageId'), ...(which === 'end' ? framed : {}) } },
+		},
+		{
+			displayName: `${label} Image Type`,
+			name: `${name}ImageType`,
+			type: 'options',
+			options: toOptions(IMAGE_REFERENCE_TYPES),
+			default: 'GENERATED',
+			description: 'Whether the ID belongs to something generated on Leonardo or to an uploaded image',
+			displayOptions: { show: { ...shownWith('imageId'), ...(which === 'end' ? framed : {}) } },
+		},
+	];
+}
+
+const properties: INodeProperties[] = [
+	{
+		displayName: 'Model',
+		name: 'model',
+		type: 'options',
+		options: Object.values(MODELS).map((model) => ({ name: model.displayName, value: model.slug, description: model.description })),
+		default: DEFAULT_MODEL,
+		description: 'Which LTX Video 2.3 model makes the video',
+	},
+	{
+		displayName: 'Prompt',
+		name: 'prompt',
+		type: 'string',
+		typeOptions: { rows: 4 },
+		default: '',
+		required: true,
+		placeholder: 'e.g. Slow dolly-in on a rain-soaked neon street at night, distant thunder',
+		description: `What happens in the video: subject, action, camera movement, light, sound. At most ${PROMPT_MAX_LENGTH} characters.`,
+	},
+	...durationFields,
+	{
+		displayName: 'Duration (Seconds)',
+		name: 'duration',
+		type: 'number',
+		default: 8,
+		description: `Length of the video. Pro: ${MODELS['ltxv-2.3-pro'].durations.join(', ')}; Fast: ${MODELS['ltxv-2.3-fast'].durations.join(', ')}.`,
+		// Shown only while the model is an expression, so neither per-model list applies.
+		displayOptions: { hide: { model: MODEL_SLUGS } },
+	},
+	{
+		displayName: 'Resolution',
+		name: 'resolution',
+		type: 'options',
+		options: toOptions(RESOLUTIONS),
+		default: DEFAULT_RESOLUTION,
+		description: 'Output resolution tier. Higher tiers cost more and take longer.',
+	},
+	...frameFields('start'),
+	...frameFields('end'),
+	{
+		displayName: 'Aspect Ratio',
+		name: 'aspectRatio',
+		type: 'options',
+		options: aspectRatioOptions(false),
+		default: DEFAULT_ASPECT_RATIO,
+		displayOptions: { show: { startFrame: ['none'] } },
+	},
+	{
+		displayName: 'Aspect Ratio',
+		name: 'aspectRatio',
+		type: 'options',
+		options: aspectRatioOptions(true),
+		default: DEFAULT_ASPECT_RATIO,
+		displayOptions: { hide: { startFrame: ['none'] } },
+	},
+	{
+		displayName: 'Generate Audio',
+		name: 'generateAudio',
+		type: 'boolean',
+		default: true,
+		description: 'Whether LTX should add a synchronized soundtrack (ambience, effects, speech) to the video',
+	},
+	{
+		displayName: 'Prompt Enhance',
+		name: 'promptEnhance',
+		type: 'options',
+		options: toOptions(PROMPT_ENHANCE_MODES),
+		default: DEFAULT_PROMPT_ENHANCE,
+		description: 'Whether Leonardo may rewrite the prompt into a more detailed one before generating',
+	},
+	{
+		displayName: 'Wait for Completion',
+		name: 'waitForCompletion',
+		type: 'boolean',
+		default: true,
+		description:
+			'Whether to wait until the video is ready and output it. Turn off to output the generation ID at once and fetch the video later with "Get".',
+	},
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add option',
+		default: {},
+		options: [
+			...downloadOptions({ '/waitForCompletion': [true] }),
+			{
+				displayName: 'Max Concurrent Generations',
+				name: 'maxConcurrency',
+				type: 'number',
+				typeOptions: { minValue: 1, maxValue: CONCURRENCY_LIMITS.max, numberPrecision: 0 },
+				default: CONCURRENCY_LIMITS.default,
+				description: `How many items generate at the same time. Leonardo allows ${CONCURRENCY_LIMITS.createsPerMinute} new generations per minute and limits parallel jobs per account (API concurrency slots).`,
+			},
+			{
+				displayName: 'Poll Interval (Seconds)',
+				name: 'pollInterval',
+				type: 'number',
+				typeOptions: { minValue: POLLING_LIMITS.minIntervalSeconds },
+				default: POLLING_LIMITS.defaultIntervalSeconds,
+				description: 'Seconds between status checks while waiting',
+				displayOptions: { show: { '/waitForCompletion': [true] } },
+			},
+			{
+				displayName: 'Public',
+				name: 'public',
+				type: 'boolean',
+				default: false,
+				description: 'Whether the video is shown in Leonardo’s public community feed',
+			},
+			{
+				displayName: 'Seed',
+				name: 'seed',
+				type: 'number',
+				typeOptions: { minValue: 0, maxValue: SEED_MAX, numberPrecision: 0 },
+				default: 0,
+				description: 'Fixed seed for reproducible results. Leave the option out for a random seed.',
+			},
+			{
+				displayName: 'Timeout (Seconds)',
+				name: 'timeout',
+				type: 'number',
+				typeOptions: { minValue: 1, maxValue: POLLING_LIMITS.maxTimeoutSeconds },
+				default: POLLING_LIMITS.defaultTimeoutSeconds,
+				description:
+					'How long to wait for the video before giving up. The error names the generation ID so you can fetch it later with "Get".',
+				displayOptions: { show: { '/waitForCompletion': [true] } },
+			},
+		],
+	},
+];
+
+export const description = updateDisplayOptions({ show: { resource: ['video'], operation: ['generate'] } }, properties);
+
+interface CheckedGenerate {
+	request: GenerateRequest;
+	images: { start?: FrameImage; end?: FrameImage };
+	waitForCompletion: boolean;
+	wait: WaitSettings;
+	output: OutputSettings;
+}
+
+function rawFrame(ctx: IExecuteFunctions, itemIndex: number, which: 'start' | 'end'): RawFrameParameters {
+	const name = `${which}Frame`;
+	const source = ctx.getNodeParameter(name, itemIndex, 'none');
+	return {
+		source,
+		binaryPropertyName: source === 'binary' ? ctx.getNodeParameter(`${name}BinaryProperty`, itemIndex, '') : undefined,
+		imageId: source === 'imageId' ? ctx.getNodeParameter(`${name}ImageId`, itemIndex, '') : undefined,
+		imageType: source === 'imageId' ? ctx.getNodeParameter(`${name}ImageType`, itemIndex, 'GENERATED') : undefined,
+	};
+}
+
+async function readFrame(ctx: IExecuteFunctions, itemIndex: number, frame: FrameInput | undefined, which: string) {
+	return frame?.source === 'binary' ? await readFrameImage(ctx, itemIndex, frame.binaryPropertyName, which) : undefined;
+}
+
+async function check(ctx: IExecuteFunctions, itemIndex: number): Promise<CheckedGenerate> {
+	const options = ctx.getNodeParameter('options', itemIndex, {}) as IDataObject;
+	const request = validateGenerateRequest({
+		model: ctx.getNodeParameter('model', itemIndex),
+		prompt: ctx.getNodeParameter('prompt', itemIndex, ''),
+		duration: ctx.getNodeParameter('duration', itemIndex, 8),
+		resolution: ctx.getNodeParameter('resolution', itemIndex, DEFAULT_RESOLUTION),
+		aspectRatio: ctx.getNodeParameter('aspectRatio', itemIndex, DEFAULT_ASPECT_RATIO),
+		generateAudio: ctx.getNodeParameter('generateAudio', itemIndex, true),
+		promptEnhance: ctx.getNodeParameter('promptEnhance', itemIndex, DEFAULT_PROMPT_ENHANCE),
+		startFrame: rawFrame(ctx, itemIndex, 'start'),
+		endFrame: rawFrame(ctx, itemIndex, 'end'),
+		seed: options.seed,
+		public: options.public,
+	});
+	const waitForCompletion = ctx.getNodeParameter('waitForCompletion', itemIndex, true);
+	if (typeof waitForCompletion !== 'boolean') {
+		throw new InvalidInputError('"Wait for Completion" must be true or false', 'Set "Wait for Completion" to true or false.');
+	}
+	return {
+		request,
+		waitForCompletion,
+		wait: validateWaitSettings(options),
+		output: validateOutputSettings(options),
+		images: {
+			start: await readFrame(ctx, itemIndex, request.startFrame, 'Start Frame'),
+			end: await readFrame(ctx, itemIndex, request.endFrame, 'End Frame'),
+		},
+	};
+}
+
+/** The dialect fix a 400 asks for, or undefined when the error is not about a negotiable field. */
+function adjustDialect(error: LeonardoApiError, dialect: RequestDialect): RequestDialect | undefined {
+	if (error.statusCode !== 400) return undefined;
+	if (dialect.audioField === 'audio' && validationErrorNames(error.parsed, 'audio')) {
+		return { ...dialect, audioField: 'motion_has_audio' };
+	}
+	if (dialect.sendMode && validationErrorNames(error.parsed, 'mode')) return { ...dialect, sendMode: false };
+	return undefined;
+}
+
+/** Per execution: which spelling Leonardo accepted, and the create/poll pacing shared by all items. */
+interface GenerateSession {
+	baseUrl: string;
+	dialect: RequestDialect;
+	createLimiter: RateLimiter;
+	pollLimiter: RateLimiter;
+}
+
+/**
+ * POST /v2/generations. A 400 that names `audio` or `mode` is answered by sending the other dialect
+ * (a validation error creates nothing, so this cannot charge twice); nothing else is re-sent here.
+ */
+async function createGeneration(
+	ctx: IExecuteFunctions,
+	session: GenerateSession,
+	request: GenerateRequest,
+	frames: { start?: ImageReference; end?: ImageReference },
+	itemIndex: number,
+	signal: AbortSignal,
+): Promise<{ body: CreateGenerationBody; response: unknown }> {
+	let dialect = session.dialect;
+	for (;;) {
+		const body = buildCreateBody(request, frames, dialect);
+		await session.createLimiter.waitTurn(signal);
+		try {
+			const response = await postGeneration(ctx, body, { itemIndex, signal, baseUrl: session.baseUrl });
+			session.dialect = dialect;
+			return { body, response };
+		} catch (error) {
+			if (!(error instanceof LeonardoApiError)) throw error;
+			if (error.statusCode === 400 && request.seed !== undefined && validationErrorNames(error.parsed, 'seed')) {
+				throw new InvalidInputError(
+					`This model did not accept a seed (${error.parsed?.message ?? 'validation error'})`,
+					'Remove the "Seed" option and run again. Nothing was generated or charged.',
+				);
+			}
+			const adjusted = adjustDialect(error, dialect);
+			if (!adjusted) throw error;
+			dialect = adjusted;
+		}
+	}
+}
+
+export function generateRun(ctx: IExecuteFunctions, baseUrl: string): ItemRun<CheckedGenerate> {
+	const options = ctx.getNodeParameter('options', 0, {}) as IDataObject;
+	const session: GenerateSession = {
+		baseUrl,
+		dialect: { ...DEFAULT_DIALECT },
+		createLimiter: new RateLimiter(CONCURRENCY_LIMITS.createsPerMinute, 60_000),
+		// At most 5 status requests per second per execution, however many items are in flight.
+		pollLimiter: new RateLimiter(1, 200),
+	};
+	return {
+		concurrency: validateMaxConcurrency(options.maxConcurrency),
+		check: async (itemIndex) => await check(ctx, itemIndex),
+		run: async (checked, itemIndex, progress, signal): Promise<INodeExecutionData> => {
+			const { request } = checked;
+			const call = { itemIndex, signal, baseUrl };
+			const start = checked.images.start
+				? await uploadFrameImage(ctx, checked.images.start, call, 'start frame')
+				: request.startFrame?.source === 'imageId' ? request.startFrame.image : undefined;
+			const end = checked.images.end
+				? await uploadFrameImage(ctx, checked.images.end, call, 'end frame')
+				: request.endFrame?.source === 'imageId' ? request.endFrame.image : undefined;
+
+			const { body, response } = await createGeneration(ctx, session, request, { start, end }, itemIndex, signal);
+			const created = readCreateResponse(response);
+			if (!created) {
+				throw new NodeOperationError(ctx.getNode(), 'Leonardo answered the create request without a generation ID', {
+					itemIndex,
+					description:
+						'Whether a video was created (and billed) is unknown, so the request was NOT sent again. Check your Leonardo library before running this item again.',
+				});
+			}
+			progress.generationId = created.generationId;
+			ctx.logger.info(`LTX Video: created generation ${created.generationId} (item ${itemIndex}, ${request.model})`);
+
+			const facts: KnownRequestFacts = {
+				model: request.model,
+				prompt: request.prompt,
+				seed: request.seed,
+				width: body.parameters.width as number,
+				height: body.parameters.height as number,
+				cost: created.cost,
+			};
+			if (!checked.waitForCompletion) return { json: submittedJson(created.generationId, facts) };
+
+			const record = await waitForVideo(
+				ctx,
+				{ generationId: created.generationId, itemIndex, baseUrl, signal, pollLimiter: session.pollLimiter },
+				checked.wait,
+			);
+			progress.videoUrl = record.videoUrl;
+			const json = generationJson(record, facts);
+			if (!checked.output.download) return { json };
+			const binary = await downloadVideo(ctx, {
+				url: record.videoUrl!,
+				fileName: `${record.id}.mp4`,
+				generationId: record.id,
+				itemIndex,
+				signal,
+				refreshUrl: async () => readGenerationResponse(await fetchGeneration(ctx, record.id, call, 3))?.videoUrl,
+			});
+			return { json, binary: { [checked.output.binaryPropertyName]: binary } };
+		},
+	};
+}

@@ -1,0 +1,75 @@
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
+
+import { downloadVideo } from '../../shared/download';
+import { fetchGeneration, readGenerationResponse } from '../../shared/generations';
+import type { ItemRun } from '../../shared/items';
+import { type OutputSettings, validateGenerationId, validateOutputSettings } from '../../shared/options';
+import { generationJson } from '../../shared/output';
+import { downloadOptions, generationIdField } from './common.description';
+
+export const description: INodeProperties[] = [
+	generationIdField(
+		'get',
+		'ID of the generation to look up, e.g. {{ $json.generationId }} from a Generate node that did not wait',
+	),
+	...updateDisplayOptions({ show: { resource: ['video'], operation: ['get'] } }, [
+		{
+			displayName: 'Options',
+			name: 'options',
+			type: 'collection',
+			placeholder: 'Add option',
+			default: {},
+			options: downloadOptions(),
+		},
+	]),
+];
+
+interface CheckedGet {
+	generationId: string;
+	output: OutputSettings;
+}
+
+/** Status of a generation and, once COMPLETE, its MP4. PENDING and FAILED are reported, not thrown. */
+export function getRun(ctx: IExecuteFunctions, baseUrl: string): ItemRun<CheckedGet> {
+	return {
+		concurrency: 4,
+		check: async (itemIndex) => ({
+			generationId: validateGenerationId(ctx.getNodeParameter('generationId', itemIndex, '')),
+			output: validateOutputSettings(ctx.getNodeParameter('options', itemIndex, {}) as IDataObject),
+		}),
+		run: async ({ generationId, output }, itemIndex, progress, signal): Promise<INodeExecutionData> => {
+			const call = { itemIndex, signal, baseUrl };
+			const lookup = async () => readGenerationResponse(await fetchGeneration(ctx, generationId, call, 5));
+			const record = await lookup();
+			if (record === null) {
+				throw new NodeOperationError(ctx.getNode(), `Leonardo has no generation with ID ${generationId}`, {
+					itemIndex,
+					description: 'Check the ID. Deleted generations cannot be fetched.',
+				});
+			}
+			if (record === undefined) {
+				throw new NodeOperationError(ctx.getNode(), `Leonardo answered the lookup of generation ${generationId} with an unexpected body`, {
+					itemIndex,
+					description: 'Try again later.',
+				});
+			}
+			progress.generationId = generationId;
+			progress.videoUrl = record.videoUrl;
+			const json = generationJson(record);
+			if (record.status === 'COMPLETE' && record.outputCount === 0) {
+				json.message = 'Leonardo completed the generation without a video (removed by content moderation).';
+			}
+			if (record.status !== 'COMPLETE' || !record.videoUrl || !output.download) return { json };
+			const binary = await downloadVideo(ctx, {
+				url: record.videoUrl,
+				fileName: `${generationId}.mp4`,
+				generationId,
+				itemIndex,
+				signal,
+				refreshUrl: async () => (await lookup())?.videoUrl,
+			});
+			return { json, binary: { [output.binaryPropertyName]: binary } };
+		},
+	};
+}

@@ -1,0 +1,39 @@
+import type { INodeProperties } from 'n8n-workflow';
+
+import { description as deleteDescription } from './delete.operation';
+import { description as generateDescription } from './generate.operation';
+import { description as getDescription } from './get.operation';
+
+export const videoDescription: INodeProperties[] = [
+	{
+		displayName: 'Operation',
+		name: 'operation',
+		type: 'options',
+		noDataExpression: true,
+		displayOptions: { show: { resource: ['video'] } },
+		options: [
+			{
+				name: 'Generate',
+				value: 'generate',
+				action: 'Generate a video',
+				description: 'Create a video from a prompt, optionally starting from (and ending on) an image',
+			},
+			{
+				name: 'Get',
+				value: 'get',
+				action: 'Get a video',
+				description: 'Get the status of a generation and, once it is complete, its MP4',
+			},
+			{
+				name: 'Delete',
+				value: 'delete',
+				action: 'Delete a video',
+				description: 'Delete a generation from your Leonardo library',
+			},
+		],
+		default: 'generate',
+	},
+	...generateDescription,
+	...getDescription,
+	...deleteDescription,
+];

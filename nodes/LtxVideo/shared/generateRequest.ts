@@ -1,0 +1,253 @@
+/**
+ * Turns the Generate parameters of one item into a checked request, and a checked request into the
+ * exact body for POST /v2/generations. Both steps are pure functions (no HTTP, no n8n context), so
+ * every rule and every body field is unit-tested directly.
+ */
+import {
+	ASPECT_RATIOS,
+	type AspectRatio,
+	FRAME_SOURCES,
+	IMAGE_REFERENCE_TYPES,
+	type ImageReferenceType,
+	isAspectRatio,
+	isFrameSource,
+	isImageReferenceType,
+	isModelSlug,
+	isPromptEnhance,
+	isResolutionMode,
+	MODELS,
+	type ModelSlug,
+	PROMPT_ENHANCE_MODES,
+	PROMPT_MAX_LENGTH,
+	type PromptEnhance,
+	RESOLUTIONS,
+	type ResolutionMode,
+	SEED_MAX,
+} from './capabilities';
+import { InvalidInputError } from './errors';
+import { UUID_PATTERN } from './options';
+
+/** Where a start or end image comes from, after validation. */
+export type FrameInput =
+	| { source: 'binary'; binaryPropertyName: string }
+	| { source: 'imageId'; image: ImageReference };
+
+export interface ImageReference {
+	id: string;
+	type: ImageReferenceType;
+}
+
+export interface GenerateRequest {
+	model: ModelSlug;
+	prompt: string;
+	duration: number;
+	resolution: ResolutionMode;
+	aspectRatio: AspectRatio;
+	generateAudio: boolean;
+	promptEnhance: PromptEnhance;
+	seed?: number;
+	public: boolean;
+	startFrame?: FrameInput;
+	endFrame?: FrameInput;
+}
+
+/** Parameter values as n8n hands them over (possibly from expressions, so anything goes). */
+export interface RawFrameParameters {
+	source: unknown;
+	binaryPropertyName?: unknown;
+	imageId?: unknown;
+	imageType?: unknown;
+}
+
+export interface RawGenerateParameters {
+	model: unknown;
+	prompt: unknown;
+	duration: unknown;
+	resolution: unknown;
+	aspectRatio: unknown;
+	generateAudio: unknown;
+	promptEnhance: unknown;
+	startFrame: RawFrameParameters;
+	endFrame: RawFrameParameters;
+	seed?: unknown;
+	public?: unknown;
+}
+
+
+const listOf = (values: readonly (string | number)[]) => values.map((value) => `"${value}"`).join(', ');
+const show = (value: unknown) => (typeof value === 'string' ? `"${value}"` : JSON.stringify(value));
+
+function requireOneOf<T extends string>(
+	value: unknown,
+	isValid: (candidate: unknown) => candidate is T,
+	allowed: readonly string[],
+	label: string,
+): T {
+	if (isValid(value)) return value;
+	throw new InvalidInputError(
+		`Unknown ${label} ${show(value)}`,
+		`Set "${label}" to one of ${listOf(allowed)}.`,
+	);
+}
+
+function toInteger(value: unknown): number | undefined {
+	if (typeof value === 'number') return Number.isInteger(value) ? value : undefined;
+	if (typeof value === 'string' && /^\s*-?\d+\s*$/.test(value)) return Number(value);
+	return undefined;
+}
+
+function toBoolean(value: unknown, label: string): boolean {
+	if (typeof value === 'boolean') return value;
+	if (value === 'true' || value === 'false') return value === 'true';
+	throw new InvalidInputError(`"${label}" must be true or false, not ${show(value)}`, `Set "${label}" to true or false.`);
+}
+
+export function validateModel(value: unknown): ModelSlug {
+	return requireOneOf(value, isModelSlug, Object.keys(MODELS), 'Model');
+}
+
+function validatePrompt(value: unknown): string {
+	const prompt = typeof value === 'string' ? value.trim() : '';
+	if (!prompt) {
+		throw new InvalidInputError('The prompt is empty', 'Describe the video in "Prompt", e.g. "A slow dolly-in on a neon street at night".');
+	}
+	if (prompt.length > PROMPT_MAX_LENGTH) {
+		throw new InvalidInputError(
+			`The prompt is ${prompt.length} characters long; the limit is ${PROMPT_MAX_LENGTH}`,
+			`Shorten "Prompt" to at most ${PROMPT_MAX_LENGTH} characters.`,
+		);
+	}
+	return prompt;
+}
+
+function validateDuration(value: unknown, model: ModelSlug): number {
+	const capability = MODELS[model];
+	const duration = toInteger(value);
+	if (duration !== undefined && (capability.durations as readonly number[]).includes(duration)) return duration;
+	throw new InvalidInputError(
+		`${capability.displayName} cannot make a ${show(value)}-second video`,
+		`Set "Duration" to one of ${capability.durations.join(', ')} seconds for ${capability.displayName}.`,
+	);
+}
+
+function validateSeed(value: unknown): number | undefined {
+	if (value === undefined || value === null || value === '') return undefined;
+	const seed = toInteger(value);
+	if (seed === undefined || seed < 0 || seed > SEED_MAX) {
+		throw new InvalidInputError(
+			`The seed ${show(value)} is not a whole number from 0 to ${SEED_MAX}`,
+			`Set "Seed" to a whole number from 0 to ${SEED_MAX}, or remove the option for a random seed.`,
+		);
+	}
+	return seed;
+}
+
+function validateFrame(raw: RawFrameParameters, which: 'Start Frame' | 'End Frame'): FrameInput | undefined {
+	const source = requireOneOf(raw.source, isFrameSource, Object.keys(FRAME_SOURCES), which);
+	if (source === 'none') return undefined;
+	if (source === 'binary') {
+		const name = typeof raw.binaryPropertyName === 'string' ? raw.binaryPropertyName.trim() : '';
+		if (!name) {
+			throw new InvalidInputError(
+				`No binary property is named for the ${which.toLowerCase()}`,
+				`Set "${which} Binary Property" to the name of the binary field that holds the image, e.g. "data".`,
+			);
+		}
+		return { source, binaryPropertyName: name };
+	}
+	const id = typeof raw.imageId === 'string' ? raw.imageId.trim() : '';
+	if (!UUID_PATTERN.test(id)) {
+		throw new InvalidInputError(
+			`The ${which.toLowerCase()} image ID ${show(raw.imageId)} is not a Leonardo image ID`,
+			`Set "${which} Image ID" to a Leonardo image ID (a UUID such as 0a1b2c3d-4e5f-6789-abcd-ef0123456789), e.g. the "videoId" of an earlier generation.`,
+		);
+	}
+	const type = requireOneOf(raw.imageType, isImageReferenceType, Object.keys(IMAGE_REFERENCE_TYPES), `${which} Image Type`);
+	return { source, image: { id, type } };
+}
+
+/** Checks every Generate rule; throws InvalidInputError saying what to change. Sends nothing. */
+export function validateGenerateRequest(raw: RawGenerateParameters): GenerateRequest {
+	const model = validateModel(raw.model);
+	const prompt = validatePrompt(raw.prompt);
+	const duration = validateDuration(raw.duration, model);
+	const resolution = requireOneOf(raw.resolution, isResolutionMode, Object.keys(RESOLUTIONS), 'Resolution');
+	const aspectRatio = requireOneOf(raw.aspectRatio, isAspectRatio, Object.keys(ASPECT_RATIOS), 'Aspect Ratio');
+	const promptEnhance = requireOneOf(raw.promptEnhance, isPromptEnhance, Object.keys(PROMPT_ENHANCE_MODES), 'Prompt Enhance');
+	const generateAudio = toBoolean(raw.generateAudio, 'Generate Audio');
+	const startFrame = validateFrame(raw.startFrame, 'Start Frame');
+	const endFrame = validateFrame(raw.endFrame, 'End Frame');
+
+	if (endFrame && !startFrame) {
+		throw new InvalidInputError(
+			'An end frame needs a start frame',
+			'Set "Start Frame" too (the video goes from the start image to the end image), or set "End Frame" to "None".',
+		);
+	}
+	if (ASPECT_RATIOS[aspectRatio].needsStartFrame && !startFrame) {
+		throw new InvalidInputError(
+			`Aspect ratio "${aspectRatio}" follows the start image, but there is no start frame`,
+			'Choose "16:9" or "9:16" for "Aspect Ratio", or set a "Start Frame".',
+		);
+	}
+
+	return {
+		model,
+		prompt,
+		duration,
+		resolution,
+		aspectRatio,
+		generateAudio,
+		promptEnhance,
+		seed: validateSeed(raw.seed),
+		public: raw.public === undefined ? false : toBoolean(raw.public, 'Public'),
+		startFrame,
+		endFrame,
+	};
+}
+
+/**
+ * Fields whose spelling the public docs disagree on (leonardo-api.md §7). A 400 that names one of them
+ * creates no generation, so the create request may be sent again with the other dialect.
+ */
+export interface RequestDialect {
+	audioField: 'audio' | 'motion_has_audio';
+	sendMode: boolean;
+}
+
+export const DEFAULT_DIALECT: RequestDialect = { audioField: 'audio', sendMode: true };
+
+export interface CreateGenerationBody {
+	model: ModelSlug;
+	public: boolean;
+	parameters: Record<string, unknown>;
+}
+
+const guidance = (image: ImageReference) => [{ image: { id: image.id, type: image.type } }];
+
+/** The body of POST /v2/generations (leonardo-api.md §1.2, top-level envelope). */
+export function buildCreateBody(
+	request: GenerateRequest,
+	frames: { start?: ImageReference; end?: ImageReference },
+	dialect: RequestDialect = DEFAULT_DIALECT,
+): CreateGenerationBody {
+	const { width, height } = ASPECT_RATIOS[request.aspectRatio].size(request.resolution);
+	const parameters: Record<string, unknown> = {
+		prompt: request.prompt,
+		...(dialect.sendMode ? { mode: request.resolution } : {}),
+		prompt_enhance: request.promptEnhance,
+		quantity: 1,
+		duration: request.duration,
+		width,
+		height,
+		[dialect.audioField]: request.generateAudio,
+	};
+	if (request.seed !== undefined) parameters.seed = request.seed;
+	if (frames.start) {
+		parameters.guidances = {
+			start_frame: guidance(frames.start),
+			...(frames.end ? { end_frame: guidance(frames.end) } : {}),
+		};
+	}
+	return { model: request.model, public: request.public, parameters };
+}

@@ -1,0 +1,154 @@
+/**
+ * Every call to the Leonardo API goes through here, with n8n's credential helper: the key is attached
+ * by n8n (never read by us), only to `<baseUrl>/v1|v2/...`, and redirects are refused so the key can
+ * never follow one to another host. Retries depend on whether repeating the request is safe.
+ */
+import type { IDataObject, IExecuteFunctions, IHttpRequestMethods, INode, JsonObject } from 'n8n-workflow';
+import { NodeApiError } from 'n8n-workflow';
+
+import { fixForStatus, parseApiErrorBody, type ParsedApiError } from './errors';
+import { validateBaseUrl } from './options';
+import { backoffMs, pause, retryAfterMs, throwIfCancelled } from './pacing';
+
+export const CREDENTIAL_TYPE = 'leonardoAiApi';
+
+/**
+ * `idempotent`: reads and deletes; repeat on network errors, 429 and 5xx.
+ * `create`: POST /v2/generations; repeat ONLY a 429 (rejected before anything was made). After a 5xx,
+ * a timeout or a dropped connection a generation may exist and be billed: never send it again.
+ */
+export type RetryPolicy = 'idempotent' | 'create';
+
+export interface ApiCall {
+	method: IHttpRequestMethods;
+	/** Path below the base URL, e.g. `/v1/generations/<id>`. */
+	path: string;
+	body?: IDataObject;
+	qs?: IDataObject;
+	retry: RetryPolicy;
+	/** Attempts in all, including the first. */
+	maxAttempts?: number;
+}
+
+/** An HTTP error answer from Leonardo, with the parsed message for callers that react to it. */
+export class LeonardoApiError extends NodeApiError {
+	constructor(
+		node: INode,
+		readonly statusCode: number,
+		readonly parsed: ParsedApiError | undefined,
+		itemIndex: number | undefined,
+		context: string,
+		description = fixForStatus(statusCode, parsed),
+	) {
+		const reason = parsed?.message ?? `HTTP ${statusCode}`;
+		super(node, { status: statusCode, message: reason } as JsonObject, {
+			message: `${context}: ${reason}`,
+			description,
+			httpCode: String(statusCode),
+			itemIndex,
+		});
+	}
+}
+
+const API_TIMEOUT_MS = 60_000;
+const UNKNOWN_OUTCOME =
+	'Whether Leonardo created (and billed) the video is unknown, so the request was NOT sent again. Check your Leonardo library before running this item again.';
+const DEFAULT_ATTEMPTS = { idempotent: 5, create: 4 } as const;
+
+interface RawResponse {
+	statusCode: number;
+	body: unknown;
+	headers: Record<string, unknown>;
+}
+
+function describeCall(call: ApiCall): string {
+	if (call.retry === 'create') return 'Leonardo refused to create the video';
+	return `Leonardo API request ${call.method} ${call.path.replace(/[0-9a-f-]{36}/gi, '<id>')} failed`;
+}
+
+async function sendOnce(ctx: IExecuteFunctions, baseUrl: string, call: ApiCall): Promise<RawResponse> {
+	return (await ctx.helpers.httpRequestWithAuthentication.call(ctx, CREDENTIAL_TYPE, {
+		method: call.method,
+		url: `${baseUrl}${call.path}`,
+		body: call.body,
+		qs: call.qs,
+		json: true,
+		headers: { accept: 'application/json' },
+		returnFullResponse: true,
+		ignoreHttpStatusErrors: true,
+		disableFollowRedirect: true,
+		sendCredentialsOnCrossOriginRedirect: false,
+		timeout: API_TIMEOUT_MS,
+	})) as RawResponse;
+}
+
+/** The base URL of the node's credential, checked (http/https only). */
+export async function apiBaseUrl(ctx: IExecuteFunctions): Promise<string> {
+	const credentials = await ctx.getCredentials(CREDENTIAL_TYPE);
+	return validateBaseUrl(credentials.baseUrl ?? 'https://cloud.leonardo.ai/api/rest');
+}
+
+/** Why a request never got an HTTP answer, without echoing request details (headers hold the key). */
+function networkReason(error: unknown): string {
+	const cause = (error as { cause?: { code?: unknown; message?: unknown } })?.cause;
+	const code = typeof cause?.code === 'string' ? cause.code : undefined;
+	if (code === 'ECONNABORTED' || code === 'ETIMEDOUT') return 'the request timed out';
+	if (code) return `network error ${code}`;
+	return 'the connection failed';
+}
+
+export interface CallOptions {
+	itemIndex?: number;
+	signal?: AbortSignal;
+	baseUrl: string;
+}
+
+/**
+ * One API call with the retry policy applied. Resolves with the JSON body of a 2xx answer; rejects
+ * with LeonardoApiError for an error answer, or NodeApiError when no answer came.
+ */
+export async function callApi<T = unknown>(ctx: IExecuteFunctions, call: ApiCall, options: CallOptions): Promise<T> {
+	const node = ctx.getNode();
+	const maxAttempts = call.maxAttempts ?? DEFAULT_ATTEMPTS[call.retry];
+	for (let attempt = 0; ; attempt++) {
+		throwIfCancelled(options.signal);
+		const lastAttempt = attempt + 1 >= maxAttempts;
+		let response: RawResponse;
+		try {
+			response = await sendOnce(ctx, options.baseUrl, call);
+		} catch (error) {
+			throwIfCancelled(options.signal);
+			if (call.retry === 'idempotent' && !lastAttempt) {
+				await pause(backoffMs(attempt), options.signal);
+				continue;
+			}
+			throw new NodeApiError(node, { message: networkReason(error) } as JsonObject, {
+				message: `${describeCall(call)}: ${networkReason(error)}`,
+				description:
+					call.retry === 'create'
+						? `No answer came back. ${UNKNOWN_OUTCOME}`
+						: 'Leonardo could not be reached. Check the network and the credential’s Base URL, then try again.',
+				itemIndex: options.itemIndex,
+			});
+		}
+
+		const { statusCode } = response;
+		if (statusCode >= 200 && statusCode < 300) return response.body as T;
+
+		const retryable = statusCode === 429 || (call.retry === 'idempotent' && statusCode >= 500);
+		if (retryable && !lastAttempt) {
+			await pause(retryAfterMs(response.headers['retry-after']) ?? backoffMs(attempt), options.signal);
+			continue;
+		}
+		const parsed = parseApiErrorBody(response.body);
+		const ambiguous = call.retry === 'create' && statusCode >= 500;
+		throw new LeonardoApiError(
+			node,
+			statusCode,
+			parsed,
+			options.itemIndex,
+			describeCall(call),
+			ambiguous ? `${fixForStatus(statusCode, parsed)} ${UNKNOWN_OUTCOME}` : undefined,
+		);
+	}
+}

@@ -1,0 +1,140 @@
+/**
+ * Start/end frames from the incoming item's binary data: checked before anything is sent, then
+ * uploaded through POST /v1/init-image and the presigned S3 multipart POST (leonardo-api.md §3).
+ * The S3 request is a plain request: the API key is never sent there (S3 answers 403 to it anyway).
+ */
+import { randomBytes } from 'crypto';
+import type { IExecuteFunctions } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+
+import { UPLOAD_IMAGE_FORMATS, type UploadImageExtension } from './capabilities';
+import { excerpt, InvalidInputError } from './errors';
+import type { ImageReference } from './generateRequest';
+import { throwIfCancelled } from './pacing';
+import { callApi, type CallOptions } from './transport';
+
+export interface FrameImage {
+	bytes: Buffer;
+	extension: UploadImageExtension;
+	fileName: string;
+}
+
+/** The format from the file's own first bytes: a name or MIME type can lie, S3 would store it anyway. */
+export function detectImageFormat(head: Buffer): UploadImageExtension | undefined {
+	if (head.length >= 8 && head.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))) return 'png';
+	if (head.length >= 3 && head[0] === 0xff && head[1] === 0xd8 && head[2] === 0xff) return 'jpg';
+	if (head.length >= 12 && head.toString('latin1', 0, 4) === 'RIFF' && head.toString('latin1', 8, 12) === 'WEBP') return 'webp';
+	return undefined;
+}
+
+/** Reads and checks the image in `propertyName` of item `itemIndex`. Sends nothing. */
+export async function readFrameImage(ctx: IExecuteFunctions, itemIndex: number, propertyName: string, which: string): Promise<FrameImage> {
+	const binary = ctx.getInputData()[itemIndex]?.binary ?? {};
+	const meta = binary[propertyName];
+	if (!meta) {
+		const available = Object.keys(binary);
+		throw new InvalidInputError(
+			`The input item has no binary property "${propertyName}" for the ${which}`,
+			available.length
+				? `Set "${which} Binary Property" to one of: ${available.join(', ')}.`
+				: `The item carries no binary data. Put an image into it first (e.g. Read/Write Files from Disk or HTTP Request with "File" response), or choose another ${which} source.`,
+		);
+	}
+	const bytes = await ctx.helpers.getBinaryDataBuffer(itemIndex, propertyName);
+	const extension = detectImageFormat(bytes.subarray(0, 16));
+	if (!extension) {
+		throw new InvalidInputError(
+			`The ${which} "${meta.fileName ?? propertyName}" (${meta.mimeType || 'unknown type'}) is not a PNG, JPEG or WebP image`,
+			'Leonardo accepts PNG, JPEG and WebP images only. Convert the file (e.g. with the Edit Image node) or choose another one.',
+		);
+	}
+	return { bytes, extension, fileName: meta.fileName ?? `${which.replace(/\s+/g, '-').toLowerCase()}.${extension}` };
+}
+
+/** multipart/form-data with the presigned fields first and `file` last (S3 POST-policy order). */
+export function buildMultipartBody(fields: Record<string, string>, image: FrameImage, boundary: string): Buffer {
+	const parts: Buffer[] = [];
+	for (const [name, value] of Object.entries(fields)) {
+		parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`));
+	}
+	const safeName = image.fileName.replace(/["\r\n]/g, '_');
+	parts.push(
+		Buffer.from(
+			`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${safeName}"\r\nContent-Type: ${UPLOAD_IMAGE_FORMATS[image.extension].mimeType}\r\n\r\n`,
+		),
+		image.bytes,
+		Buffer.from(`\r\n--${boundary}--\r\n`),
+	);
+	return Buffer.concat(parts);
+}
+
+interface PresignedUpload {
+	id: string;
+	url: string;
+	fields: Record<string, string>;
+}
+
+function readPresignedUpload(body: unknown): PresignedUpload | undefined {
+	const upload = (body as { uploadInitImage?: Record<string, unknown> } | undefined)?.uploadInitImage;
+	if (!upload || typeof upload.id !== 'string' || typeof upload.url !== 'string') return undefined;
+	let fields: unknown = upload.fields;
+	try {
+		// Documented as a JSON *string*; accept an object too.
+		if (typeof fields === 'string') fields = JSON.parse(fields);
+	} catch {
+		return undefined;
+	}
+	if (typeof fields !== 'object' || fields === null) return undefined;
+	const asStrings = Object.fromEntries(Object.entries(fields).map(([key, value]) => [key, String(value)]));
+	return { id: upload.id, url: upload.url, fields: asStrings };
+}
+
+const S3_TIMEOUT_MS = 120_000;
+const UPLOAD_ATTEMPTS = 2;
+
+/** Uploads one image; a failed S3 step starts over with a fresh presigned URL (they expire in 2 min). */
+export async function uploadFrameImage(ctx: IExecuteFunctions, image: FrameImage, options: CallOptions, which: string): Promise<ImageReference> {
+	const node = ctx.getNode();
+	let lastFailure = '';
+	for (let attempt = 1; attempt <= UPLOAD_ATTEMPTS; attempt++) {
+		const presigned = readPresignedUpload(
+			await callApi(ctx, { method: 'POST', path: '/v1/init-image', body: { extension: image.extension }, retry: 'idempotent', maxAttempts: 3 }, options),
+		);
+		if (!presigned) {
+			throw new NodeOperationError(node, `Leonardo gave no usable upload URL for the ${which}`, {
+				itemIndex: options.itemIndex,
+				description: 'The answer to POST /v1/init-image lacked uploadInitImage.id, url or fields. Try again later.',
+			});
+		}
+		if (!/^https?:\/\//i.test(presigned.url)) {
+			throw new NodeOperationError(node, `Leonardo gave an upload URL that is not http(s) for the ${which}`, { itemIndex: options.itemIndex });
+		}
+		const boundary = `----n8nLtxVideo${randomBytes(12).toString('hex')}`;
+		throwIfCancelled(options.signal);
+		let response: { statusCode: number; body: unknown };
+		try {
+			response = (await ctx.helpers.httpRequest({
+				method: 'POST',
+				url: presigned.url,
+				body: buildMultipartBody(presigned.fields, image, boundary),
+				headers: { 'content-type': `multipart/form-data; boundary=${boundary}` },
+				returnFullResponse: true,
+				ignoreHttpStatusErrors: true,
+				encoding: 'text',
+				timeout: S3_TIMEOUT_MS,
+				abortSignal: options.signal,
+			})) as { statusCode: number; body: unknown };
+		} catch (error) {
+			throwIfCancelled(options.signal);
+			lastFailure = `the upload connection failed (${(error as Error).message})`;
+			continue;
+		}
+		if (response.statusCode >= 200 && response.statusCode < 300) return { id: presigned.id, type: 'UPLOADED' };
+		lastFailure = `storage answered HTTP ${response.statusCode}: ${excerpt(String(response.body ?? ''), 200)}`;
+		if (response.statusCode < 500 && response.statusCode !== 403) break;
+	}
+	throw new NodeOperationError(node, `Uploading the ${which} image failed: ${lastFailure}`, {
+		itemIndex: options.itemIndex,
+		description: 'Leonardo’s image storage refused the upload (an expired upload URL answers 403). Nothing was generated or charged. Try again; if it persists, upload the image in Leonardo and use its image ID instead.',
+	});
+}

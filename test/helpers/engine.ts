@@ -1,0 +1,299 @@
+/**
+ * Runs the LTX Video node inside n8n's real execution engine (n8n-core WorkflowExecute), with real
+ * request helpers (axios through @n8n/backend-network), a real filesystem binary-data store and the
+ * credential applied the way n8n applies a generic credential. Nothing about the node is mocked.
+ */
+import { Container } from '@n8n/di';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { BinaryDataService, ExecutionLifecycleHooks, WorkflowExecute } from 'n8n-core';
+import type {
+	ICredentialDataDecryptedObject,
+	ICredentialType,
+	IDataObject,
+	IExecuteFunctions,
+	IHttpRequestOptions,
+	INode,
+	INodeExecutionData,
+	INodeParameters,
+	INodeType,
+	INodeTypes,
+	IRun,
+	IRunExecutionData,
+	IVersionedNodeType,
+	IWorkflowExecuteAdditionalData,
+	Workflow as WorkflowType,
+} from 'n8n-workflow';
+import { createRunExecutionData, ICredentialsHelper, Workflow } from 'n8n-workflow';
+
+import { LeonardoAiApi } from '../../credentials/LeonardoAiApi.credentials';
+import { LtxVideo } from '../../nodes/LtxVideo/LtxVideo.node';
+
+export const FIXTURES = path.join(__dirname, '..', 'fixtures');
+const LTX_TYPE = 'n8n-nodes-leonardo-ltx.ltxVideo';
+const INPUT_TYPE = 'test.inputItems';
+
+export interface BinaryFixture {
+	/** A file in test/fixtures, or raw bytes. */
+	file?: string;
+	bytes?: Buffer;
+	fileName?: string;
+	mimeType?: string;
+}
+
+export interface InputItem {
+	json?: IDataObject;
+	binary?: Record<string, BinaryFixture>;
+}
+
+/** Emits the test's input items; binaries go through the real prepareBinaryData into the store. */
+class InputItemsNode implements INodeType {
+	description = {
+		displayName: 'Input Items',
+		name: INPUT_TYPE,
+		group: ['input'],
+		version: 1,
+		description: 'Test input',
+		defaults: { name: 'Input Items' },
+		inputs: ['main'],
+		outputs: ['main'],
+		properties: [{ displayName: 'Items', name: 'items', type: 'json', default: '[]' }],
+	} as unknown as INodeType['description'];
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		const items = JSON.parse(this.getNodeParameter('items', 0) as string) as Array<{
+			json?: IDataObject;
+			binary?: Record<string, { file?: string; base64?: string; fileName?: string; mimeType?: string }>;
+		}>;
+		const output: INodeExecutionData[] = [];
+		for (const item of items) {
+			const binary: INodeExecutionData['binary'] = {};
+			for (const [property, fixture] of Object.entries(item.binary ?? {})) {
+				const bytes = fixture.file ? readFileSync(path.join(FIXTURES, fixture.file)) : Buffer.from(fixture.base64 ?? '', 'base64');
+				binary[property] = await this.helpers.prepareBinaryData(bytes, fixture.fileName ?? fixture.file, fixture.mimeType);
+			}
+			output.push({ json: item.json ?? {}, ...(Object.keys(binary).length ? { binary } : {}) });
+		}
+		return [output];
+	}
+}
+
+class TestNodeTypes implements INodeTypes {
+	private readonly types: Record<string, INodeType> = { [LTX_TYPE]: new LtxVideo(), [INPUT_TYPE]: new InputItemsNode() };
+
+	getByName(nodeType: string): INodeType | IVersionedNodeType {
+		return this.getByNameAndVersion(nodeType);
+	}
+
+	getByNameAndVersion(nodeType: string): INodeType {
+		const type = this.types[nodeType];
+		if (!type) throw new Error(`Unknown node type ${nodeType}`);
+		return type;
+	}
+
+	getKnownTypes() {
+		return {};
+	}
+}
+
+/** Applies a `generic` credential like n8n's CredentialsHelper: expressions resolved against $credentials. */
+class TestCredentialsHelper extends ICredentialsHelper {
+	private readonly types: Record<string, ICredentialType> = { leonardoAiApi: new LeonardoAiApi() };
+
+	constructor(private readonly data: Record<string, ICredentialDataDecryptedObject>) {
+		super();
+	}
+
+	getParentTypes(): string[] {
+		return [];
+	}
+
+	async authenticate(
+		credentials: ICredentialDataDecryptedObject,
+		typeName: string,
+		requestOptions: IHttpRequestOptions,
+		workflow: WorkflowType,
+		node: INode,
+	): Promise<IHttpRequestOptions> {
+		const authenticate = this.types[typeName]?.authenticate;
+		if (!authenticate || typeof authenticate === 'function' || authenticate.type !== 'generic') return requestOptions;
+		const resolve = (value: unknown) =>
+			typeof value === 'string' && value.startsWith('=')
+				? workflow.expression.getSimpleParameterValue(node, value, 'internal', { $credentials: credentials }, undefined, '')
+				: value;
+		const options = requestOptions as unknown as Record<string, Record<string, unknown>>;
+		for (const [target, entries] of Object.entries(authenticate.properties)) {
+			options[target] ??= {};
+			for (const [key, value] of Object.entries(entries as Record<string, unknown>)) {
+				options[target][String(resolve(key))] = resolve(value);
+			}
+		}
+		return requestOptions;
+	}
+
+	async preAuthentication() {
+		return undefined;
+	}
+
+	async runPreAuthentication() {
+		return undefined;
+	}
+
+	async getCredentials(): Promise<never> {
+		throw new Error('not used');
+	}
+
+	async getDecrypted(_additionalData: IWorkflowExecuteAdditionalData, _nodeCredentials: unknown, type: string) {
+		const credentials = this.data[type];
+		if (!credentials) throw new Error(`No test credentials of type ${type}`);
+		return { ...credentials };
+	}
+
+	async updateCredentials() {}
+
+	async updateCredentialsOauthTokenData() {}
+
+	isCredentialUsableByNode() {
+		return true;
+	}
+
+	getCredentialsProperties() {
+		return this.types.leonardoAiApi.properties;
+	}
+}
+
+let binaryStoreDir: string | undefined;
+
+/** A real filesystem binary store, once per test file (as n8n 2.x runs in regular mode). */
+async function ensureBinaryStore(): Promise<string> {
+	if (binaryStoreDir) return binaryStoreDir;
+	binaryStoreDir = mkdtempSync(path.join(tmpdir(), 'ltx-binary-'));
+	const config = {
+		mode: 'filesystem',
+		availableModes: ['filesystem'],
+		localStoragePath: binaryStoreDir,
+		signingSecret: 'test-signing-secret',
+		dbMaxFileSize: 512,
+	};
+	const quiet = { error: () => {}, warn: () => {}, info: () => {}, debug: () => {} };
+	const service = new BinaryDataService(config as never, quiet as never, quiet as never);
+	await service.init();
+	Container.set(BinaryDataService, service);
+	return binaryStoreDir;
+}
+
+export function removeBinaryStore(): void {
+	if (binaryStoreDir) rmSync(binaryStoreDir, { recursive: true, force: true });
+	binaryStoreDir = undefined;
+}
+
+export interface RunOptions {
+	parameters: INodeParameters;
+	input?: InputItem[];
+	credentials: { apiKey: string; baseUrl: string };
+	continueOnFail?: boolean;
+	/** Called once the run has started, with a function that stops it (like "Stop execution"). */
+	onStarted?: (stop: () => void) => void;
+}
+
+export interface RunResult {
+	/** Output items of the LTX Video node (empty when it failed). */
+	items: INodeExecutionData[];
+	/** The node's error, when the run failed. */
+	error?: Error & { description?: string | null; httpCode?: string | null; context?: IDataObject };
+	run: IRun;
+	/** Bytes of a binary property of an output item, read back from the store. */
+	readBinary: (item: INodeExecutionData, property?: string) => Promise<Buffer>;
+}
+
+export async function runLtxNode(options: RunOptions): Promise<RunResult> {
+	await ensureBinaryStore();
+	const inputItems = (options.input ?? [{ json: {} }]).map((item) => ({
+		json: item.json ?? {},
+		binary: Object.fromEntries(
+			Object.entries(item.binary ?? {}).map(([property, fixture]) => [
+				property,
+				{ file: fixture.file, base64: fixture.bytes?.toString('base64'), fileName: fixture.fileName, mimeType: fixture.mimeType },
+			]),
+		),
+	}));
+	const nodes: INode[] = [
+		{ id: 'input', name: 'Input', type: INPUT_TYPE, typeVersion: 1, position: [0, 0], parameters: { items: JSON.stringify(inputItems) } },
+		{
+			id: 'ltx',
+			name: 'LTX Video',
+			type: LTX_TYPE,
+			typeVersion: 1,
+			position: [200, 0],
+			parameters: options.parameters,
+			credentials: { leonardoAiApi: { id: '1', name: 'Leonardo test' } },
+			continueOnFail: options.continueOnFail ?? false,
+		},
+	];
+	const connections = { Input: { main: [[{ node: 'LTX Video', type: 'main' as const, index: 0 }]] } };
+	const workflow = new Workflow({ id: 'wf', nodes, connections, active: false, nodeTypes: new TestNodeTypes() });
+
+	const hooks = new ExecutionLifecycleHooks('manual', 'exec-1', {
+		id: 'wf',
+		name: 'test',
+		active: false,
+		activeVersionId: null,
+		isArchived: false,
+		nodes,
+		connections,
+		createdAt: new Date(),
+		updatedAt: new Date(),
+	} as never);
+	const additionalData = {
+		hooks,
+		credentialsHelper: new TestCredentialsHelper({ leonardoAiApi: options.credentials }),
+		executionId: 'exec-1',
+		restApiUrl: 'http://127.0.0.1/rest',
+		instanceBaseUrl: 'http://127.0.0.1/',
+		formWaitingBaseUrl: 'http://127.0.0.1/form-waiting',
+		webhookBaseUrl: 'http://127.0.0.1/webhook',
+		webhookWaitingBaseUrl: 'http://127.0.0.1/webhook-waiting',
+		webhookTestBaseUrl: 'http://127.0.0.1/webhook-test',
+		variables: {},
+		currentNodeParameters: undefined,
+		executeWorkflow: async () => {
+			throw new Error('not used');
+		},
+		getRunExecutionData: async () => undefined,
+		logAiEvent: () => {},
+		startRunnerTask: async () => {
+			throw new Error('not used');
+		},
+	} as unknown as IWorkflowExecuteAdditionalData;
+
+	const runExecutionData: IRunExecutionData = createRunExecutionData({
+		executionData: { nodeExecutionStack: [{ node: nodes[0], data: { main: [[{ json: {} }]] }, source: null }] },
+	});
+
+	let run: IRun;
+	try {
+		// Throws before running when n8n itself refuses the workflow (e.g. a required field is empty).
+		const execution = new WorkflowExecute(additionalData, 'manual', runExecutionData).processRunExecutionData(workflow);
+		options.onStarted?.(() => execution.cancel());
+		run = await execution;
+	} catch (error) {
+		// A cancelled run rejects; what the engine recorded so far is in runExecutionData.
+		run = { data: runExecutionData, status: 'canceled', finished: false, mode: 'manual', startedAt: new Date() } as IRun;
+		if ((error as Error).name !== 'CancelError') run.data.resultData.error = error as never;
+	}
+
+	const taskData = run.data.resultData.runData['LTX Video']?.[0];
+	const items = taskData?.data?.main?.[0] ?? [];
+	const service = Container.get(BinaryDataService);
+	return {
+		items,
+		error: (taskData?.error ?? run.data.resultData.error) as RunResult['error'],
+		run,
+		readBinary: async (item, property = 'data') => {
+			const binary = item.binary?.[property];
+			if (!binary) throw new Error(`No binary property ${property}`);
+			return await service.getAsBuffer(binary);
+		},
+	};
+}
