@@ -1,0 +1,75 @@
+import { LtxVideo } from '../../nodes/LtxVideo/LtxVideo.node';
+import { ASPECT_RATIOS, MODELS, RESOLUTIONS } from '../../nodes/LtxVideo/shared/capabilities';
+
+/** The panel must offer exactly what the capability table allows (one source of truth). */
+describe('capability table drives the panel', () => {
+	const properties = new LtxVideo().description.properties;
+	const named = (name: string) => properties.filter((property) => property.name === name);
+
+	test('models: Pro 6/8/10 s and Fast 6–20 s in 2 s steps, default 8', () => {
+		expect(MODELS['ltxv-2.3-pro'].durations).toEqual([6, 8, 10]);
+		expect(MODELS['ltxv-2.3-fast'].durations).toEqual([6, 8, 10, 12, 14, 16, 18, 20]);
+		expect(MODELS['ltxv-2.3-pro'].defaultDuration).toBe(8);
+		expect(MODELS['ltxv-2.3-fast'].defaultDuration).toBe(8);
+	});
+
+	test('each model has a Duration field listing its durations, shown only for that model', () => {
+		for (const model of Object.values(MODELS)) {
+			const field = named('duration').find((property) => property.displayOptions?.show?.model?.[0] === model.slug);
+			expect(field).toBeDefined();
+			expect(field!.options!.map((option) => (option as { value: number }).value)).toEqual(model.durations);
+			expect(field!.default).toBe(model.defaultDuration);
+		}
+	});
+
+	test('a free Duration field appears only while the model is an expression', () => {
+		const free = named('duration').find((property) => property.type === 'number');
+		expect(free?.displayOptions?.hide?.model).toEqual(Object.keys(MODELS));
+	});
+
+	test('aspect "source" is offered only with a start frame', () => {
+		const [withoutFrame, withFrame] = named('aspectRatio');
+		const values = (property: typeof withoutFrame) => property.options!.map((option) => (option as { value: string }).value);
+		expect(withoutFrame.displayOptions?.show?.startFrame).toEqual(['none']);
+		expect(values(withoutFrame)).toEqual(['16:9', '9:16']);
+		expect(withFrame.displayOptions?.hide?.startFrame).toEqual(['none']);
+		expect(values(withFrame)).toEqual(['16:9', '9:16', 'source']);
+	});
+
+	test('end frame fields are hidden until a start frame is chosen', () => {
+		for (const name of ['endFrame', 'endFrameBinaryProperty', 'endFrameImageId', 'endFrameImageType']) {
+			const [field] = named(name);
+			expect(field.displayOptions?.show?.startFrame).toEqual(['binary', 'imageId']);
+		}
+		expect(named('startFrameBinaryProperty')[0].displayOptions?.show?.startFrame).toEqual(['binary']);
+		expect(named('startFrameImageId')[0].displayOptions?.show?.startFrame).toEqual(['imageId']);
+	});
+
+	test('resolution options come from the table with documented pixel sizes', () => {
+		const [resolution] = named('resolution');
+		expect(resolution.options!.map((option) => (option as { value: string }).value)).toEqual(Object.keys(RESOLUTIONS));
+		expect(ASPECT_RATIOS['16:9'].size('RESOLUTION_1080')).toEqual({ width: 1920, height: 1080 });
+		expect(ASPECT_RATIOS['9:16'].size('RESOLUTION_1080')).toEqual({ width: 1080, height: 1920 });
+		expect(ASPECT_RATIOS['16:9'].size('RESOLUTION_1440')).toEqual({ width: 2560, height: 1440 });
+		expect(ASPECT_RATIOS['9:16'].size('RESOLUTION_2160')).toEqual({ width: 2160, height: 3840 });
+		expect(ASPECT_RATIOS.source.size('RESOLUTION_2160')).toEqual({ width: 0, height: 0 });
+	});
+
+	test('contract defaults', () => {
+		const defaults = Object.fromEntries(
+			['resource', 'model', 'resolution', 'generateAudio', 'promptEnhance', 'startFrame', 'waitForCompletion'].map((name) => [name, named(name)[0].default]),
+		);
+		expect(defaults).toEqual({
+			resource: 'video',
+			model: 'ltxv-2.3-pro',
+			resolution: 'RESOLUTION_1080',
+			generateAudio: true,
+			promptEnhance: 'AUTO',
+			startFrame: 'none',
+			waitForCompletion: true,
+		});
+		expect(named('endFrameBinaryProperty')[0].default).toBe('endFrame');
+		expect(named('startFrameBinaryProperty')[0].default).toBe('data');
+		expect(named('startFrameImageType')[0].default).toBe('GENERATED');
+	});
+});

@@ -1,0 +1,161 @@
+import { InvalidInputError } from '../../nodes/LtxVideo/shared/errors';
+import {
+	buildCreateBody,
+	type RawGenerateParameters,
+	validateGenerateRequest,
+} from '../../nodes/LtxVideo/shared/generateRequest';
+
+const IMAGE_ID = '0a1b2c3d-4e5f-6789-abcd-ef0123456789';
+const none = { source: 'none' };
+
+const raw = (overrides: Partial<RawGenerateParameters> = {}): RawGenerateParameters => ({
+	model: 'ltxv-2.3-pro',
+	prompt: 'A fox runs through snow',
+	duration: 8,
+	resolution: 'RESOLUTION_1080',
+	aspectRatio: '16:9',
+	generateAudio: true,
+	promptEnhance: 'AUTO',
+	startFrame: none,
+	endFrame: none,
+	...overrides,
+});
+
+function rejection(overrides: Partial<RawGenerateParameters>): InvalidInputError {
+	try {
+		validateGenerateRequest(raw(overrides));
+	} catch (error) {
+		expect(error).toBeInstanceOf(InvalidInputError);
+		return error as InvalidInputError;
+	}
+	throw new Error('expected the input to be rejected');
+}
+
+describe('validateGenerateRequest', () => {
+	test('accepts the defaults', () => {
+		expect(validateGenerateRequest(raw())).toEqual({
+			model: 'ltxv-2.3-pro',
+			prompt: 'A fox runs through snow',
+			duration: 8,
+			resolution: 'RESOLUTION_1080',
+			aspectRatio: '16:9',
+			generateAudio: true,
+			promptEnhance: 'AUTO',
+			seed: undefined,
+			public: false,
+			startFrame: undefined,
+			endFrame: undefined,
+		});
+	});
+
+	test.each([
+		['Pro with 12 s', { duration: 12 }, /LTX 2.3 Pro cannot make a 12-second video/, /6, 8, 10/],
+		['Pro with 7 s', { duration: 7 }, /7-second/, /6, 8, 10/],
+		['Fast with 22 s', { model: 'ltxv-2.3-fast', duration: 22 }, /22-second/, /6, 8, 10, 12, 14, 16, 18, 20/],
+		['Fast with 9 s', { model: 'ltxv-2.3-fast', duration: 9 }, /9-second/, /Fast/],
+		['duration as text', { duration: 'eight' }, /"eight"-second/, /Duration/],
+		['unknown model', { model: 'ltxv-2.0-pro' }, /Unknown Model "ltxv-2.0-pro"/, /"ltxv-2.3-pro", "ltxv-2.3-fast"/],
+		['empty prompt', { prompt: '' }, /prompt is empty/, /Prompt/],
+		['whitespace prompt', { prompt: '  \n\t ' }, /prompt is empty/, /Prompt/],
+		['prompt not text', { prompt: 42 }, /prompt is empty/, /Prompt/],
+		['over-long prompt', { prompt: 'x'.repeat(5001) }, /5001 characters long; the limit is 5000/, /at most 5000/],
+		['unknown resolution', { resolution: '4K' }, /Unknown Resolution "4K"/, /RESOLUTION_2160/],
+		['unknown aspect', { aspectRatio: '4:3' }, /Unknown Aspect Ratio "4:3"/, /"16:9", "9:16", "source"/],
+		['source aspect without start frame', { aspectRatio: 'source' }, /follows the start image/, /Start Frame/],
+		['unknown prompt enhance', { promptEnhance: 'MAYBE' }, /Unknown Prompt Enhance/, /"AUTO", "ON", "OFF"/],
+		['audio not boolean', { generateAudio: 'yes' }, /Generate Audio" must be true or false/, /true or false/],
+		['seed not integer', { seed: 1.5 }, /seed 1.5 is not a whole number/, /Seed/],
+		['seed text', { seed: 'abc' }, /seed "abc"/, /Seed/],
+		['seed negative', { seed: -1 }, /seed -1/, /0 to 2147483647/],
+		['seed beyond 32 bit', { seed: 2147483648 }, /seed 2147483648/, /2147483647/],
+		['end frame without start frame', { endFrame: { source: 'imageId', imageId: IMAGE_ID, imageType: 'GENERATED' } }, /end frame needs a start frame/, /Start Frame/],
+		['unknown frame source', { startFrame: { source: 'url' } }, /Unknown Start Frame "url"/, /"none", "binary", "imageId"/],
+		['image id not a uuid', { startFrame: { source: 'imageId', imageId: 'abc', imageType: 'GENERATED' } }, /"abc" is not a Leonardo image ID/, /UUID/],
+		['image id empty', { startFrame: { source: 'imageId', imageId: '', imageType: 'GENERATED' } }, /is not a Leonardo image ID/, /Start Frame Image ID/],
+		['image type unknown', { startFrame: { source: 'imageId', imageId: IMAGE_ID, imageType: 'INIT' } }, /Unknown Start Frame Image Type "INIT"/, /GENERATED/],
+		['binary property empty', { startFrame: { source: 'binary', binaryPropertyName: ' ' } }, /No binary property/, /Start Frame Binary Property/],
+		['public not boolean', { public: 'maybe' }, /Public" must be true or false/, /Public/],
+	])('rejects %s', (_name, overrides, message, fix) => {
+		const error = rejection(overrides as Partial<RawGenerateParameters>);
+		expect(error.message).toMatch(message);
+		expect(error.fix).toMatch(fix);
+	});
+
+	test('accepts every duration of each model', () => {
+		for (const duration of [6, 8, 10]) expect(validateGenerateRequest(raw({ duration })).duration).toBe(duration);
+		for (const duration of [6, 8, 10, 12, 14, 16, 18, 20]) {
+			expect(validateGenerateRequest(raw({ model: 'ltxv-2.3-fast', duration })).duration).toBe(duration);
+		}
+		expect(validateGenerateRequest(raw({ duration: '10' })).duration).toBe(10);
+	});
+
+	test('trims the prompt and the image id; reads frames', () => {
+		const request = validateGenerateRequest(
+			raw({
+				prompt: '  fog rolls in  ',
+				aspectRatio: 'source',
+				startFrame: { source: 'binary', binaryPropertyName: 'data' },
+				endFrame: { source: 'imageId', imageId: ` ${IMAGE_ID} `, imageType: 'UPLOADED' },
+			}),
+		);
+		expect(request.prompt).toBe('fog rolls in');
+		expect(request.startFrame).toEqual({ source: 'binary', binaryPropertyName: 'data' });
+		expect(request.endFrame).toEqual({ source: 'imageId', image: { id: IMAGE_ID, type: 'UPLOADED' } });
+	});
+
+	test('seed 0 and the maximum are valid; empty means random', () => {
+		expect(validateGenerateRequest(raw({ seed: 0 })).seed).toBe(0);
+		expect(validateGenerateRequest(raw({ seed: 2147483647 })).seed).toBe(2147483647);
+		expect(validateGenerateRequest(raw({ seed: '' })).seed).toBeUndefined();
+	});
+});
+
+describe('buildCreateBody', () => {
+	test('text-to-video: every option in its documented place', () => {
+		const request = validateGenerateRequest(
+			raw({ model: 'ltxv-2.3-fast', duration: 14, resolution: 'RESOLUTION_1440', aspectRatio: '9:16', generateAudio: false, promptEnhance: 'OFF', seed: 42, public: true }),
+		);
+		expect(buildCreateBody(request, {})).toEqual({
+			model: 'ltxv-2.3-fast',
+			public: true,
+			parameters: {
+				prompt: 'A fox runs through snow',
+				mode: 'RESOLUTION_1440',
+				prompt_enhance: 'OFF',
+				quantity: 1,
+				duration: 14,
+				width: 1440,
+				height: 2560,
+				audio: false,
+				seed: 42,
+			},
+		});
+	});
+
+	test('seed is left out unless set', () => {
+		expect(buildCreateBody(validateGenerateRequest(raw()), {}).parameters).not.toHaveProperty('seed');
+	});
+
+	test('start and end frames go into guidances; source aspect sends 0×0', () => {
+		const request = validateGenerateRequest(raw({ aspectRatio: 'source', startFrame: { source: 'binary', binaryPropertyName: 'data' } }));
+		const body = buildCreateBody(request, {
+			start: { id: 'start-id', type: 'UPLOADED' },
+			end: { id: 'end-id', type: 'GENERATED' },
+		});
+		expect(body.parameters).toMatchObject({
+			width: 0,
+			height: 0,
+			guidances: {
+				start_frame: [{ image: { id: 'start-id', type: 'UPLOADED' } }],
+				end_frame: [{ image: { id: 'end-id', type: 'GENERATED' } }],
+			},
+		});
+	});
+
+	test('the other dialect: motion_has_audio, and no mode', () => {
+		const body = buildCreateBody(validateGenerateRequest(raw()), {}, { audioField: 'motion_has_audio', sendMode: false });
+		expect(body.parameters).toMatchObject({ motion_has_audio: true, width: 1920, height: 1080 });
+		expect(body.parameters).not.toHaveProperty('audio');
+		expect(body.parameters).not.toHaveProperty('mode');
+	});
+});

@@ -1,0 +1,141 @@
+import { readCreateResponse, readGenerationResponse } from '../../nodes/LtxVideo/shared/generations';
+import { generationJson, submittedJson } from '../../nodes/LtxVideo/shared/output';
+import { backoffMs, RateLimiter, retryAfterMs } from '../../nodes/LtxVideo/shared/pacing';
+import { buildMultipartBody, detectImageFormat } from '../../nodes/LtxVideo/shared/upload';
+import { looksLikeMp4 } from '../../nodes/LtxVideo/shared/download';
+
+describe('readCreateResponse', () => {
+	test('documented and defensive shapes', () => {
+		expect(readCreateResponse({ generate: { generationId: 'g1', apiCreditCost: 0, cost: { amount: '0.45', unit: 'DOLLARS' } } })).toEqual({
+			generationId: 'g1',
+			cost: { amount: '0.45', unit: 'DOLLARS' },
+		});
+		expect(readCreateResponse({ generationId: 'g2' })).toEqual({ generationId: 'g2', cost: undefined });
+		expect(readCreateResponse({ generate: { cost: { amount: 0.5 } } })).toBeUndefined();
+		expect(readCreateResponse({ generate: {} })).toBeUndefined();
+		expect(readCreateResponse('<html>')).toBeUndefined();
+		expect(readCreateResponse({ generate: { generationId: 'g3', cost: { amount: 0.5, unit: 'DOLLARS' } } })?.cost).toEqual({ amount: '0.5', unit: 'DOLLARS' });
+	});
+});
+
+describe('readGenerationResponse', () => {
+	const complete = {
+		generations_by_pk: {
+			id: 'g1',
+			status: 'COMPLETE',
+			prompt: 'p',
+			imageWidth: 1920,
+			imageHeight: 1080,
+			seed: 7,
+			generated_images: [{ id: 'v1', url: 'https://cdn/poster.jpg', motionMP4URL: 'https://cdn/v.mp4', nsfw: false, motionModel: 'ltxv-2.3-pro' }],
+		},
+	};
+
+	test('COMPLETE with video', () => {
+		expect(readGenerationResponse(complete)).toMatchObject({
+			id: 'g1',
+			status: 'COMPLETE',
+			width: 1920,
+			height: 1080,
+			seed: 7,
+			videoUrl: 'https://cdn/v.mp4',
+			posterUrl: 'https://cdn/poster.jpg',
+			videoId: 'v1',
+			model: 'ltxv-2.3-pro',
+			outputCount: 1,
+		});
+	});
+
+	test('motionMP4URL null falls back to url', () => {
+		const body = { generations_by_pk: { ...complete.generations_by_pk, generated_images: [{ id: 'v1', url: 'https://cdn/v.mp4', motionMP4URL: null }] } };
+		expect(readGenerationResponse(body)).toMatchObject({ videoUrl: 'https://cdn/v.mp4', posterUrl: undefined });
+	});
+
+	test('null, missing and malformed', () => {
+		expect(readGenerationResponse({ generations_by_pk: null })).toBeNull();
+		expect(readGenerationResponse({})).toBeUndefined();
+		expect(readGenerationResponse('{')).toBeUndefined();
+		expect(readGenerationResponse({ generations_by_pk: { id: 5, status: 'PENDING' } })).toBeUndefined();
+		expect(readGenerationResponse({ generations_by_pk: { id: 'g', status: 'PENDING', generated_images: 'x' } })).toMatchObject({ outputCount: 0 });
+	});
+});
+
+test('output JSON: API facts win, request fills the gaps', () => {
+	const record = readGenerationResponse({ generations_by_pk: { id: 'g1', status: 'COMPLETE', generated_images: [{ id: 'v1', motionMP4URL: 'https://cdn/v.mp4' }] } })!;
+	expect(generationJson(record, { model: 'ltxv-2.3-fast', prompt: 'p', width: 1920, height: 1080, seed: 3, cost: { amount: '1', unit: 'DOLLARS' } })).toEqual({
+		generationId: 'g1',
+		status: 'COMPLETE',
+		model: 'ltxv-2.3-fast',
+		prompt: 'p',
+		width: 1920,
+		height: 1080,
+		seed: 3,
+		videoUrl: 'https://cdn/v.mp4',
+		videoId: 'v1',
+		cost: { amount: '1', unit: 'DOLLARS' },
+	});
+	expect(submittedJson('g1', { cost: { amount: '1' } })).toEqual({ generationId: 'g1', status: 'PENDING', cost: { amount: '1' } });
+});
+
+describe('pacing', () => {
+	test('backoff doubles up to the cap; Retry-After seconds and dates', () => {
+		expect([0, 1, 2, 3, 10].map((attempt) => backoffMs(attempt))).toEqual([1000, 2000, 4000, 8000, 30000]);
+		expect(retryAfterMs('2')).toBe(2000);
+		expect(retryAfterMs(['3'])).toBe(3000);
+		expect(retryAfterMs('600')).toBe(60000);
+		expect(retryAfterMs(undefined)).toBeUndefined();
+		expect(retryAfterMs('soon')).toBeUndefined();
+		const date = new Date(Date.now() + 5000).toUTCString();
+		expect(retryAfterMs(date)).toBeGreaterThan(3000);
+	});
+
+	test('RateLimiter lets a burst through up to the limit, then spaces by the window', async () => {
+		const limiter = new RateLimiter(3, 300);
+		const started = Date.now();
+		const grants: number[] = [];
+		await Promise.all(Array.from({ length: 5 }, async () => {
+			await limiter.waitTurn();
+			grants.push(Date.now() - started);
+		}));
+		grants.sort((a, b) => a - b);
+		expect(grants.slice(0, 3).every((at) => at < 100)).toBe(true);
+		expect(grants[3]).toBeGreaterThanOrEqual(290);
+		expect(grants[4]).toBeGreaterThanOrEqual(290);
+	});
+
+	test('a cancelled wait rejects', async () => {
+		const limiter = new RateLimiter(1, 10_000);
+		await limiter.waitTurn();
+		const controller = new AbortController();
+		const waiting = limiter.waitTurn(controller.signal);
+		controller.abort();
+		await expect(waiting).rejects.toThrow('stopped');
+	});
+});
+
+describe('images and videos', () => {
+	test('detectImageFormat by signature', () => {
+		expect(detectImageFormat(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0]))).toBe('png');
+		expect(detectImageFormat(Buffer.from([0xff, 0xd8, 0xff, 0xe0]))).toBe('jpg');
+		expect(detectImageFormat(Buffer.from('RIFF\0\0\0\0WEBPVP8 ', 'latin1'))).toBe('webp');
+		expect(detectImageFormat(Buffer.from('GIF89a'))).toBeUndefined();
+		expect(detectImageFormat(Buffer.from('hello world, not an image'))).toBeUndefined();
+	});
+
+	test('multipart: fields in order, file last, raw bytes', () => {
+		const bytes = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 1, 2, 255]);
+		const body = buildMultipartBody({ key: 'k', Policy: 'p' }, { bytes, extension: 'png', fileName: 'a"b.png' }, 'BOUNDARY');
+		const text = body.toString('latin1');
+		expect(text.indexOf('name="key"')).toBeLessThan(text.indexOf('name="Policy"'));
+		expect(text.indexOf('name="Policy"')).toBeLessThan(text.indexOf('name="file"'));
+		expect(text).toContain('filename="a_b.png"\r\nContent-Type: image/png\r\n\r\n');
+		expect(body.includes(bytes)).toBe(true);
+		expect(text.endsWith('\r\n--BOUNDARY--\r\n')).toBe(true);
+	});
+
+	test('looksLikeMp4', () => {
+		expect(looksLikeMp4(Buffer.from('\0\0\0\x20ftypisom', 'latin1'))).toBe(true);
+		expect(looksLikeMp4(Buffer.from('<html><body>', 'latin1'))).toBe(false);
+		expect(looksLikeMp4(Buffer.alloc(3))).toBe(false);
+	});
+});
