@@ -1,0 +1,49 @@
+/** Shared set-up for engine tests: one emulator per test file, reset between tests. */
+import type { IDataObject, INodeParameters } from 'n8n-workflow';
+
+import { LeonardoEmulator } from '../emulator/index.ts';
+import type { RecordedRequest } from '../emulator/types.ts';
+import { removeBinaryStore, runLtxNode, type RunOptions, type RunResult } from './engine';
+
+export const IMAGE_ID = '0a1b2c3d-4e5f-6789-abcd-ef0123456789';
+
+export function useEmulator(options: ConstructorParameters<typeof LeonardoEmulator>[0] = {}) {
+	const emulator = new LeonardoEmulator({ generationDelayMs: 300, quiet: true, ...options });
+	beforeAll(async () => await emulator.start());
+	afterAll(async () => {
+		await emulator.stop();
+		removeBinaryStore();
+	});
+	beforeEach(() => {
+		emulator.clearRequests();
+		emulator.clearFaults();
+		emulator.setOptions({ generationDelayMs: 300, audioField: 'both', rejectParameters: [], ...options });
+	});
+
+	const run = async (parameters: INodeParameters, extra: Partial<RunOptions> = {}): Promise<RunResult> =>
+		await runLtxNode({ parameters, credentials: { apiKey: emulator.apiKey, baseUrl: emulator.baseUrl }, ...extra });
+
+	const requests = (route?: RecordedRequest['route']) => emulator.requests.filter((request) => !route || request.route === route);
+
+	return { emulator, run, requests };
+}
+
+/** Generate parameters as a saved workflow holds them, with fast polling for tests. */
+export const generate = (overrides: INodeParameters = {}, options: IDataObject = {}): INodeParameters => ({
+	resource: 'video',
+	operation: 'generate',
+	model: 'ltxv-2.3-pro',
+	prompt: 'A paper boat drifts down a rainy street',
+	duration: 8,
+	...overrides,
+	options: { pollInterval: 1, ...options },
+});
+
+/** Everything a user can see of a run: output JSON, error texts. Used to prove the key never leaks. */
+export function visibleText(result: RunResult): string {
+	const { error } = result;
+	return JSON.stringify({
+		items: result.items.map((item) => ({ json: item.json, binary: item.binary })),
+		error: error && { message: error.message, description: error.description, context: error.context, stack: error.stack },
+	});
+}
