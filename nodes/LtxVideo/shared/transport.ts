@@ -47,6 +47,8 @@ export class LeonardoApiError extends NodeApiError {
 			httpCode: String(statusCode),
 			itemIndex,
 		});
+		// n8n's UI and logs key on the class name; keep it the standard one.
+		this.name = 'NodeApiError';
 	}
 }
 
