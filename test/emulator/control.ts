@@ -1,0 +1,48 @@
+/**
+ * Control routes for driving the emulator from another process (e.g. a real n8n run by an E2E test).
+ * No auth. They are logged (route 'control') but not kept in `requests`, so they never disturb what
+ * a test asserts about the node's own traffic.
+ *
+ *   GET  /__emulator/requests     the recorded requests
+ *   GET  /__emulator/generations  the generations (with their current status)
+ *   POST /__emulator/reset        clears recorded requests and pending faults
+ *   POST /__emulator/faults       body: a FaultSpec, or an array of them
+ *   POST /__emulator/options      body: partial EmulatorOptions; answers the resulting options
+ */
+import type { Exchange } from './http.ts';
+import type { Reply } from './replies.ts';
+import { jsonReply } from './replies.ts';
+import type { EmulatorState } from './state.ts';
+import type { EmulatorOptions, FaultSpec } from './types.ts';
+
+const CONTROL_PREFIX = '/__emulator/';
+
+export function isControlPath(path: string): boolean {
+	return path.startsWith(CONTROL_PREFIX);
+}
+
+export function handleControl(state: EmulatorState, { record }: Exchange, body: unknown): Reply {
+	const action = `${record.method} ${record.path.slice(CONTROL_PREFIX.length)}`;
+	try {
+		switch (action) {
+			case 'GET requests':
+				return jsonReply(200, state.requests);
+			case 'GET generations':
+				return jsonReply(200, [...state.generations.values()]);
+			case 'POST reset':
+				state.clearRequests();
+				state.faults.clear();
+				return jsonReply(200, { ok: true });
+			case 'POST faults':
+				for (const spec of (Array.isArray(body) ? body : [body]) as FaultSpec[]) state.faults.add(spec);
+				return jsonReply(200, { ok: true, pendingFaults: state.faults.pending });
+			case 'POST options':
+				state.setOptions((body ?? {}) as Partial<EmulatorOptions>);
+				return jsonReply(200, state.options);
+			default:
+				return jsonReply(404, { error: `unknown control route: ${record.method} ${record.path}` });
+		}
+	} catch (error) {
+		return jsonReply(400, { error: error instanceof Error ? error.message : String(error) });
+	}
+}

@@ -1,0 +1,155 @@
+/**
+ * Injected faults. A fault answers the next `times` requests of its route, in injection order.
+ *
+ * Per kind, what the emulator does and whether a faulted create (POST /v2/generations) creates a
+ * generation (visible in `emu.generations`, with `createdDuringFault` set to the kind):
+ *
+ * | kind               | answer                                                        | handler runs / create creates |
+ * |--------------------|---------------------------------------------------------------|-------------------------------|
+ * | 'status' (default) | `status` (default 500) with `body` (default a §6.1 "Service   | no                            |
+ * |                    | Error" JSON, or S3 XML on the s3/cdn servers) and `headers`   |                               |
+ * | 'html502'          | 502 with an HTML gateway page                                 | no                            |
+ * | 'no-generation-id' | 200 `{"generate":{}}` (create route only)                     | no                            |
+ * | 'redirect'         | 302 to `location` (required)                                  | no                            |
+ * | 'reset'            | the socket is destroyed, nothing is answered                  | yes (if the body was valid)   |
+ * | 'hang'             | never answers; the socket is released by `stop()`             | yes (if the body was valid)   |
+ * | 'malformed-json'   | `status` (default 200) with the first half of the real JSON   | yes (if the body was valid)   |
+ * | 'truncate'         | download only: full headers, about half the body, then the    | (download route only)         |
+ * |                    | socket is destroyed                                           |                               |
+ *
+ * 'reset', 'hang' and 'malformed-json' on create are the ambiguous cases: the job exists but the
+ * client cannot know its id, so a node must never resubmit. `delayMs` delays any kind.
+ */
+import type { BufferedReply, Reply } from './replies.ts';
+import { isStreamed, jsonReply, xmlError } from './replies.ts';
+import type { FaultKind, FaultSpec, RouteName, ServerName } from './types.ts';
+
+const FAULT_KINDS: readonly FaultKind[] = [
+	'status',
+	'reset',
+	'hang',
+	'truncate',
+	'html502',
+	'malformed-json',
+	'no-generation-id',
+	'redirect',
+];
+
+const FAULTABLE_ROUTES: readonly RouteName[] = [
+	'me',
+	'models',
+	'initImage',
+	's3Upload',
+	'create',
+	'poll',
+	'delete',
+	'listByUser',
+	'download',
+	'poster',
+	'unknown',
+];
+
+/** Kinds that let the real handler run (with its side effects) and then spoil its answer. */
+const KINDS_RUNNING_THE_HANDLER: ReadonlySet<FaultKind> = new Set(['reset', 'hang', 'malformed-json', 'truncate']);
+
+const HTML_502 =
+	'<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n</body>\r\n</html>\r\n';
+
+interface QueuedFault {
+	spec: FaultSpec;
+	remaining: number;
+}
+
+export class FaultQueue {
+	private readonly queued: QueuedFault[] = [];
+
+	add(spec: FaultSpec): void {
+		assertValidFault(spec);
+		this.queued.push({ spec, remaining: spec.times ?? 1 });
+	}
+
+	/** The fault answering this request, if any; consumes one of its uses. */
+	take(route: RouteName): FaultSpec | undefined {
+		const index = this.queued.findIndex((fault) => fault.spec.route === route);
+		if (index === -1) return undefined;
+		const fault = this.queued[index];
+		fault.remaining -= 1;
+		if (fault.remaining <= 0) this.queued.splice(index, 1);
+		return fault.spec;
+	}
+
+	clear(): void {
+		this.queued.length = 0;
+	}
+
+	get pending(): number {
+		return this.queued.reduce((sum, fault) => sum + fault.remaining, 0);
+	}
+}
+
+export function faultKind(spec: FaultSpec): FaultKind {
+	return spec.kind ?? 'status';
+}
+
+export function faultRunsHandler(spec: FaultSpec): boolean {
+	return KINDS_RUNNING_THE_HANDLER.has(faultKind(spec));
+}
+
+function assertValidFault(spec: FaultSpec): void {
+	if (typeof spec !== 'object' || spec === null) throw new Error('a fault must be a FaultSpec object');
+	const kind = faultKind(spec);
+	if (!FAULTABLE_ROUTES.includes(spec.route)) throw new Error(`fault route must be one of ${FAULTABLE_ROUTES.join(', ')}`);
+	if (!FAULT_KINDS.includes(kind)) throw new Error(`fault kind must be one of ${FAULT_KINDS.join(', ')}`);
+	if (spec.times !== undefined && !(Number.isInteger(spec.times) && spec.times >= 1)) {
+		throw new Error('fault times must be a positive integer');
+	}
+	if (kind === 'redirect' && !spec.location) throw new Error("a 'redirect' fault needs a location");
+	if (kind === 'truncate' && spec.route !== 'download') throw new Error("'truncate' applies to the download route only");
+	if (kind === 'no-generation-id' && spec.route !== 'create') {
+		throw new Error("'no-generation-id' applies to the create route only");
+	}
+}
+
+/** The answer of a fault whose kind does not run the handler. */
+export function replyForFault(spec: FaultSpec, server: ServerName): BufferedReply {
+	const headers = spec.headers ?? {};
+	switch (faultKind(spec)) {
+		case 'html502':
+			return { status: 502, headers: { 'content-type': 'text/html', ...headers }, body: HTML_502 };
+		case 'no-generation-id':
+			return jsonReply(200, { generate: {} }, headers);
+		case 'redirect':
+			return { status: 302, headers: { location: spec.location ?? '/', ...headers } };
+		default:
+			return statusFaultReply(spec, server);
+	}
+}
+
+function statusFaultReply(spec: FaultSpec, server: ServerName): BufferedReply {
+	const status = spec.status ?? 500;
+	const headers = spec.headers ?? {};
+	if (spec.body === undefined) {
+		if (server !== 'api') return withHeaders(xmlError(status, 'InternalError', 'We encountered an internal error. Please try again.'), headers);
+		return jsonReply(status, { error: 'Service Error', path: '$', code: 'unexpected' }, headers);
+	}
+	if (typeof spec.body === 'object') return jsonReply(status, spec.body, headers);
+	return { status, headers: { 'content-type': guessContentType(spec.body), ...headers }, body: spec.body };
+}
+
+/** 'malformed-json': the real answer cut in half, so it cannot parse. */
+export function malformedJsonReply(spec: FaultSpec, realReply: Reply): BufferedReply {
+	const text = !isStreamed(realReply) && realReply.body !== undefined ? realReply.body.toString() : '{"generate":{}}';
+	const broken = text.slice(0, Math.max(1, Math.floor(text.length / 2)));
+	return { status: spec.status ?? 200, headers: { 'content-type': 'application/json; charset=utf-8', ...spec.headers }, body: broken };
+}
+
+function withHeaders(reply: BufferedReply, headers: Record<string, string>): BufferedReply {
+	return { ...reply, headers: { ...reply.headers, ...headers } };
+}
+
+function guessContentType(body: string): string {
+	const start = body.trimStart()[0];
+	if (start === '{' || start === '[') return 'application/json; charset=utf-8';
+	if (start === '<') return 'application/xml';
+	return 'text/plain; charset=utf-8';
+}

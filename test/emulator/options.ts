@@ -1,0 +1,37 @@
+/** Emulator options: defaults, and checked merging (used by the constructor, setOptions and the control route). */
+import { DEFAULT_API_KEY } from './types.ts';
+import type { AudioField, EmulatorOptions } from './types.ts';
+
+export const DEFAULT_OPTIONS: Readonly<EmulatorOptions> = {
+	apiKey: DEFAULT_API_KEY,
+	generationDelayMs: 1500,
+	videoBytes: undefined,
+	presignExpiryMs: 120_000,
+	cdnUrlExpiryMs: 3_600_000,
+	audioField: 'both',
+	rejectParameters: [],
+	createRatePerMinute: 100,
+	ports: {},
+	quiet: true,
+};
+
+const AUDIO_FIELDS: readonly AudioField[] = ['audio', 'motion_has_audio', 'both'];
+const NON_NEGATIVE_NUMBERS = ['generationDelayMs', 'presignExpiryMs', 'cdnUrlExpiryMs', 'createRatePerMinute'] as const;
+
+/** `current` with `changes` applied; throws on an unknown key or a wrong value. */
+export function mergeOptions(current: EmulatorOptions, changes: Partial<EmulatorOptions>): EmulatorOptions {
+	for (const key of Object.keys(changes)) {
+		if (!(key in DEFAULT_OPTIONS)) throw new Error(`unknown emulator option '${key}'`);
+	}
+	const merged: EmulatorOptions = { ...current, ...changes, ports: { ...current.ports, ...changes.ports } };
+	for (const key of NON_NEGATIVE_NUMBERS) {
+		if (!(typeof merged[key] === 'number' && merged[key] >= 0)) throw new Error(`option ${key} must be a number >= 0`);
+	}
+	if (merged.videoBytes !== undefined && !(Number.isSafeInteger(merged.videoBytes) && merged.videoBytes > 0)) {
+		throw new Error('option videoBytes must be a positive integer');
+	}
+	if (!AUDIO_FIELDS.includes(merged.audioField)) throw new Error(`option audioField must be one of ${AUDIO_FIELDS.join(', ')}`);
+	if (!Array.isArray(merged.rejectParameters)) throw new Error('option rejectParameters must be an array of parameter keys');
+	if (typeof merged.apiKey !== 'string' || merged.apiKey === '') throw new Error('option apiKey must be a non-empty string');
+	return merged;
+}

@@ -1,0 +1,103 @@
+/** The emulator's shared state: what the three servers read and change. */
+import type { Fixtures } from './fixtures.ts';
+import { loadFixtures } from './fixtures.ts';
+import { FaultQueue } from './faults.ts';
+import type { EmulatedGeneration } from './generation.ts';
+import { mergeOptions, DEFAULT_OPTIONS } from './options.ts';
+import { newSecret, signCdnPath } from './signing.ts';
+import { KNOWN_GENERATED_IMAGE_ID } from './types.ts';
+import type { EmulatorOptions, FrameRef, RecordedRequest, UploadedImage } from './types.ts';
+
+export interface ServerOrigins {
+	api: string;
+	s3: string;
+	cdn: string;
+}
+
+/** Sliding one-minute window of admitted requests. */
+export class RateLimiter {
+	private readonly admittedAt: number[] = [];
+
+	/** Admits a request, or says in how many seconds one will be admitted. */
+	admit(now: number, perMinute: number): { admitted: true } | { admitted: false; retryAfterSeconds: number } {
+		while (this.admittedAt.length > 0 && this.admittedAt[0] <= now - 60_000) this.admittedAt.shift();
+		if (this.admittedAt.length < perMinute) {
+			this.admittedAt.push(now);
+			return { admitted: true };
+		}
+		const oldest = this.admittedAt[this.admittedAt.length - perMinute] ?? now;
+		return { admitted: false, retryAfterSeconds: Math.max(1, Math.ceil((oldest + 60_000 - now) / 1000)) };
+	}
+}
+
+export class EmulatorState {
+	options: EmulatorOptions;
+	/** Every non-control request on every server, in arrival order. */
+	readonly requests: RecordedRequest[] = [];
+	readonly generations = new Map<string, EmulatedGeneration>();
+	readonly uploads = new Map<string, UploadedImage>();
+	readonly faults = new FaultQueue();
+	readonly createLimiter = new RateLimiter();
+	readonly secret = newSecret();
+	readonly fixtures: Fixtures = loadFixtures();
+	/** Aborted by stop(): cancels pending fault delays. */
+	readonly shutdown = new AbortController();
+	origins: ServerOrigins = { api: '', s3: '', cdn: '' };
+
+	constructor(options: Partial<EmulatorOptions>) {
+		this.options = mergeOptions(DEFAULT_OPTIONS, options);
+	}
+
+	/** A fresh signed MP4 URL, valid for cdnUrlExpiryMs from now. */
+	videoUrl(generation: EmulatedGeneration): string {
+		const path = `/videos/${generation.id}.mp4`;
+		return `${this.origins.cdn}${path}?${signCdnPath(this.secret, path, Date.now() + this.options.cdnUrlExpiryMs)}`;
+	}
+
+	posterUrl(generation: EmulatedGeneration): string {
+		return `${this.origins.cdn}/posters/${generation.id}.jpg`;
+	}
+
+	videoBytesFor(generation: EmulatedGeneration): number {
+		return generation.videoBytes ?? this.options.videoBytes ?? this.fixtures.sampleMp4.length;
+	}
+
+	uploadByKey(key: string): UploadedImage | undefined {
+		return [...this.uploads.values()].find((upload) => upload.key === key);
+	}
+
+	/** Why a start/end frame reference cannot be used, or undefined when it can. */
+	frameProblem(frame: FrameRef): string | undefined {
+		if (frame.type === 'UPLOADED') {
+			const upload = this.uploads.get(frame.id);
+			if (!upload) return `Invalid init image id: ${frame.id} is not an uploaded init image`;
+			if (!upload.uploaded) return `Invalid init image id: ${frame.id} has no uploaded file yet`;
+			return undefined;
+		}
+		if (frame.id === KNOWN_GENERATED_IMAGE_ID) return undefined;
+		const source = [...this.generations.values()].find((generation) => generation.outputImageId === frame.id);
+		return source?.hasOutput ? undefined : `Invalid generated image id: ${frame.id} is not a completed generated output`;
+	}
+
+	/** An init image whose bytes did not match its extension makes the generation fail, as processing would. */
+	usesCorruptUpload(frames: Array<FrameRef | undefined>): boolean {
+		return frames.some((frame) => frame?.type === 'UPLOADED' && this.uploads.get(frame.id)?.magicMatches === false);
+	}
+
+	clearRequests(): void {
+		this.requests.length = 0;
+	}
+
+	setOptions(changes: Partial<EmulatorOptions>): void {
+		this.options = mergeOptions(this.options, changes);
+	}
+
+	log(record: RecordedRequest): void {
+		if (this.options.quiet) return;
+		const elapsed = Date.now() - record.at;
+		process.stderr.write(
+			`[leonardo-emulator] ${new Date(record.at).toISOString()} ${record.server} ${record.method} ${record.path} ` +
+				`${record.route} -> ${record.status || 'no answer'} (${elapsed} ms)\n`,
+		);
+	}
+}

@@ -1,0 +1,167 @@
+/**
+ * Public types and constants of the Leonardo emulator. See README.md in this folder for how the
+ * emulator interprets docs/leonardo-api.md where the spec leaves room.
+ */
+
+export type ServerName = 'api' | 's3' | 'cdn';
+
+export type RouteName =
+	| 'me'
+	| 'models'
+	| 'initImage'
+	| 's3Upload'
+	| 'create'
+	| 'poll'
+	| 'delete'
+	| 'listByUser'
+	| 'download'
+	| 'poster'
+	| 'control'
+	| 'unknown';
+
+/** What the S3 server recorded about a multipart upload (the file bytes themselves are not kept). */
+export interface MultipartSummary {
+	/** Names of every part in the order received, the `file` part included. */
+	fields: string[];
+	fileName?: string;
+	fileBytes: number;
+	/** The file starts with the magic bytes of the extension declared at init-image time. */
+	fileMagicOk: boolean;
+	/** Set when the body could not be parsed as multipart/form-data. */
+	parseError?: string;
+}
+
+export interface RecordedRequest {
+	server: ServerName;
+	method: string;
+	/** Path without the query string, as sent (not percent-decoded). */
+	path: string;
+	query: Record<string, string>;
+	/** Header names lower-cased, values as sent (repeated headers joined with ', '). */
+	headers: Record<string, string>;
+	/** Parsed JSON for JSON bodies, the raw text for other text bodies, a MultipartSummary for S3 uploads. */
+	body?: unknown;
+	/** HTTP status answered; 0 while unanswered and for 'reset' / 'hang' faults. */
+	status: number;
+	/** Arrival time (Date.now()). */
+	at: number;
+	route: RouteName;
+}
+
+export type AudioField = 'audio' | 'motion_has_audio' | 'both';
+
+export interface EmulatorOptions {
+	/** The one valid API key. */
+	apiKey: string;
+	/** How long a new generation stays PENDING. */
+	generationDelayMs: number;
+	/** Size of every served MP4; undefined = the fixture's own size. */
+	videoBytes: number | undefined;
+	/** Lifetime of an init-image presigned POST. */
+	presignExpiryMs: number;
+	/** Lifetime of a signed CDN MP4 URL, counted from the poll that handed it out. */
+	cdnUrlExpiryMs: number;
+	/** Which audio key(s) the create endpoint accepts. */
+	audioField: AudioField;
+	/** Parameter keys the create endpoint refuses with a validation error naming them. */
+	rejectParameters: string[];
+	/** Creates admitted per sliding minute; beyond it, 429 with Retry-After. */
+	createRatePerMinute: number;
+	/** Fixed ports; 0 or absent = random. */
+	ports: { api?: number; s3?: number; cdn?: number };
+	/** Do not log requests to stderr. */
+	quiet: boolean;
+}
+
+export type FaultKind =
+	| 'status'
+	| 'reset'
+	| 'hang'
+	| 'truncate'
+	| 'html502'
+	| 'malformed-json'
+	| 'no-generation-id'
+	| 'redirect';
+
+export interface FaultSpec {
+	route: RouteName;
+	/** How many matching requests this fault answers (default 1). */
+	times?: number;
+	/** Status for kind 'status' (default 500) and 'malformed-json' (default 200). */
+	status?: number;
+	/** Body for kind 'status'; an object is sent as JSON. */
+	body?: string | object;
+	/** Extra response headers (e.g. retry-after) for the kinds that answer. */
+	headers?: Record<string, string>;
+	/** Default 'status'. */
+	kind?: FaultKind;
+	/** Target of kind 'redirect'. */
+	location?: string;
+	/** Wait this long before the fault takes effect. */
+	delayMs?: number;
+}
+
+export type GenerationStatus = 'PENDING' | 'COMPLETE' | 'FAILED';
+
+/**
+ * How an emulated generation ends: 'complete' (one MP4), 'failed' (status FAILED), 'moderated'
+ * (COMPLETE with no outputs), 'no-mp4' (COMPLETE, motionMP4URL null, url = the MP4), 'never' (PENDING forever).
+ */
+export type GenerationOutcome = 'complete' | 'failed' | 'moderated' | 'no-mp4' | 'never';
+
+export type LtxModel = 'ltxv-2.3-pro' | 'ltxv-2.3-fast';
+export type ResolutionMode = 'RESOLUTION_1080' | 'RESOLUTION_1440' | 'RESOLUTION_2160';
+export type PromptEnhance = 'ON' | 'OFF' | 'AUTO';
+export type ImageExtension = 'png' | 'jpg' | 'jpeg' | 'webp';
+export type FrameImageType = 'UPLOADED' | 'GENERATED';
+
+export interface FrameRef {
+	id: string;
+	type: FrameImageType;
+}
+
+/** An init image: created by POST /v1/init-image, completed by the S3 upload. */
+export interface UploadedImage {
+	id: string;
+	extension: ImageExtension;
+	/** The S3 object key (also the `key` form field). */
+	key: string;
+	createdAt: number;
+	/** The presigned POST is refused after this time. */
+	expiresAt: number;
+	/** The exact form fields the S3 upload must carry. */
+	fields: Record<string, string>;
+	/** True once an S3 upload succeeded: only then can a generation use it. */
+	uploaded: boolean;
+	uploadedAt?: number;
+	/** Byte length of the last successfully uploaded file. */
+	receivedBytes: number;
+	/** The uploaded bytes start with the extension's magic bytes (null before any upload). */
+	magicMatches: boolean | null;
+}
+
+/** Validated create parameters, with the documented defaults filled in. */
+export interface CreateParams {
+	model: LtxModel;
+	isPublic: boolean;
+	prompt: string;
+	mode: ResolutionMode;
+	promptEnhance?: PromptEnhance;
+	durationSeconds: number;
+	seed?: number;
+	/** As requested; 0×0 means "follow the start frame". */
+	width: number;
+	height: number;
+	audio?: boolean;
+	startFrame?: FrameRef;
+	endFrame?: FrameRef;
+}
+
+/** The default valid key (a UUID, as real keys are). */
+export const DEFAULT_API_KEY = '3f0c6a5e-8d4b-4c1e-9a7f-2b1d0e6c5a49';
+
+/** `user_details[0].user.id` of the emulated account. */
+export const EMULATOR_USER_ID = '7d2c4b1a-5e6f-4a3b-9c8d-0e1f2a3b4c5d';
+
+/** A generated image that exists before any generation: usable as a GENERATED start/end frame. */
+export const KNOWN_GENERATED_IMAGE_ID = '5b0e6f3a-9c1d-4e2b-8a7f-3c6d2e1f0a9b';
