@@ -81,7 +81,7 @@ export const ASPECT_RATIOS = {
 		displayName: 'Same as Start Frame',
 		description: 'Follow the start image’s own proportions',
 		needsStartFrame: true,
-		size: () => ({ width: 0, height: 0 }),
+		size: (_resolution: ResolutionMode) => ({ width: 0, height: 0 }),
 	},
 } as const satisfies Record<string, AspectRatioCapability>;
 
