@@ -3,51 +3,9 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
 import { FIXTURES } from '../helpers/engine';
-import { generate, IMAGE_ID, useEmulator, visibleText } from '../helpers/scenario';
+import { generate, useEmulator, visibleText } from '../helpers/scenario';
 
 const { emulator, run, requests } = useEmulator();
-
-describe('bad input fails before any request (nothing is paid for)', () => {
-	test.each([
-		['Pro with 12 s', generate({ duration: 12 }), {}, /LTX 2.3 Pro cannot make a 12-second video \[item 0\]/, /6, 8, 10 seconds/],
-		[
-			'end frame without start frame (via expression)',
-			generate({ startFrame: '={{ "none" }}', startFrameImageId: IMAGE_ID, endFrame: 'imageId', endFrameImageId: IMAGE_ID }),
-			{},
-			/An end frame needs a start frame/,
-			/Set "Start Frame"/,
-		],
-		['empty prompt (via expression)', generate({ prompt: '={{ $json.missing ?? "" }}' }), {}, /The prompt is empty/, /Describe the video/],
-		['missing binary property', generate({ startFrame: 'binary', startFrameBinaryProperty: 'image' }), { input: [{ binary: { data: { file: 'frame.png' } } }] }, /no binary property "image"/, /one of: data/],
-		['binary that is not an image', generate({ startFrame: 'binary' }), { input: [{ binary: { data: { file: 'not-an-image.png', mimeType: 'image/png' } } }] }, /is not a PNG, JPEG or WebP image/, /Convert the file/],
-		['unknown model via expression', generate({ model: '={{ "ltxv-9" }}' }), {}, /Unknown Model "ltxv-9"/, /"ltxv-2.3-pro", "ltxv-2.3-fast"/],
-		['non-integer seed', generate({}, { seed: 3.7 }), {}, /seed 3.7 is not a whole number/, /Seed/],
-		['poll interval below 1', generate({}, { pollInterval: 0.2 }), {}, /Poll interval 0.2 is too short/, /1 second or more/],
-		['timeout 0', generate({}, { timeout: 0 }), {}, /Timeout 0 is out of range/, /more than 0/],
-		['max concurrency 0', generate({}, { maxConcurrency: 0 }), {}, /Max concurrent generations 0/, /1 to 20/],
-		['Get without an ID (via expression)', { resource: 'video', operation: 'get', generationId: '={{ "" }}' }, {}, /generation ID is empty/, /Generation ID/],
-		['Delete with a non-UUID', { resource: 'video', operation: 'delete', generationId: 'abc' }, {}, /"abc" is not a Leonardo generation ID/, /UUID/],
-	])('%s', async (_name, parameters, extra, message, fix) => {
-		const result = await run(parameters, extra);
-		expect(result.error?.message).toMatch(message);
-		expect(result.error?.description).toMatch(fix);
-		expect(result.error?.name).toBe('NodeOperationError');
-		expect(requests()).toEqual([]);
-	});
-
-	test('item 2 invalid: the run fails before item 1 is sent', async () => {
-		const result = await run(generate({ duration: '={{ $json.seconds }}' }), { input: [{ json: { seconds: 8 } }, { json: { seconds: 9 } }] });
-		expect(result.error?.message).toMatch(/9-second video \[item 1\]/);
-		expect(requests()).toEqual([]);
-	});
-
-	test('a base URL that is not http(s)', async () => {
-		const { runLtxNode } = await import('../helpers/engine');
-		const result = await runLtxNode({ parameters: generate(), credentials: { apiKey: emulator.apiKey, baseUrl: 'ftp://127.0.0.1/api' } });
-		expect(result.error?.message).toMatch(/base URL "ftp:\/\/127.0.0.1\/api" is not an http\(s\) URL/);
-		expect(requests()).toEqual([]);
-	});
-});
 
 describe('API errors carry Leonardo’s message, the HTTP code and the fix', () => {
 	test('401 wrong key', async () => {
