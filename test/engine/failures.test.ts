@@ -1,132 +1,22 @@
-/** Bad input, API errors and failed generations through n8n's engine: clear errors, nothing paid twice. */
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
-
-import { FIXTURES } from '../helpers/engine';
+/** Items, cancel and secrecy through n8n's engine (faults and bad input live in test/matrix/). */
 import { generate, useEmulator, visibleText } from '../helpers/scenario';
 
 const { emulator, run, requests } = useEmulator();
 
-describe('API errors carry Leonardo’s message, the HTTP code and the fix', () => {
-	test('401 wrong key', async () => {
-		const { runLtxNode } = await import('../helpers/engine');
-		const wrongKey = '11111111-2222-4333-8444-555555555555';
-		const result = await runLtxNode({ parameters: generate(), credentials: { apiKey: wrongKey, baseUrl: emulator.baseUrl } });
-		expect(result.error?.name).toBe('NodeApiError');
-		expect(result.error?.message).toBe('Leonardo refused to create the video: Authentication hook unauthorized this request');
-		expect(result.error?.httpCode).toBe('401');
-		expect(result.error?.description).toMatch(/Check the API key/);
-		expect(visibleText(result)).not.toContain(wrongKey);
-		expect(requests('create')).toHaveLength(1);
-	});
-
-	test('403 moderation on create', async () => {
-		emulator.injectFault({ route: 'create', status: 403, body: { error: 'Your prompt appears to contain inappropriate content', path: '$', code: 'unexpected' } });
-		const result = await run(generate());
-		expect(result.error?.message).toMatch(/inappropriate content/);
-		expect(result.error?.httpCode).toBe('403');
-		expect(result.error?.description).toMatch(/content moderation/);
-		expect(requests('create')).toHaveLength(1);
-	});
-
-	test('429 on create is re-sent after Retry-After (the request was rejected, nothing created)', async () => {
-		emulator.injectFault({ route: 'create', status: 429, body: { error: 'Too many requests' }, headers: { 'retry-after': '1' } });
-		const result = await run(generate());
-		expect(result.error).toBeUndefined();
-		const creates = requests('create');
-		expect(creates.map((request) => request.status)).toEqual([429, 200]);
-		expect(creates[1].at - creates[0].at).toBeGreaterThanOrEqual(950);
-	});
-
-	test('persistent 429 on create ends with a rate-limit error', async () => {
-		emulator.injectFault({ route: 'create', status: 429, times: 10, body: { error: 'Too many requests' }, headers: { 'retry-after': '0' } });
-		const result = await run(generate());
-		expect(result.error?.httpCode).toBe('429');
-		expect(result.error?.description).toMatch(/rate-limited/);
-		expect(requests('create')).toHaveLength(4);
-	});
+test('persistent 429 on create ends with a rate-limit error after 4 attempts', async () => {
+	emulator.injectFault({ route: 'create', status: 429, times: 10, body: { error: 'Too many requests' }, headers: { 'retry-after': '0' } });
+	const result = await run(generate());
+	expect(result.error?.name).toBe('NodeApiError');
+	expect(result.error?.httpCode).toBe('429');
+	expect(result.error?.description).toMatch(/rate-limited/);
+	expect(requests('create')).toHaveLength(4);
 });
 
-describe('the create request is never sent twice after an ambiguous failure', () => {
-	test.each([
-		['500', { route: 'create' as const, status: 500, body: { error: 'Service Error', path: '$', code: 'unexpected' } }, /Service Error/],
-		['502 HTML', { route: 'create' as const, kind: 'html502' as const }, /Leonardo refused to create the video/],
-		['connection reset', { route: 'create' as const, kind: 'reset' as const }, /.+/],
-		['malformed JSON', { route: 'create' as const, kind: 'malformed-json' as const }, /without a generation ID/],
-		['200 without generationId', { route: 'create' as const, kind: 'no-generation-id' as const }, /without a generation ID/],
-	])('%s', async (_name, fault, message) => {
-		emulator.injectFault(fault);
-		const result = await run(generate());
-		expect(result.error?.message).toMatch(message);
-		expect(`${result.error?.description}`).toMatch(/NOT sent again/);
-		expect(requests('create')).toHaveLength(1);
-		expect(requests('poll')).toHaveLength(0);
-	});
-});
-
-describe('generations that do not end well name their ID and point to Get', () => {
-	test('FAILED', async () => {
-		const result = await run(generate({ prompt: 'A storm [emu:failed]' }));
-		const generationId = requests('poll')[0].path.split('/').pop()!;
-		expect(result.error?.message).toBe(`Leonardo reports that generation ${generationId} failed`);
-		expect(result.error?.description).toMatch(/"Get" operation/);
-	});
-
-	test('COMPLETE without outputs (moderated)', async () => {
-		const result = await run(generate({ prompt: 'A storm [emu:moderated]' }));
-		expect(result.error?.message).toMatch(/finished without a video/);
-		expect(result.error?.description).toMatch(/content moderation/);
-		expect(result.error?.description).toMatch(/Generation ID: [0-9a-f-]{36}/);
-	});
-
-	test('timeout', async () => {
-		const started = Date.now();
-		const result = await run(generate({ prompt: 'A storm [emu:never]' }, { timeout: 2 }));
-		expect(Date.now() - started).toBeLessThan(6000);
-		expect(result.error?.message).toMatch(/^Generation [0-9a-f-]{36} did not finish within 2 seconds$/);
-		expect(result.error?.description).toMatch(/Raise "Timeout"/);
-		expect(result.error?.description).toMatch(/"Get" operation/);
-	});
-});
-
-describe('polls and downloads (safe to repeat) ride out transient failures', () => {
-	test('poll: a burst of 500s and a 404 right after create', async () => {
-		emulator.injectFault({ route: 'poll', status: 404, body: { error: 'not found' } });
-		emulator.injectFault({ route: 'poll', status: 500, times: 2, body: { error: 'Invalid response from authorization hook', code: 'unexpected' } });
-		const result = await run(generate());
-		expect(result.error).toBeUndefined();
-		expect(requests('poll').map((request) => request.status).slice(0, 3)).toEqual([404, 500, 500]);
-		expect(requests('create')).toHaveLength(1);
-	});
-
-	test('download: a 500, then a connection cut mid-body, then the full file', async () => {
-		emulator.injectFault({ route: 'download', status: 500 });
-		emulator.injectFault({ route: 'download', kind: 'truncate' });
-		const result = await run(generate());
-		expect(result.error).toBeUndefined();
-		expect(requests('download')).toHaveLength(3);
-		const bytes = await result.readBinary(result.items[0]);
-		expect(bytes.toString('latin1', 4, 8)).toBe('ftyp');
-		expect(bytes.equals(readFileSync(path.join(FIXTURES, 'sample.mp4')))).toBe(true);
-		expect(result.items[0].binary!.data.bytes).toBe(bytes.length);
-	});
-
-	test('download: an expired link is refreshed by fetching the generation again', async () => {
-		emulator.injectFault({ route: 'download', status: 403, body: '<Error><Code>AccessDenied</Code><Message>Request has expired</Message></Error>' });
-		const result = await run(generate());
-		expect(result.error).toBeUndefined();
-		const polls = requests('poll').length;
-		expect(polls).toBeGreaterThanOrEqual(2);
-		expect(requests('download').map((request) => request.status)).toEqual([403, 200]);
-	});
-
-	test('download: an HTML page instead of an MP4 is an error, not a broken binary', async () => {
-		emulator.injectFault({ route: 'download', status: 200, body: '<html><body>Access denied</body></html>', headers: { 'content-type': 'text/html' } });
-		const result = await run(generate());
-		expect(result.error?.message).toMatch(/is not an MP4 video \(text\/html/);
-		expect(result.error?.description).toMatch(/Generation ID/);
-		expect(result.items).toEqual([]);
-	});
+test('a large error page is not echoed: the message carries a short excerpt', async () => {
+	emulator.injectFault({ route: 'create', status: 500, body: `<html><body><h1>Oops</h1>${'<p>stack frame</p>'.repeat(5000)}</body></html>` });
+	const result = await run(generate());
+	expect(result.error?.message).toMatch(/Oops/);
+	expect(result.error!.message.length).toBeLessThan(400);
 });
 
 describe('items', () => {
@@ -144,6 +34,16 @@ describe('items', () => {
 		expect(result.items[3].json).toMatchObject({ status: 'COMPLETE', prompt: 'four' });
 		expect(requests('create')).toHaveLength(3);
 	});
+
+	test('continueOnFail after the video is known: the error item carries generationId and videoUrl', async () => {
+		emulator.injectFault({ route: 'download', status: 503, times: 10 });
+		const result = await run(generate(), { continueOnFail: true });
+		expect(result.items[0].json).toMatchObject({
+			error: expect.stringMatching(/Downloading the video/),
+			generationId: expect.any(String),
+			videoUrl: expect.stringMatching(/\.mp4/),
+		});
+	}, 30_000);
 
 	test('without continueOnFail the first failure names the other generations already paid for', async () => {
 		const result = await run(generate({ prompt: '={{ $json.prompt }}' }, { maxConcurrency: 2 }), {
@@ -171,18 +71,78 @@ describe('items', () => {
 	});
 });
 
-describe('cancel', () => {
-	test('stopping the execution ends the wait within about a second and sends nothing more', async () => {
+describe('cancel stops within about a second and sends nothing more', () => {
+	async function stopAfter(delayMs: number, parameters = generate({ prompt: 'Forever [emu:never]' }), input?: Array<{ json: { n: number } }>) {
 		let stop: () => void = () => {};
-		let stoppedAt = 0;
-		const running = run(generate({ prompt: 'Forever [emu:never]' }), { onStarted: (stopRun) => (stop = stopRun) });
-		await new Promise((resolve) => setTimeout(resolve, 2500));
-		expect(requests('poll').length).toBeGreaterThanOrEqual(1);
-		stoppedAt = Date.now();
+		const running = run(parameters, { input, onStarted: (stopRun) => (stop = stopRun) });
+		await new Promise((resolve) => setTimeout(resolve, delayMs));
+		const stoppedAt = Date.now();
 		stop();
 		await running;
-		expect(Date.now() - stoppedAt).toBeLessThan(1200);
-		await new Promise((resolve) => setTimeout(resolve, 2000));
-		expect(requests().filter((request) => request.at > stoppedAt + 300)).toEqual([]);
+		const stopTook = Date.now() - stoppedAt;
+		await new Promise((resolve) => setTimeout(resolve, 1500));
+		return { stopTook, after: requests().filter((request) => request.at > stoppedAt + 300) };
+	}
+
+	test('while polling', async () => {
+		const { stopTook, after } = await stopAfter(2500);
+		expect(requests('poll').length).toBeGreaterThanOrEqual(1);
+		expect(stopTook).toBeLessThan(1200);
+		expect(after).toEqual([]);
 	});
+
+	test('while the create request is in flight', async () => {
+		emulator.injectFault({ route: 'create', kind: 'hang' });
+		const { stopTook, after } = await stopAfter(800, generate());
+		expect(requests('create')).toHaveLength(1);
+		expect(stopTook).toBeLessThan(1200);
+		expect(after).toEqual([]);
+	});
+
+	test('while downloading', async () => {
+		emulator.injectFault({ route: 'download', kind: 'hang' });
+		const { stopTook, after } = await stopAfter(2500, generate());
+		expect(requests('download')).toHaveLength(1);
+		expect(stopTook).toBeLessThan(1200);
+		expect(after).toEqual([]);
+	});
+
+	test('with many items in flight', async () => {
+		const items = Array.from({ length: 10 }, (_, n) => ({ json: { n } }));
+		const { stopTook, after } = await stopAfter(2500, generate({ prompt: '={{ "clip " + $json.n + " [emu:never]" }}' }, { maxConcurrency: 8 }), items);
+		expect(requests('create')).toHaveLength(8);
+		expect(stopTook).toBeLessThan(1200);
+		expect(after).toEqual([]);
+	});
+});
+
+test('the key is never in output, errors or logs; created generation IDs are logged', async () => {
+	const printed: string[] = [];
+	const capture = (stream: NodeJS.WriteStream) => {
+		const original = stream.write.bind(stream);
+		stream.write = ((chunk: unknown, ...rest: unknown[]) => {
+			printed.push(String(chunk));
+			return (original as (...args: unknown[]) => boolean)(chunk, ...rest);
+		}) as typeof stream.write;
+		return () => (stream.write = original);
+	};
+	const restoreOut = capture(process.stdout);
+	const restoreErr = capture(process.stderr);
+	try {
+		const ok = await run(generate({ startFrame: 'binary' }), { input: [{ binary: { data: { file: 'frame.png' } } }] });
+		emulator.injectFault({ route: 'poll', status: 401, body: { error: 'Authentication hook unauthorized this request', path: '$', code: 'access-denied' } });
+		const failed = await run(generate());
+		expect(visibleText(ok)).not.toContain(emulator.apiKey);
+		expect(visibleText(failed)).not.toContain(emulator.apiKey);
+		expect(failed.error?.description).toMatch(/Generation ID: [0-9a-f-]{36}/);
+		const generationId = ok.items[0].json.generationId as string;
+		expect(printed.join('')).toContain(`created generation ${generationId}`);
+	} finally {
+		restoreOut();
+		restoreErr();
+	}
+	expect(printed.join('')).not.toContain(emulator.apiKey);
+	for (const request of requests()) {
+		if (request.server !== 'api') expect(request.headers.authorization).toBeUndefined();
+	}
 });

@@ -14,7 +14,9 @@ export function useEmulator(options: ConstructorParameters<typeof LeonardoEmulat
 		await emulator.stop();
 		removeBinaryStore();
 	});
+	let generationsBefore = new Set<string>();
 	beforeEach(() => {
+		generationsBefore = new Set(emulator.generations.keys());
 		emulator.clearRequests();
 		emulator.clearFaults();
 		emulator.setOptions({ generationDelayMs: 300, audioField: 'both', rejectParameters: [], ...options });
@@ -25,7 +27,10 @@ export function useEmulator(options: ConstructorParameters<typeof LeonardoEmulat
 
 	const requests = (route?: RecordedRequest['route']) => emulator.requests.filter((request) => !route || request.route === route);
 
-	return { emulator, run, requests };
+	/** IDs of the generations the emulator created (and would bill) during the current test. */
+	const createdGenerations = () => [...emulator.generations.keys()].filter((id) => !generationsBefore.has(id));
+
+	return { emulator, run, requests, createdGenerations };
 }
 
 /** Generate parameters as a saved workflow holds them, with fast polling for tests. */

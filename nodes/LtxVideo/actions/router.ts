@@ -1,6 +1,6 @@
 /** Sends each operation to its module; the node file only wires description and router. */
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
-import { NodeOperationError } from 'n8n-workflow';
+import { ExecutionBaseError, NodeOperationError } from 'n8n-workflow';
 
 import { InvalidInputError } from '../shared/errors';
 import { runItems } from '../shared/items';
@@ -10,6 +10,15 @@ import { generateRun } from './video/generate.operation';
 import { getRun } from './video/get.operation';
 
 const operations = { generate: generateRun, get: getRun, delete: deleteRun } as const;
+
+/** n8n's own errors (NodeApiError, NodeOperationError, ...) pass on unchanged; anything else becomes a NodeOperationError. */
+function toNodeError(ctx: IExecuteFunctions, error: unknown): ExecutionBaseError {
+	if (error instanceof ExecutionBaseError) return error;
+	if (error instanceof InvalidInputError) {
+		return new NodeOperationError(ctx.getNode(), error.message, { description: error.fix });
+	}
+	return new NodeOperationError(ctx.getNode(), error instanceof Error ? error : String(error));
+}
 
 export async function route(ctx: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	const operation = ctx.getNodeParameter('operation', 0) as string;
@@ -23,9 +32,6 @@ export async function route(ctx: IExecuteFunctions): Promise<INodeExecutionData[
 		const baseUrl = await apiBaseUrl(ctx);
 		return [await runItems(ctx, makeRun(ctx, baseUrl) as Parameters<typeof runItems>[1])];
 	} catch (error) {
-		if (error instanceof InvalidInputError) {
-			throw new NodeOperationError(ctx.getNode(), error.message, { description: error.fix });
-		}
-		throw error;
+		throw toNodeError(ctx, error);
 	}
 }

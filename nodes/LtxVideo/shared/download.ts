@@ -117,13 +117,17 @@ export async function downloadVideo(ctx: IExecuteFunctions, target: DownloadTarg
 				description: recoveryHint(target.generationId),
 			});
 		}
+		let failure: unknown;
 		try {
 			return await downloadOnce(ctx, url, target);
 		} catch (error) {
-			throwIfCancelled(target.signal);
-			if (error instanceof NodeOperationError) throw error;
-			problem = error instanceof RetryableDownloadError ? error.message : `the connection failed (${(error as Error).message})`;
+			failure = error;
 		}
+		throwIfCancelled(target.signal);
+		// Not an MP4: final, passed on as it is. Everything else is worth another attempt.
+		if (failure instanceof NodeOperationError) throw failure;
+		problem = failure instanceof RetryableDownloadError ? failure.message : `the connection failed (${(failure as Error).message})`;
+		if (attempt + 1 >= DOWNLOAD_ATTEMPTS) break;
 		if (/HTTP (401|403|404|410)\b/.test(problem)) {
 			// Signed CDN links expire: ask Leonardo for the generation again to get a fresh one.
 			url = (await target.refreshUrl()) ?? url;

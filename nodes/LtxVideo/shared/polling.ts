@@ -74,16 +74,21 @@ export async function waitForVideo(ctx: IExecuteFunctions, target: PollTarget, w
 		if (Date.now() >= deadline) break;
 		await target.pollLimiter.waitTurn(signal);
 		let record: GenerationRecord | null | undefined;
+		let failure: unknown;
 		try {
 			record = readGenerationResponse(await fetchGeneration(ctx, generationId, { itemIndex, signal, baseUrl: target.baseUrl }));
 		} catch (error) {
-			if (error instanceof WaitCancelledError || signal?.aborted) throw error;
-			if (!isTransient(error, Date.now() - startedAt)) {
-				if (error instanceof NodeApiError) error.description = `${error.description ?? ''} ${recoveryHint(generationId)}`.trim();
-				throw error;
+			failure = error;
+		}
+		if (failure !== undefined) {
+			// A cancel passes on as it is; a lasting API failure (a NodeApiError) gets the recovery hint.
+			if (failure instanceof WaitCancelledError || signal?.aborted) throw failure;
+			if (!isTransient(failure, Date.now() - startedAt)) {
+				if (failure instanceof NodeApiError) failure.description = `${failure.description ?? ''} ${recoveryHint(generationId)}`.trim();
+				throw failure;
 			}
 			record = undefined;
-			lastProblem = (error as Error).message;
+			lastProblem = (failure as Error).message;
 		}
 		target.onPoll?.(record ?? null);
 

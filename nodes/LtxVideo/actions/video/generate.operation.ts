@@ -43,16 +43,20 @@ import { downloadOptions } from './common.description';
 
 const MODEL_SLUGS = Object.keys(MODELS);
 const framed = { startFrame: ['binary', 'imageId'] };
+// Defaults as plain identifiers: n8n's lint rules (node-param-default-missing) read `default` statically.
+const DEFAULT_CONCURRENCY = CONCURRENCY_LIMITS.default;
+const DEFAULT_POLL_INTERVAL = POLLING_LIMITS.defaultIntervalSeconds;
+const DEFAULT_TIMEOUT = POLLING_LIMITS.defaultTimeoutSeconds;
 
 /** One Duration field per model, so the panel only offers lengths that model can make. */
-const durationFields: INodeProperties[] = Object.values(MODELS).map((model) => ({
+const durationFields: INodeProperties[] = Object.values(MODELS).map(({ slug, displayName, durations, defaultDuration }) => ({
 	displayName: 'Duration (Seconds)',
 	name: 'duration',
 	type: 'options',
-	options: model.durations.map((seconds) => ({ name: `${seconds} s`, value: seconds })),
-	default: model.defaultDuration,
-	description: `Length of the video. ${model.displayName}: ${model.durations.join(', ')} seconds.`,
-	displayOptions: { show: { model: [model.slug] } },
+	options: durations.map((seconds) => ({ name: `${seconds} s`, value: seconds })),
+	default: defaultDuration,
+	description: `Length of the video. ${displayName}: ${durations.join(', ')} seconds.`,
+	displayOptions: { show: { model: [slug] } },
 }));
 
 /** Aspect ratios that need no start image; `source` is added only when a start frame is set. */
@@ -63,6 +67,7 @@ function frameFields(which: 'start' | 'end'): INodeProperties[] {
 	const label = which === 'start' ? 'Start Frame' : 'End Frame';
 	const name = `${which}Frame`;
 	const shownWith = (source: string) => ({ [name]: [source] });
+	const binaryPropertyDefault = which === 'start' ? 'data' : 'endFrame';
 	return [
 		{
 			displayName: label,
@@ -80,7 +85,7 @@ function frameFields(which: 'start' | 'end'): INodeProperties[] {
 			displayName: `${label} Binary Property`,
 			name: `${name}BinaryProperty`,
 			type: 'string',
-			default: which === 'start' ? 'data' : 'endFrame',
+			default: binaryPropertyDefault,
 			required: true,
 			placeholder: which === 'start' ? 'e.g. data' : 'e.g. endFrame',
 			hint: 'The name of the binary field of the incoming item that holds a PNG, JPEG or WebP image',
@@ -199,7 +204,7 @@ const properties: INodeProperties[] = [
 				name: 'maxConcurrency',
 				type: 'number',
 				typeOptions: { minValue: 1, maxValue: CONCURRENCY_LIMITS.max, numberPrecision: 0 },
-				default: CONCURRENCY_LIMITS.default,
+				default: DEFAULT_CONCURRENCY,
 				description: `How many items generate at the same time. Leonardo allows ${CONCURRENCY_LIMITS.createsPerMinute} new generations per minute and limits parallel jobs per account (API concurrency slots).`,
 			},
 			{
@@ -207,7 +212,7 @@ const properties: INodeProperties[] = [
 				name: 'pollInterval',
 				type: 'number',
 				typeOptions: { minValue: POLLING_LIMITS.minIntervalSeconds },
-				default: POLLING_LIMITS.defaultIntervalSeconds,
+				default: DEFAULT_POLL_INTERVAL,
 				description: 'Seconds between status checks while waiting',
 				displayOptions: { show: { '/waitForCompletion': [true] } },
 			},
@@ -231,7 +236,7 @@ const properties: INodeProperties[] = [
 				name: 'timeout',
 				type: 'number',
 				typeOptions: { minValue: 1, maxValue: POLLING_LIMITS.maxTimeoutSeconds },
-				default: POLLING_LIMITS.defaultTimeoutSeconds,
+				default: DEFAULT_TIMEOUT,
 				description:
 					'How long to wait for the video before giving up. The error names the generation ID so you can fetch it later with "Get".',
 				displayOptions: { show: { '/waitForCompletion': [true] } },
@@ -330,22 +335,25 @@ async function createGeneration(
 	for (;;) {
 		const body = buildCreateBody(request, frames, dialect);
 		await session.createLimiter.waitTurn(signal);
+		let refusal: unknown;
 		try {
 			const response = await postGeneration(ctx, body, { itemIndex, signal, baseUrl: session.baseUrl });
 			session.dialect = dialect;
 			return { body, response };
 		} catch (error) {
-			if (!(error instanceof LeonardoApiError)) throw error;
-			if (error.statusCode === 400 && request.seed !== undefined && validationErrorNames(error.parsed, 'seed')) {
-				throw new InvalidInputError(
-					`This model did not accept a seed (${error.parsed?.message ?? 'validation error'})`,
-					'Remove the "Seed" option and run again. Nothing was generated or charged.',
-				);
-			}
-			const adjusted = adjustDialect(error, dialect);
-			if (!adjusted) throw error;
-			dialect = adjusted;
+			refusal = error;
 		}
+		// callApi only rejects with NodeApiError (LeonardoApiError for an HTTP answer) or a cancel: pass those on.
+		if (!(refusal instanceof LeonardoApiError)) throw refusal;
+		if (refusal.statusCode === 400 && request.seed !== undefined && validationErrorNames(refusal.parsed, 'seed')) {
+			throw new InvalidInputError(
+				`This model did not accept a seed (${refusal.parsed?.message ?? 'validation error'})`,
+				'Remove the "Seed" option and run again. Nothing was generated or charged.',
+			);
+		}
+		const adjusted = adjustDialect(refusal, dialect);
+		if (!adjusted) throw refusal;
+		dialect = adjusted;
 	}
 }
 

@@ -1,0 +1,172 @@
+/**
+ * Runs every example workflow (examples/*.json) in a real n8n 2.41.1 that loads this package as an
+ * installed community package, with `n8n execute --id`, against the Leonardo emulator.
+ */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+
+import { adaptForCli, loadExamples } from './examples.ts';
+import { createBodies, createWorld, type E2eWorld, readMp4Header } from './fixtures.ts';
+import type { ExecutionResult, OutputItem } from './n8n-instance.ts';
+import { EXAMPLE_CREDENTIAL, EXAMPLE_FILES_DIR, NODE_TYPE } from './project.ts';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+/** What a user would type into the form of example 01. */
+const FORM_SUBMISSION = { prompt: 'A lighthouse at dusk, waves breaking on the rocks', model: 'LTX 2.3 Pro', duration: '8' };
+
+const examples = loadExamples();
+
+let world: E2eWorld;
+
+beforeAll(async () => {
+	// Long enough that the submit/wait/get example sees PENDING before COMPLETE (its Wait is shortened to 1 s).
+	world = await createWorld({ emulatorDelayMs: 2500 });
+	await world.n8n.importWorkflows(
+		examples.map(({ workflow }) =>
+			adaptForCli(workflow, { filesDir: world.filesDir, waitSeconds: 1, triggerOutput: workflow.id === 'ltxExampleForm01' ? FORM_SUBMISSION : {} }),
+		),
+	);
+}, 120_000);
+
+afterAll(async () => await world?.dispose());
+
+beforeEach(async () => await world.emulator.reset());
+
+/** Items a node output on its main output in its last (or given) run. */
+function outputOf(result: ExecutionResult, nodeName: string, run = -1): OutputItem[] {
+	const runs = result.run?.data.resultData.runData[nodeName];
+	if (!runs?.length) throw new Error(`node "${nodeName}" did not run`);
+	return runs.at(run)?.data?.main[0] ?? [];
+}
+
+async function execute(id: string): Promise<ExecutionResult> {
+	const result = await world.n8n.execute(id);
+	const failure = result.run?.data.resultData.error;
+	if (result.exitCode !== 0 || failure) {
+		throw new Error(`n8n execute --id=${id} failed (exit ${result.exitCode}): ${failure?.message ?? ''}\n${result.stderr.slice(-2000)}`);
+	}
+	return result;
+}
+
+/** The fields the workflow contract promises on a finished generation, and its MP4 as binary data. */
+function expectFinishedVideo(item: OutputItem, expected: { model: string; prompt: string; width: number; height: number }) {
+	expect(item.json).toMatchObject({ status: 'COMPLETE', ...expected });
+	expect(item.json.generationId).toMatch(UUID);
+	expect(item.json.videoId).toMatch(UUID);
+	expect(item.json.videoUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/.+\.mp4/);
+	expect(typeof item.json.seed).toBe('number');
+	expect(item.json.cost).toEqual({ amount: expect.anything(), unit: expect.any(String) });
+	expect(item.binary?.data).toMatchObject({ mimeType: 'video/mp4', fileName: `${item.json.generationId}.mp4` });
+}
+
+/** The file a Write node reported exists in the scratch folder and is a whole MP4. */
+function expectMp4Written(item: OutputItem, videoBytes: number | undefined) {
+	const file = item.json.fileName as string;
+	expect(path.dirname(file)).toBe(world.filesDir);
+	expect(existsSync(file)).toBe(true);
+	expect(readMp4Header(file)).toEqual({ bytes: videoBytes, boxType: 'ftyp' });
+}
+
+test('every example has a description, uses the shipped credential and only core n8n nodes besides LTX Video', () => {
+	expect(examples.length).toBeGreaterThanOrEqual(4);
+	for (const { file, workflow } of examples) {
+		const types = workflow.nodes.map((node) => node.type);
+		expect({ file, note: types.includes('n8n-nodes-base.stickyNote') }).toEqual({ file, note: true });
+		expect(types.filter((type) => type !== NODE_TYPE && !type.startsWith('n8n-nodes-base.'))).toEqual([]);
+		for (const node of workflow.nodes.filter((candidate) => candidate.type === NODE_TYPE)) {
+			expect({ file, node: node.name, credential: node.credentials?.leonardoAiApi?.id }).toEqual({ file, node: node.name, credential: EXAMPLE_CREDENTIAL.id });
+		}
+		// Files only in the one folder `npm start` allows (N8N_RESTRICT_FILE_ACCESS_TO).
+		expect(JSON.stringify(workflow).match(/\/tmp\/[\w.-]+/g)?.every((dir) => dir === EXAMPLE_FILES_DIR) ?? true).toBe(true);
+	}
+});
+
+test('01 form → MP4: the submitted prompt, model and duration become a 1080p video saved to disk', async () => {
+	const result = await execute('ltxExampleForm01');
+
+	const [video] = outputOf(result, 'Generate video');
+	expectFinishedVideo(video, { model: 'ltxv-2.3-pro', prompt: FORM_SUBMISSION.prompt, width: 1920, height: 1080 });
+	expect(video.pairedItem).toEqual({ item: 0 });
+	const [saved] = outputOf(result, 'Save MP4 to disk');
+	expectMp4Written(saved, video.binary?.data.bytes);
+	// The form page that sends the MP4 back got the video (a No-Op in a headless run).
+	expect(outputOf(result, 'Send MP4 to the browser')[0].binary?.data.mimeType).toBe('video/mp4');
+
+	expect(createBodies(await world.emulator.requests())).toEqual([
+		{
+			model: 'ltxv-2.3-pro',
+			public: false,
+			parameters: expect.objectContaining({ prompt: FORM_SUBMISSION.prompt, duration: 8, mode: 'RESOLUTION_1080', width: 1920, height: 1080 }),
+		},
+	]);
+});
+
+test('02 scheduled batch: one Fast video per prompt, each stored, paired with its prompt', async () => {
+	const result = await execute('ltxExampleBatch01');
+
+	const prompts = outputOf(result, 'One item per prompt').map((item) => item.json.prompt as string);
+	expect(prompts).toHaveLength(3);
+	const videos = outputOf(result, 'Generate videos');
+	expect(videos).toHaveLength(3);
+	videos.forEach((video, index) => {
+		expectFinishedVideo(video, { model: 'ltxv-2.3-fast', prompt: prompts[index], width: 1920, height: 1080 });
+		expect(video.pairedItem).toEqual({ item: index });
+	});
+	expect(new Set(videos.map((video) => video.json.generationId)).size).toBe(3);
+	const stored = outputOf(result, 'Upload to storage (stand-in: disk)');
+	stored.forEach((item, index) => {
+		expect(path.basename(item.json.fileName as string)).toMatch(/^batch-\d{4}-\d{2}-\d{2}-[0-9a-f-]{36}\.mp4$/);
+		expectMp4Written(item, videos[index].binary?.data.bytes);
+	});
+
+	const bodies = createBodies(await world.emulator.requests());
+	expect(bodies.map((body) => body.parameters.prompt).sort()).toEqual([...prompts].sort());
+	for (const body of bodies) expect(body).toMatchObject({ model: 'ltxv-2.3-fast', parameters: { duration: 6 } });
+});
+
+test('03 image-to-video: the image from disk is uploaded and becomes the start frame, sized by the image', async () => {
+	const result = await execute('ltxExampleImage01');
+
+	const [video] = outputOf(result, 'Animate the image');
+	expect(video.json).toMatchObject({ status: 'COMPLETE', model: 'ltxv-2.3-pro' });
+	expect(video.binary?.data).toMatchObject({ mimeType: 'video/mp4', fileName: `${video.json.generationId}.mp4` });
+	expectMp4Written(outputOf(result, 'Save MP4 to disk')[0], video.binary?.data.bytes);
+
+	const requests = await world.emulator.requests();
+	const upload = requests.find((request) => request.route === 's3Upload');
+	expect(upload?.body).toMatchObject({ fileName: 'start-frame.png', fileBytes: 535, fileMagicOk: true });
+	const initImage = requests.find((request) => request.route === 'initImage');
+	expect(initImage?.body).toEqual({ extension: 'png' });
+	const [body] = createBodies(requests);
+	// "Same as Start Frame" sends 0×0; the start frame is the uploaded image.
+	expect(body.parameters).toMatchObject({
+		width: 0,
+		height: 0,
+		duration: 6,
+		guidances: { start_frame: [{ image: { id: expect.stringMatching(UUID), type: 'UPLOADED' } }] },
+	});
+});
+
+test('04 submit, wait, get: returns PENDING at once, loops while rendering, saves the MP4 once complete', async () => {
+	const result = await execute('ltxExampleAsync01');
+
+	const [submitted] = outputOf(result, 'Submit video');
+	expect(submitted.json).toMatchObject({ status: 'PENDING', generationId: expect.stringMatching(UUID) });
+	expect(submitted.json.cost).toEqual({ amount: expect.anything(), unit: expect.any(String) });
+	expect(submitted.binary).toBeUndefined();
+
+	const getRuns = result.run!.data.resultData.runData['Get video'];
+	expect(getRuns.length).toBeGreaterThanOrEqual(2);
+	expect(outputOf(result, 'Get video', 0)[0].json.status).toBe('PENDING');
+	const [finished] = outputOf(result, 'Get video');
+	expect(finished.json).toMatchObject({ status: 'COMPLETE', generationId: submitted.json.generationId, videoId: expect.stringMatching(UUID) });
+	expect(finished.binary?.data).toMatchObject({ mimeType: 'video/mp4', fileName: `${submitted.json.generationId}.mp4` });
+	expectMp4Written(outputOf(result, 'Save MP4 to disk')[0], finished.binary?.data.bytes);
+	expect(result.run!.data.resultData.runData['Stop: generation failed']).toBeUndefined();
+
+	const requests = await world.emulator.requests();
+	expect(createBodies(requests)).toEqual([
+		{ model: 'ltxv-2.3-fast', public: false, parameters: expect.objectContaining({ duration: 10 }) },
+	]);
+	expect(requests.filter((request) => request.route === 'poll')).toHaveLength(getRuns.length);
+});

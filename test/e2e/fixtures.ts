@@ -1,0 +1,55 @@
+/**
+ * Set-up shared by the E2E test files: the emulator, a real n8n with this package installed and the
+ * examples' credential pointing at the emulator, and a scratch folder the workflows may write to.
+ */
+import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+import { type EmulatorProcess, type RecordedRequest, startEmulator } from './emulator-process.ts';
+import { N8nInstance } from './n8n-instance.ts';
+import { EXAMPLE_CREDENTIAL, FIXTURES_DIR } from './project.ts';
+
+export interface E2eWorld {
+	emulator: EmulatorProcess;
+	n8n: N8nInstance;
+	/** Stands in for the examples' /tmp/ltx-video; holds start-frame.png. */
+	filesDir: string;
+	dispose(): Promise<void>;
+}
+
+/** Starts the emulator and prepares n8n (not started: `n8n execute` runs in its own process). */
+export async function createWorld(options: { emulatorDelayMs?: number } = {}): Promise<E2eWorld> {
+	const scratch = mkdtempSync(path.join(tmpdir(), 'ltx-e2e-'));
+	const filesDir = path.join(scratch, 'files');
+	const emulator = await startEmulator({ delayMs: options.emulatorDelayMs });
+	try {
+		const n8n = await N8nInstance.create({ parentDir: scratch, fileAccessDirs: [filesDir] });
+		copyFileSync(path.join(FIXTURES_DIR, 'frame.png'), path.join(filesDir, 'start-frame.png'));
+		await n8n.importCredentials([{ ...EXAMPLE_CREDENTIAL, data: { apiKey: emulator.apiKey, baseUrl: emulator.baseUrl } }]);
+		return {
+			emulator,
+			n8n,
+			filesDir,
+			dispose: async () => {
+				await Promise.allSettled([n8n.stop(), emulator.stop()]);
+				rmSync(scratch, { recursive: true, force: true });
+			},
+		};
+	} catch (error) {
+		await emulator.stop();
+		rmSync(scratch, { recursive: true, force: true });
+		throw error;
+	}
+}
+
+/** The JSON bodies of the node's POST /v2/generations requests, in order. */
+export function createBodies(requests: RecordedRequest[]): Array<{ model: string; public: boolean; parameters: Record<string, unknown> }> {
+	return requests.filter((request) => request.route === 'create').map((request) => request.body as never);
+}
+
+/** An MP4 file begins with an `ftyp` box: 4 bytes of size, then the type. */
+export function readMp4Header(file: string): { bytes: number; boxType: string } {
+	const content = readFileSync(file);
+	return { bytes: content.length, boxType: content.subarray(4, 8).toString('latin1') };
+}

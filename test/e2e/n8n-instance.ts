@@ -1,0 +1,341 @@
+/**
+ * A real n8n (the pinned version scripts/n8n-runtime.sh installs) in a throwaway user folder, with this
+ * package installed the way n8n finds community packages: a link at
+ * <userFolder>/.n8n/nodes/node_modules/n8n-nodes-leonardo-ltx pointing at the clone (so n8n loads the
+ * built `dist/` through package.json#n8n, icons and codex included).
+ *
+ * Shared by the launcher (`npm start`), the E2E tests and the browser test.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import path from 'node:path';
+
+import { CREDENTIAL_TYPE, n8nBin, PACKAGE_NAME, REPO_ROOT } from './project.ts';
+
+export interface N8nInstanceOptions {
+	/** The user folder is created inside this folder (with a unique name). */
+	parentDir: string;
+	/** Folders the Read/Write Files node may use (N8N_RESTRICT_FILE_ACCESS_TO). */
+	fileAccessDirs: string[];
+	/** Port of the editor and REST API; default: a free port. */
+	port?: number;
+	/** Port of the task runner broker (n8n's default is 5679); default: a free port. */
+	brokerPort?: number;
+}
+
+export interface CredentialSeed {
+	id: string;
+	name: string;
+	data: { apiKey: string; baseUrl: string };
+}
+
+export interface Owner {
+	email: string;
+	password: string;
+	firstName: string;
+	lastName: string;
+}
+
+export interface CommandResult {
+	exitCode: number;
+	stdout: string;
+	stderr: string;
+}
+
+/** `n8n execute` output: the run data of every node, or the error that ended the execution. */
+export interface ExecutionResult extends CommandResult {
+	run?: {
+		finished?: boolean;
+		status?: string;
+		data: {
+			resultData: {
+				runData: Record<string, Array<{ executionStatus?: string; data?: { main: Array<Array<OutputItem> | null> } }>>;
+				error?: { message: string; description?: string };
+				lastNodeExecuted?: string;
+			};
+		};
+	};
+}
+
+export interface OutputItem {
+	json: Record<string, unknown>;
+	binary?: Record<string, { mimeType: string; fileName?: string; fileSize?: string; bytes?: number; id?: string }>;
+	pairedItem?: { item: number } | Array<{ item: number }>;
+}
+
+export const DEMO_OWNER: Owner = {
+	email: 'demo@example.com',
+	password: 'LtxVideo-demo1',
+	firstName: 'Demo',
+	lastName: 'User',
+};
+
+const STARTUP_TIMEOUT_MS = 120_000;
+const STOP_TIMEOUT_MS = 15_000;
+
+export class N8nInstance {
+	readonly userFolder: string;
+	readonly port: number;
+	private readonly brokerPort: number;
+	private readonly fileAccessDirs: string[];
+	private server: ChildProcess | undefined;
+
+	private constructor(userFolder: string, port: number, brokerPort: number, fileAccessDirs: string[]) {
+		this.userFolder = userFolder;
+		this.port = port;
+		this.brokerPort = brokerPort;
+		this.fileAccessDirs = fileAccessDirs;
+	}
+
+	/** Creates the user folder and installs the package into it (nothing runs yet). */
+	static async create(options: N8nInstanceOptions): Promise<N8nInstance> {
+		mkdirSync(options.parentDir, { recursive: true });
+		const userFolder = mkdtempSync(path.join(options.parentDir, 'run-'));
+		const nodesDir = path.join(userFolder, '.n8n', 'nodes', 'node_modules');
+		mkdirSync(nodesDir, { recursive: true });
+		symlinkSync(REPO_ROOT, path.join(nodesDir, PACKAGE_NAME), 'dir');
+		for (const dir of options.fileAccessDirs) mkdirSync(dir, { recursive: true });
+		const port = options.port ?? (await freePort());
+		const brokerPort = options.brokerPort ?? (await freePort());
+		return new N8nInstance(userFolder, port, brokerPort, options.fileAccessDirs);
+	}
+
+	get url(): string {
+		return `http://127.0.0.1:${this.port}`;
+	}
+
+	/** Where `start()` writes n8n's output when it is not shown on the console. */
+	get logFile(): string {
+		return path.join(this.userFolder, 'n8n.log');
+	}
+
+	/** A quiet, local-only n8n: no telemetry, no calls home, listening on 127.0.0.1 only. */
+	env(): NodeJS.ProcessEnv {
+		return {
+			...process.env,
+			N8N_USER_FOLDER: this.userFolder,
+			N8N_PORT: String(this.port),
+			N8N_HOST: '127.0.0.1',
+			N8N_LISTEN_ADDRESS: '127.0.0.1',
+			N8N_RUNNERS_BROKER_PORT: String(this.brokerPort),
+			N8N_RUNNERS_BROKER_LISTEN_ADDRESS: '127.0.0.1',
+			N8N_SECURE_COOKIE: 'false',
+			N8N_RESTRICT_FILE_ACCESS_TO: this.fileAccessDirs.join(';'),
+			N8N_DIAGNOSTICS_ENABLED: 'false',
+			N8N_VERSION_NOTIFICATIONS_ENABLED: 'false',
+			N8N_TEMPLATES_ENABLED: 'false',
+			N8N_PERSONALIZATION_ENABLED: 'false',
+			N8N_DYNAMIC_BANNERS_ENABLED: 'false',
+			N8N_HIRING_BANNER_ENABLED: 'false',
+			N8N_ENFORCE_SETTINGS_FILE_PERMISSIONS: 'false',
+			DB_SQLITE_POOL_SIZE: '2',
+		};
+	}
+
+	/** Runs an n8n CLI command against this user folder. */
+	async command(args: string[]): Promise<CommandResult> {
+		const child = spawn(n8nBin(), args, { env: this.env(), cwd: this.userFolder, stdio: ['ignore', 'pipe', 'pipe'] });
+		let stdout = '';
+		let stderr = '';
+		child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+		child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+		const exitCode = await new Promise<number>((resolve, reject) => {
+			child.once('error', reject);
+			child.once('close', (code) => resolve(code ?? 1));
+		});
+		return { exitCode, stdout, stderr };
+	}
+
+	/**
+	 * Imports `leonardoAiApi` credentials. The key sits in a file readable by the owner only, for the
+	 * few seconds of the import (n8n encrypts it into its database), and is never printed.
+	 */
+	async importCredentials(credentials: CredentialSeed[]): Promise<void> {
+		const file = path.join(this.userFolder, 'credentials-to-import.json');
+		const seeds = credentials.map((credential) => ({ ...credential, type: CREDENTIAL_TYPE }));
+		writeFileSync(file, JSON.stringify(seeds), { mode: 0o600 });
+		try {
+			await this.mustSucceed(['import:credentials', `--input=${file}`], 'import the credential');
+		} finally {
+			rmSync(file, { force: true });
+		}
+	}
+
+	/** Imports workflows (objects as in examples/*.json, with their `id`). */
+	async importWorkflows(workflows: object[]): Promise<void> {
+		const dir = mkdtempSync(path.join(this.userFolder, 'workflows-'));
+		workflows.forEach((workflow, index) => writeFileSync(path.join(dir, `${index}.json`), JSON.stringify(workflow)));
+		try {
+			await this.mustSucceed(['import:workflow', '--separate', `--input=${dir}`], 'import the workflows');
+		} finally {
+			rmSync(dir, { recursive: true, force: true });
+		}
+	}
+
+	/** `n8n execute --id`: runs a workflow from its Manual Trigger in a separate n8n process. */
+	async execute(workflowId: string): Promise<ExecutionResult> {
+		const result = await this.command(['execute', `--id=${workflowId}`, '--rawOutput']);
+		// Log lines (e.g. the node's own "created generation" line) precede the JSON on stdout.
+		const jsonStart = result.stdout.search(/^\{$/m);
+		return { ...result, run: jsonStart >= 0 ? JSON.parse(result.stdout.slice(jsonStart)) : undefined };
+	}
+
+	/** Starts `n8n start` and resolves once it answers /healthz/readiness. */
+	async start(options: { showOutput?: boolean } = {}): Promise<void> {
+		if (this.server) throw new Error('n8n is already running');
+		await assertPortFree(this.port, 'n8n (editor and REST API)');
+		await assertPortFree(this.brokerPort, 'the n8n task runner broker');
+		const output = options.showOutput ? 'inherit' : createWriteStream(this.logFile);
+		const server = spawn(n8nBin(), ['start'], {
+			env: this.env(),
+			cwd: this.userFolder,
+			// Its own process group, so stop() can end n8n and the task runners it spawns together.
+			detached: true,
+			stdio: ['ignore', options.showOutput ? 'inherit' : 'pipe', options.showOutput ? 'inherit' : 'pipe'],
+		});
+		if (typeof output !== 'string') {
+			server.stdout!.pipe(output);
+			server.stderr!.pipe(output);
+		}
+		this.server = server;
+		try {
+			await waitUntilReady(`${this.url}/healthz/readiness`, server);
+		} catch (error) {
+			await this.stop();
+			const log = options.showOutput ? '' : `\n--- n8n log ---\n${this.logTail()}`;
+			throw new Error(`${(error as Error).message}${log}`);
+		}
+	}
+
+	/** Sets up the owner account; n8n shows its login page instead of the setup page afterwards. */
+	async setupOwner(owner: Owner = DEMO_OWNER): Promise<RestSession> {
+		const session = new RestSession(this.url);
+		await session.request('POST', '/rest/owner/setup', owner);
+		return session;
+	}
+
+	async login(owner: Owner = DEMO_OWNER): Promise<RestSession> {
+		const session = new RestSession(this.url);
+		await session.request('POST', '/rest/login', { emailOrLdapLoginId: owner.email, password: owner.password });
+		return session;
+	}
+
+	/** Stops the server (n8n shuts its task runners down on SIGTERM); kills the group if it hangs. */
+	async stop(): Promise<void> {
+		const server = this.server;
+		this.server = undefined;
+		if (!server || server.exitCode !== null || server.signalCode !== null) return;
+		const exited = new Promise<void>((resolve) => server.once('exit', () => resolve()));
+		killGroup(server, 'SIGTERM');
+		const timer = setTimeout(() => killGroup(server, 'SIGKILL'), STOP_TIMEOUT_MS);
+		await exited;
+		clearTimeout(timer);
+		// Task runners left behind by a killed n8n.
+		killGroup(server, 'SIGKILL');
+	}
+
+	/** Stops n8n and deletes the user folder. */
+	async remove(): Promise<void> {
+		await this.stop();
+		rmSync(this.userFolder, { recursive: true, force: true });
+	}
+
+	logTail(lines = 40): string {
+		if (!existsSync(this.logFile)) return '(no log)';
+		return readFileSync(this.logFile, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+	}
+
+	private async mustSucceed(args: string[], what: string): Promise<CommandResult> {
+		const result = await this.command(args);
+		if (result.exitCode !== 0) {
+			throw new Error(`n8n could not ${what} (exit ${result.exitCode}):\n${(result.stderr + result.stdout).slice(-3000)}`);
+		}
+		return result;
+	}
+}
+
+/** Calls n8n's internal REST API (/rest/...) with the session cookie of a logged-in user. */
+export class RestSession {
+	readonly baseUrl: string;
+	private cookie = '';
+
+	constructor(baseUrl: string) {
+		this.baseUrl = baseUrl;
+	}
+
+	/** The `n8n-auth` cookie, e.g. to hand the session to a browser. */
+	get authCookie(): string | undefined {
+		return /n8n-auth=([^;]+)/.exec(this.cookie)?.[1];
+	}
+
+	/** Sends a request and returns the `data` of n8n's `{ data }` envelope; throws on HTTP errors. */
+	async request<T = unknown>(method: string, urlPath: string, body?: unknown): Promise<T> {
+		const response = await fetch(`${this.baseUrl}${urlPath}`, {
+			method,
+			headers: {
+				...(body === undefined ? {} : { 'content-type': 'application/json' }),
+				...(this.cookie ? { cookie: this.cookie } : {}),
+				'browser-id': 'ltx-e2e',
+			},
+			body: body === undefined ? undefined : JSON.stringify(body),
+		});
+		const setCookie = response.headers.getSetCookie().find((value) => value.startsWith('n8n-auth='));
+		if (setCookie) this.cookie = setCookie.split(';')[0];
+		const text = await response.text();
+		if (!response.ok) throw new Error(`${method} ${urlPath}: HTTP ${response.status} ${text.slice(0, 500)}`);
+		return (text ? (JSON.parse(text) as { data: T }).data : undefined) as T;
+	}
+}
+
+export async function freePort(): Promise<number> {
+	return await new Promise((resolve, reject) => {
+		const server = createServer();
+		server.once('error', reject);
+		server.listen(0, '127.0.0.1', () => {
+			const { port } = server.address() as { port: number };
+			server.close(() => resolve(port));
+		});
+	});
+}
+
+/** Fails with a message naming the port and what needs it, instead of n8n's own start-up error. */
+export async function assertPortFree(port: number, purpose: string): Promise<void> {
+	await new Promise<void>((resolve, reject) => {
+		const server = createServer();
+		server.once('error', (error: NodeJS.ErrnoException) =>
+			reject(
+				new Error(
+					error.code === 'EADDRINUSE'
+						? `Port ${port} (${purpose}) is already in use. Stop whatever uses it (\`ss -ltnp | grep :${port}\` shows it) and try again.`
+						: `Cannot listen on 127.0.0.1:${port} (${purpose}): ${error.message}`,
+				),
+			),
+		);
+		server.listen(port, '127.0.0.1', () => server.close(() => resolve()));
+	});
+}
+
+async function waitUntilReady(url: string, server: ChildProcess): Promise<void> {
+	const deadline = Date.now() + STARTUP_TIMEOUT_MS;
+	while (Date.now() < deadline) {
+		if (server.exitCode !== null || server.signalCode !== null) {
+			throw new Error(`n8n exited during start-up (code ${server.exitCode ?? server.signalCode})`);
+		}
+		try {
+			if ((await fetch(url)).ok) return;
+		} catch {
+			// Not listening yet.
+		}
+		await new Promise((resolve) => setTimeout(resolve, 250));
+	}
+	throw new Error(`n8n did not become ready within ${STARTUP_TIMEOUT_MS / 1000} s`);
+}
+
+function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+	try {
+		process.kill(-child.pid!, signal);
+	} catch {
+		// The group is gone already.
+	}
+}
