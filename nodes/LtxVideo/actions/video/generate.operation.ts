@@ -363,8 +363,9 @@ export function generateRun(ctx: IExecuteFunctions, baseUrl: string): ItemRun<Ch
 		baseUrl,
 		dialect: { ...DEFAULT_DIALECT },
 		createLimiter: new RateLimiter(CONCURRENCY_LIMITS.createsPerMinute, 60_000),
-		// At most 5 status requests per second per execution, however many items are in flight.
-		pollLimiter: new RateLimiter(1, 200),
+		// At most 10 status requests per second per execution (600/min, under a third of Leonardo's
+		// 2000 requests/min per account), however many items are in flight.
+		pollLimiter: new RateLimiter(1, 100),
 	};
 	return {
 		concurrency: validateMaxConcurrency(options.maxConcurrency),

@@ -1,0 +1,51 @@
+/** Many items in flight: order, pairing, create pacing under 429s, the bound on status requests. */
+import { generate, useEmulator } from '../helpers/scenario';
+
+const { emulator, run, requests, createdGenerations } = useEmulator();
+const items = (count: number) => Array.from({ length: count }, (_, n) => ({ json: { n } }));
+
+test('12 items at concurrency 12: all together, output in input order, each paired with its item', async () => {
+	emulator.setOptions({ generationDelayMs: 1500 });
+	const started = Date.now();
+	const result = await run(generate({ prompt: '={{ "clip " + $json.n }}' }, { maxConcurrency: 12 }), { input: items(12) });
+	const elapsed = Date.now() - started;
+	expect(result.error).toBeUndefined();
+	expect(result.items.map((item) => item.json.prompt)).toEqual(items(12).map(({ json }) => `clip ${json.n}`));
+	expect(result.items.map((item) => item.pairedItem)).toEqual(items(12).map((_, item) => ({ item })));
+	expect(new Set(result.items.map((item) => item.json.generationId)).size).toBe(12);
+	// About one generation time (plus polling), not twelve.
+	expect(elapsed).toBeLessThan(1500 * 4);
+});
+
+test('429s on create while many items are in flight are waited out and re-sent; one generation per item', async () => {
+	emulator.injectFault({ route: 'create', status: 429, times: 3, body: { error: 'rate limited', code: 'rate-limited' }, headers: { 'retry-after': '1' } });
+	const result = await run(generate({ prompt: '={{ "clip " + $json.n }}' }, { maxConcurrency: 6 }), { input: items(6) });
+	expect(result.error).toBeUndefined();
+	const statuses = requests('create').map((request) => request.status);
+	expect(statuses.filter((status) => status === 429)).toHaveLength(3);
+	expect(statuses.filter((status) => status === 200)).toHaveLength(6);
+	expect(createdGenerations()).toHaveLength(6);
+	expect(result.items.map((item) => item.json.prompt)).toEqual(items(6).map(({ json }) => `clip ${json.n}`));
+});
+
+test('status requests of all items together stay within 10 per second', async () => {
+	emulator.setOptions({ generationDelayMs: 4000 });
+	const result = await run(generate({ prompt: '={{ "clip " + $json.n }}' }, { maxConcurrency: 12, pollInterval: 1 }), { input: items(12) });
+	expect(result.error).toBeUndefined();
+	const times = requests('poll').map((request) => request.at).sort((a, b) => a - b);
+	const busiestSecond = Math.max(...times.map((at) => times.filter((other) => other >= at && other < at + 1000).length));
+	// 12 items polling every second would be 12/s; the limiter spaces them to one per 100 ms.
+	expect(busiestSecond).toBeLessThanOrEqual(11);
+	expect(times.length).toBeGreaterThanOrEqual(12);
+});
+
+test('continueOnFail with many items: failures stay in their place', async () => {
+	const prompts = ['a', 'b [emu:failed]', 'c', 'd [emu:moderated]', 'e', 'f [emu:failed]', 'g', 'h'];
+	const result = await run(generate({ prompt: '={{ $json.prompt }}' }, { maxConcurrency: 4 }), {
+		continueOnFail: true,
+		input: prompts.map((prompt) => ({ json: { prompt } })),
+	});
+	expect(result.items.map((item) => (item.json.error ? 'error' : item.json.prompt))).toEqual(['a', 'error', 'c', 'error', 'e', 'error', 'g', 'h']);
+	expect(result.items.map((item) => item.pairedItem)).toEqual(prompts.map((_, item) => ({ item })));
+	expect(createdGenerations()).toHaveLength(8);
+});
