@@ -1,4 +1,5 @@
 /** Items, cancel and secrecy through n8n's engine (faults and bad input live in test/matrix/). */
+import { captureLogs } from '../helpers/engine';
 import { generate, useEmulator, visibleText } from '../helpers/scenario';
 
 const { emulator, run, requests } = useEmulator();
@@ -117,17 +118,7 @@ describe('cancel stops within about a second and sends nothing more', () => {
 });
 
 test('the key is never in output, errors or logs; created generation IDs are logged', async () => {
-	const printed: string[] = [];
-	const capture = (stream: NodeJS.WriteStream) => {
-		const original = stream.write.bind(stream);
-		stream.write = ((chunk: unknown, ...rest: unknown[]) => {
-			printed.push(String(chunk));
-			return (original as (...args: unknown[]) => boolean)(chunk, ...rest);
-		}) as typeof stream.write;
-		return () => (stream.write = original);
-	};
-	const restoreOut = capture(process.stdout);
-	const restoreErr = capture(process.stderr);
+	const logs = captureLogs();
 	try {
 		const ok = await run(generate({ startFrame: 'binary' }), { input: [{ binary: { data: { file: 'frame.png' } } }] });
 		emulator.injectFault({ route: 'poll', status: 401, body: { error: 'Authentication hook unauthorized this request', path: '$', code: 'access-denied' } });
@@ -136,12 +127,11 @@ test('the key is never in output, errors or logs; created generation IDs are log
 		expect(visibleText(failed)).not.toContain(emulator.apiKey);
 		expect(failed.error?.description).toMatch(/Generation ID: [0-9a-f-]{36}/);
 		const generationId = ok.items[0].json.generationId as string;
-		expect(printed.join('')).toContain(`created generation ${generationId}`);
+		expect(logs.lines).toContainEqual(expect.stringContaining(`info: LTX Video: created generation ${generationId}`));
 	} finally {
-		restoreOut();
-		restoreErr();
+		logs.stop();
 	}
-	expect(printed.join('')).not.toContain(emulator.apiKey);
+	expect(logs.lines.join('\n')).not.toContain(emulator.apiKey);
 	for (const request of requests()) {
 		if (request.server !== 'api') expect(request.headers.authorization).toBeUndefined();
 	}

@@ -3,6 +3,7 @@
  * request helpers (axios through @n8n/backend-network), a real filesystem binary-data store and the
  * credential applied the way n8n applies a generic credential. Nothing about the node is mocked.
  */
+import { Logger } from '@n8n/backend-common';
 import { Container } from '@n8n/di';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -296,4 +297,16 @@ export async function runLtxNode(options: RunOptions): Promise<RunResult> {
 			return await service.getAsBuffer(binary);
 		},
 	};
+}
+
+/** Records what n8n's logger (the node's `this.logger`) is asked to log until `stop()` is called. */
+export function captureLogs(): { lines: string[]; stop: () => void } {
+	const logger = Container.get(Logger);
+	const lines: string[] = [];
+	const spies = (['error', 'warn', 'info', 'debug'] as const).map((level) =>
+		jest.spyOn(logger, level).mockImplementation((message: string, meta?: object) => {
+			lines.push(`${level}: ${message} ${meta ? JSON.stringify(meta) : ''}`);
+		}),
+	);
+	return { lines, stop: () => spies.forEach((spy) => spy.mockRestore()) };
 }

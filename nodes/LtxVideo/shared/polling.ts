@@ -24,8 +24,6 @@ export interface PollTarget {
 	signal?: AbortSignal;
 	/** Spreads status requests of all in-flight items of one execution (bounded polls per second). */
 	pollLimiter: RateLimiter;
-	/** Called after each lookup; lets the benchmark and logs see progress. */
-	onPoll?: (record: GenerationRecord | null) => void;
 }
 
 function isTransient(error: unknown, sinceCreateMs: number): boolean {
@@ -62,56 +60,59 @@ function settle(ctx: IExecuteFunctions, record: GenerationRecord, target: PollTa
 	return record;
 }
 
+type Lookup = { record: GenerationRecord | null } | { problem: string };
+
+/** One status lookup. Transient trouble comes back as a problem to count; anything else is thrown. */
+async function lookUp(ctx: IExecuteFunctions, target: PollTarget, sinceStartMs: number): Promise<Lookup> {
+	const { generationId, itemIndex, signal, baseUrl } = target;
+	let body: unknown;
+	try {
+		body = await fetchGeneration(ctx, generationId, { itemIndex, signal, baseUrl });
+	} catch (error) {
+		if (error instanceof WaitCancelledError || signal?.aborted) throw error;
+		if (!isTransient(error, sinceStartMs)) {
+			// A lasting API failure (e.g. 401): the generation still exists, so say how to recover it.
+			if (error instanceof NodeApiError) error.description = `${error.description ?? ''} ${recoveryHint(generationId)}`.trim();
+			throw error;
+		}
+		return { problem: (error as Error).message };
+	}
+	const record = readGenerationResponse(body);
+	return record === undefined ? { problem: 'Leonardo answered with an unexpected body' } : { record };
+}
+
 export async function waitForVideo(ctx: IExecuteFunctions, target: PollTarget, wait: WaitSettings): Promise<GenerationRecord> {
 	const { generationId, itemIndex, signal } = target;
 	const startedAt = Date.now();
 	const deadline = startedAt + wait.timeoutMs;
 	let failuresInARow = 0;
-	let lastProblem = '';
 
 	while (true) {
 		await pause(Math.max(0, Math.min(wait.pollIntervalMs, deadline - Date.now())), signal);
 		if (Date.now() >= deadline) break;
 		await target.pollLimiter.waitTurn(signal);
-		let record: GenerationRecord | null | undefined;
-		let failure: unknown;
-		try {
-			record = readGenerationResponse(await fetchGeneration(ctx, generationId, { itemIndex, signal, baseUrl: target.baseUrl }));
-		} catch (error) {
-			failure = error;
-		}
-		if (failure !== undefined) {
-			// A cancel passes on as it is; a lasting API failure (a NodeApiError) gets the recovery hint.
-			if (failure instanceof WaitCancelledError || signal?.aborted) throw failure;
-			if (!isTransient(failure, Date.now() - startedAt)) {
-				if (failure instanceof NodeApiError) failure.description = `${failure.description ?? ''} ${recoveryHint(generationId)}`.trim();
-				throw failure;
-			}
-			record = undefined;
-			lastProblem = (failure as Error).message;
-		}
-		target.onPoll?.(record ?? null);
+		const lookup = await lookUp(ctx, target, Date.now() - startedAt);
 
-		if (record === null && Date.now() - startedAt >= NEW_GENERATION_GRACE_MS) {
+		if ('problem' in lookup) {
+			if (++failuresInARow >= MAX_CONSECUTIVE_POLL_FAILURES) {
+				throw new NodeOperationError(ctx.getNode(), `Could not get the status of generation ${generationId}`, {
+					itemIndex,
+					description: `${failuresInARow} status checks in a row failed (last: ${lookup.problem}). ${recoveryHint(generationId)}`,
+				});
+			}
+			continue;
+		}
+		failuresInARow = 0;
+		if (lookup.record === null) {
+			// Unknown right after the create is normal for a while; later it means deleted.
+			if (Date.now() - startedAt < NEW_GENERATION_GRACE_MS) continue;
 			throw new NodeOperationError(ctx.getNode(), `Leonardo no longer knows generation ${generationId}`, {
 				itemIndex,
 				description: 'The generation was not found: it may have been deleted. Check the ID, or create it again.',
 			});
 		}
-		if (record) {
-			failuresInARow = 0;
-			const finished = settle(ctx, record, target);
-			if (finished) return finished;
-			continue;
-		}
-		if (record === undefined && !lastProblem) lastProblem = 'Leonardo answered with an unexpected body';
-		if (record === undefined && ++failuresInARow >= MAX_CONSECUTIVE_POLL_FAILURES) {
-			throw new NodeOperationError(ctx.getNode(), `Could not get the status of generation ${generationId}`, {
-				itemIndex,
-				description: `${failuresInARow} status checks in a row failed (last: ${lastProblem}). ${recoveryHint(generationId)}`,
-			});
-		}
-		lastProblem = '';
+		const finished = settle(ctx, lookup.record, target);
+		if (finished) return finished;
 	}
 
 	throw new NodeOperationError(
