@@ -143,18 +143,18 @@ export const CONCURRENCY_LIMITS = {
 	createsPerMinute: 100,
 } as const;
 
-export const isModelSlug = (value: unknown): value is ModelSlug =>
-	typeof value === 'string' && Object.hasOwn(MODELS, value);
-export const isResolutionMode = (value: unknown): value is ResolutionMode =>
-	typeof value === 'string' && Object.hasOwn(RESOLUTIONS, value);
-export const isAspectRatio = (value: unknown): value is AspectRatio =>
-	typeof value === 'string' && Object.hasOwn(ASPECT_RATIOS, value);
-export const isPromptEnhance = (value: unknown): value is PromptEnhance =>
-	typeof value === 'string' && Object.hasOwn(PROMPT_ENHANCE_MODES, value);
-export const isFrameSource = (value: unknown): value is FrameSource =>
-	typeof value === 'string' && Object.hasOwn(FRAME_SOURCES, value);
-export const isImageReferenceType = (value: unknown): value is ImageReferenceType =>
-	typeof value === 'string' && Object.hasOwn(IMAGE_REFERENCE_TYPES, value);
+/** A type guard for "is one of this table's keys" (values may come from expressions). */
+const isKeyOf =
+	<T extends object>(table: T) =>
+	(value: unknown): value is keyof T & string =>
+		typeof value === 'string' && Object.hasOwn(table, value);
+
+export const isModelSlug = isKeyOf(MODELS);
+export const isResolutionMode = isKeyOf(RESOLUTIONS);
+export const isAspectRatio = isKeyOf(ASPECT_RATIOS);
+export const isPromptEnhance = isKeyOf(PROMPT_ENHANCE_MODES);
+export const isFrameSource = isKeyOf(FRAME_SOURCES);
+export const isImageReferenceType = isKeyOf(IMAGE_REFERENCE_TYPES);
 
 /** Options for an n8n `options` parameter, from one of the tables above. */
 export const toOptions = <T extends Record<string, { displayName: string; description?: string }>>(
