@@ -13,7 +13,7 @@ export class LtxVideo implements INodeType {
 		version: 1,
 		subtitle: '={{ $parameter["operation"] + ($parameter["operation"] === "generate" ? ": " + $parameter["model"] : "") }}',
 		description:
-			'Generate videos with LTX Video 2.3 (Pro and Fast) on Leonardo.AI: text-to-video, image-to-video and first/last-frame transitions, output as MP4',
+			'Generate videos with LTX Video 2.3 (Pro and Fast) on Leonardo.AI from a text prompt, optionally from a start (and end) image. Outputs the video URL, the generation and video IDs, and the MP4 as binary data.',
 		defaults: { name: 'LTX Video' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],

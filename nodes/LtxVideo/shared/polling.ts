@@ -66,16 +66,23 @@ type Lookup = { record: GenerationRecord | null } | { problem: string };
 async function lookUp(ctx: IExecuteFunctions, target: PollTarget, sinceStartMs: number): Promise<Lookup> {
 	const { generationId, itemIndex, signal, baseUrl } = target;
 	let body: unknown;
+	let failed = false;
+	let failure: unknown;
 	try {
 		body = await fetchGeneration(ctx, generationId, { itemIndex, signal, baseUrl });
 	} catch (error) {
-		if (error instanceof WaitCancelledError || signal?.aborted) throw error;
-		if (!isTransient(error, sinceStartMs)) {
+		failed = true;
+		failure = error;
+	}
+	// Decided outside the catch: callApi rejects only with NodeApiError or a cancel, passed on as they are.
+	if (failed) {
+		if (failure instanceof WaitCancelledError || signal?.aborted) throw failure;
+		if (!isTransient(failure, sinceStartMs)) {
 			// A lasting API failure (e.g. 401): the generation still exists, so say how to recover it.
-			if (error instanceof NodeApiError) error.description = `${error.description ?? ''} ${recoveryHint(generationId)}`.trim();
-			throw error;
+			if (failure instanceof NodeApiError) failure.description = `${failure.description ?? ''} ${recoveryHint(generationId)}`.trim();
+			throw failure;
 		}
-		return { problem: (error as Error).message };
+		return { problem: (failure as Error).message };
 	}
 	const record = readGenerationResponse(body);
 	return record === undefined ? { problem: 'Leonardo answered with an unexpected body' } : { record };
