@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Makes sure PostgreSQL server binaries (initdb, pg_ctl, postgres) and the unprivileged `postgres`
+# user exist (for the queue-mode test: n8n's database shared by main and worker). Installs Debian's
+# postgresql package with apt-get when missing and we are root; prints the folder of the binaries.
+# Starts nothing: scripts/test-queue.sh starts a throwaway cluster on a free port.
+set -euo pipefail
+
+find_bin_dir() {
+	if [ -n "${LTX_PG_BIN_DIR:-}" ]; then
+		echo "$LTX_PG_BIN_DIR"
+		return
+	fi
+	# Debian keeps each major version's server binaries in /usr/lib/postgresql/<major>/bin.
+	find /usr/lib/postgresql -maxdepth 3 -path '*/bin/pg_ctl' 2>/dev/null | sort -V | tail -n 1 | xargs -r dirname
+}
+
+bin_dir="$(find_bin_dir)"
+if [ -z "$bin_dir" ] || [ ! -x "$bin_dir/initdb" ] || [ ! -x "$bin_dir/pg_ctl" ]; then
+	if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null; then
+		echo "[postgres] PostgreSQL server binaries are missing. Install Debian's postgresql package (sudo apt-get install -y postgresql) or set LTX_PG_BIN_DIR to the folder holding initdb and pg_ctl." >&2
+		exit 1
+	fi
+	echo "[postgres] installing Debian's postgresql package" >&2
+	started=$SECONDS
+	log="$(mktemp -t ltx-postgres-install.XXXXXX.log)"
+	export DEBIAN_FRONTEND=noninteractive
+	# The package's own cluster (15/main on 5432) is not used; the test starts its own.
+	{ apt-get update -qq && apt-get install -y -qq --no-install-recommends postgresql; } >"$log" 2>&1 || {
+		tail -n 20 "$log" >&2
+		echo "[postgres] ERROR: apt-get could not install postgresql (log: $log)" >&2
+		exit 1
+	}
+	rm -f "$log"
+	bin_dir="$(find_bin_dir)"
+	echo "[postgres] installed in $((SECONDS - started)) s" >&2
+fi
+if [ "$(id -u)" -eq 0 ] && ! id postgres >/dev/null 2>&1; then
+	# PostgreSQL refuses to run as root; Debian's package creates this user, a manual install may not.
+	useradd --system --home-dir /var/lib/postgresql --shell /bin/bash postgres
+fi
+echo "$bin_dir"

@@ -1,0 +1,137 @@
+/**
+ * The workflows the queue-mode test imports: the examples (examples/*.json, adapted as for the E2E
+ * test: a Manual Trigger, files in the scratch folder), a batch of five, a production workflow with a
+ * Webhook trigger, and small workflows for cancel and timeouts.
+ */
+import { adaptForCli, loadExamples, type Workflow, type WorkflowNode } from '../e2e/examples.ts';
+import { EXAMPLE_CREDENTIAL, EXAMPLE_FILES_DIR, NODE_TYPE } from '../e2e/project.ts';
+
+/** What a user would type into the form of example 01. */
+export const FORM_SUBMISSION = { prompt: 'A lighthouse at dusk, waves breaking on the rocks', model: 'LTX 2.3 Pro', duration: '8' };
+
+export const BATCH_PROMPTS = [
+	'Time-lapse of clouds over a mountain lake',
+	'A red kite dancing over a windy beach',
+	'Steam rising from a bowl of ramen, close-up',
+	'A tram crossing a snowy city square at night',
+	'Fireflies over a meadow at dusk, slow pan',
+];
+
+export const IDS = {
+	form: 'ltxQueueForm0001',
+	batch: 'ltxQueueBatch005',
+	webhook: 'ltxQueueHook0001',
+	cancel: 'ltxQueueCancel01',
+	nodeTimeout: 'ltxQueueTimeout1',
+	workflowTimeout: 'ltxQueueTimeout2',
+} as const;
+
+export const WEBHOOK_PATH = 'ltx-queue-batch';
+/** The form path of example 01. */
+export const FORM_PATH = 'ltx-video';
+export const NEVER_PROMPT = '[emu:never] A clock that never stops ticking';
+
+export function examplesForQueue(filesDir: string): Workflow[] {
+	return loadExamples().map(({ workflow }) =>
+		adaptForCli(workflow, { filesDir, waitSeconds: 1, triggerOutput: workflow.id === 'ltxExampleForm01' ? FORM_SUBMISSION : {} }),
+	);
+}
+
+/**
+ * Example 01 as a user publishes it: the form trigger and the form page that hands the MP4 back to the
+ * browser kept, only its folder moved to the scratch folder (and an ID of its own).
+ */
+export function formExample(filesDir: string): Workflow {
+	const example = loadExamples().find(({ workflow }) => workflow.id === 'ltxExampleForm01');
+	if (!example) throw new Error('examples/01-form-to-mp4.json is missing');
+	const workflow = JSON.parse(JSON.stringify(example.workflow).replaceAll(EXAMPLE_FILES_DIR, filesDir)) as Workflow;
+	return { ...workflow, id: IDS.form };
+}
+
+/** Example 02 (schedule → prompts → LTX Video → storage) with five prompts instead of three. */
+export function batchOfFive(filesDir: string): Workflow {
+	const example = loadExamples().find(({ workflow }) => workflow.id === 'ltxExampleBatch01');
+	if (!example) throw new Error('examples/02-scheduled-batch.json is missing');
+	const workflow = adaptForCli(example.workflow, { filesDir });
+	const prompts = workflow.nodes.find((node) => node.name === "Today's prompts");
+	if (!prompts) throw new Error(`example 02 has no "Today's prompts" node`);
+	prompts.parameters = { ...prompts.parameters, jsonOutput: JSON.stringify({ prompts: BATCH_PROMPTS.map((prompt) => ({ prompt })) }) };
+	return { ...workflow, id: IDS.batch, name: 'Queue mode: batch of five' };
+}
+
+const ltxNode = (name: string, parameters: Record<string, unknown>): WorkflowNode => ({
+	id: '5a1e0c4e-0000-4000-8000-000000000010',
+	name,
+	type: NODE_TYPE,
+	typeVersion: 1,
+	position: [240, 0],
+	parameters: { resource: 'video', operation: 'generate', model: 'ltxv-2.3-fast', duration: 6, ...parameters },
+	credentials: { leonardoAiApi: { ...EXAMPLE_CREDENTIAL } },
+});
+
+const manualTrigger: WorkflowNode = {
+	id: '5a1e0c4e-0000-4000-8000-000000000001',
+	name: 'Start',
+	type: 'n8n-nodes-base.manualTrigger',
+	typeVersion: 1,
+	position: [0, 0],
+	parameters: {},
+};
+
+function linear(id: string, name: string, nodes: WorkflowNode[], settings: Record<string, unknown> = {}): Workflow {
+	const connections: Workflow['connections'] = {};
+	nodes.slice(0, -1).forEach((node, index) => {
+		connections[node.name] = { main: [[{ node: nodes[index + 1].name, type: 'main', index: 0 }]] };
+	});
+	return { id, name, nodes, connections, active: false, settings: { executionOrder: 'v1', ...settings }, pinData: {}, tags: [] };
+}
+
+/**
+ * Production: POST /webhook/ltx-queue-batch {"prompts": [...]} answers at once; main enqueues the
+ * execution (mode "webhook"), a worker runs one generation per prompt.
+ */
+export function webhookBatch(): Workflow {
+	return linear(IDS.webhook, 'Queue mode: webhook batch', [
+		{
+			id: '5a1e0c4e-0000-4000-8000-000000000002',
+			name: 'Prompts in',
+			type: 'n8n-nodes-base.webhook',
+			typeVersion: 2,
+			position: [0, 0],
+			webhookId: '5a1e0c4e-0000-4000-8000-0000000000aa',
+			parameters: { httpMethod: 'POST', path: WEBHOOK_PATH, responseMode: 'onReceived', options: {} },
+		},
+		{
+			id: '5a1e0c4e-0000-4000-8000-000000000003',
+			name: 'One item per prompt',
+			type: 'n8n-nodes-base.splitOut',
+			typeVersion: 1,
+			position: [120, 0],
+			parameters: { fieldToSplitOut: 'body.prompts', options: {} },
+		},
+		ltxNode('Generate videos', { prompt: '={{ $json.prompt }}', options: { maxConcurrency: 3, pollInterval: 1 } }),
+	]);
+}
+
+/** A generation that never finishes, polled every second: for stopping it from the main process. */
+export function neverEnding(): Workflow {
+	return linear(IDS.cancel, 'Queue mode: cancel', [manualTrigger, ltxNode('Generate video', { prompt: NEVER_PROMPT, options: { pollInterval: 1 } })]);
+}
+
+/** The node's own Timeout (3 s) ends the wait on the worker with an error naming the generation. */
+export function nodeTimeout(): Workflow {
+	return linear(IDS.nodeTimeout, 'Queue mode: node timeout', [
+		manualTrigger,
+		ltxNode('Generate video', { prompt: NEVER_PROMPT, options: { pollInterval: 1, timeout: 3 } }),
+	]);
+}
+
+/** The workflow's Timeout Workflow setting (5 s): the worker cancels the execution, the node stops. */
+export function workflowTimeout(): Workflow {
+	return linear(
+		IDS.workflowTimeout,
+		'Queue mode: workflow timeout',
+		[manualTrigger, ltxNode('Generate video', { prompt: NEVER_PROMPT, options: { pollInterval: 1 } })],
+		{ executionTimeout: 5 },
+	);
+}
