@@ -301,12 +301,25 @@ export async function runLtxNode(options: RunOptions): Promise<RunResult> {
 
 /** Records what n8n's logger (the node's `this.logger`) is asked to log until `stop()` is called. */
 export function captureLogs(): { lines: string[]; stop: () => void } {
-	const logger = Container.get(Logger);
+	const logger = Container.get(Logger) as unknown as Record<string, unknown>;
 	const lines: string[] = [];
-	const spies = (['error', 'warn', 'info', 'debug'] as const).map((level) =>
-		jest.spyOn(logger, level).mockImplementation((message: string, meta?: object) => {
-			lines.push(`${level}: ${message} ${meta ? JSON.stringify(meta) : ''}`);
-		}),
-	);
-	return { lines, stop: () => spies.forEach((spy) => spy.mockRestore()) };
+	// Enabled levels are prototype methods; a disabled level is a frozen own no-op (it logs nothing, so skip it).
+	const originals = (['error', 'warn', 'info', 'debug'] as const)
+		.filter((level) => Object.getOwnPropertyDescriptor(logger, level)?.configurable !== false)
+		.map((level) => {
+			const descriptor = Object.getOwnPropertyDescriptor(logger, level);
+			Object.defineProperty(logger, level, {
+				configurable: true,
+				writable: true,
+				value: (message: string, meta?: object) => void lines.push(`${level}: ${message} ${meta ? JSON.stringify(meta) : ''}`),
+			});
+			return { level, descriptor };
+		});
+	const stop = () => {
+		for (const { level, descriptor } of originals) {
+			if (descriptor) Object.defineProperty(logger, level, descriptor);
+			else delete logger[level];
+		}
+	};
+	return { lines, stop };
 }

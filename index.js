@@ -1,0 +1,6 @@
+// The package entry point. gulp copies this file to dist/index.js (package.json#main), so the paths
+// below are relative to dist/ and only dist/ ships. n8n itself loads the files in package.json#n8n.
+module.exports = {
+	LtxVideo: require('./nodes/LtxVideo/LtxVideo.node.js').LtxVideo,
+	LeonardoAiApi: require('./credentials/LeonardoAiApi.credentials.js').LeonardoAiApi,
+};
