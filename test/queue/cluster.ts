@@ -68,9 +68,16 @@ export interface QueueCluster {
 	session: RestSession;
 	/** Stands in for the examples' /tmp/ltx-video; holds start-frame.png. Shared by both processes. */
 	filesDir: string;
-	/** The output both processes wrote so far. */
+	/** The output both processes wrote so far (the current worker's). */
 	mainLog(): string;
 	workerLog(): string;
+	/** Creates a workflow through main's REST API, its LTX Video nodes using the emulator's credential. */
+	createWorkflow(workflow: Workflow): Promise<void>;
+	/**
+	 * Stops the worker and starts a new `n8n worker` process in a new user folder, as when a worker is
+	 * replaced or scaled: returns the stopped one (its log stays readable).
+	 */
+	replaceWorker(): Promise<WorkerProcess>;
 	dispose(): Promise<void>;
 }
 
@@ -103,9 +110,9 @@ export async function startQueueCluster(options: QueueClusterOptions): Promise<Q
 		cleanups.push(() => emulator.stop());
 		const main = withEnv(await N8nInstance.create({ parentDir: scratch, namePrefix: 'main-', fileAccessDirs: [filesDir] }), env);
 		cleanups.push(() => main.stop());
-		const worker = new WorkerProcess(
-			withEnv(await N8nInstance.create({ parentDir: scratch, namePrefix: 'worker-', fileAccessDirs: [filesDir] }), env),
-		);
+		const newWorker = async () =>
+			new WorkerProcess(withEnv(await N8nInstance.create({ parentDir: scratch, namePrefix: 'worker-', fileAccessDirs: [filesDir] }), env));
+		let worker = await newWorker();
 		cleanups.push(() => worker.stop());
 		copyFileSync(path.join(FIXTURES_DIR, 'frame.png'), path.join(filesDir, 'start-frame.png'));
 
@@ -114,10 +121,11 @@ export async function startQueueCluster(options: QueueClusterOptions): Promise<Q
 		step('main ready');
 		// Then the worker starts while the owner sets up through main's REST API, as in the editor:
 		// the credential and the workflows land in the shared database, where the worker reads them.
+		let credential: { id: string; name: string } | undefined;
 		const [session] = await Promise.all([
 			(async () => {
 				const owner = await main.setupOwner();
-				const credential = await owner.request<{ id: string; name: string }>('POST', '/rest/credentials', {
+				credential = await owner.request<{ id: string; name: string }>('POST', '/rest/credentials', {
 					name: EXAMPLE_CREDENTIAL.name,
 					type: CREDENTIAL_TYPE,
 					data: { apiKey: emulator.apiKey, baseUrl: emulator.baseUrl },
@@ -130,7 +138,7 @@ export async function startQueueCluster(options: QueueClusterOptions): Promise<Q
 			})(),
 			worker.start().then(() => step('worker ready')),
 		]);
-		return {
+		const cluster: QueueCluster = {
 			emulator,
 			main,
 			worker,
@@ -138,8 +146,18 @@ export async function startQueueCluster(options: QueueClusterOptions): Promise<Q
 			filesDir,
 			mainLog: () => readLog(main.logFile),
 			workerLog: () => readLog(worker.logFile),
+			createWorkflow: async (workflow) => void (await session.request('POST', '/rest/workflows', withCredential(workflow, credential!))),
+			replaceWorker: async () => {
+				const previous = worker;
+				await previous.stop();
+				worker = await newWorker(); // the cleanup registered above stops whichever worker is current
+				await worker.start();
+				cluster.worker = worker;
+				return previous;
+			},
 			dispose,
 		};
+		return cluster;
 	} catch (error) {
 		await dispose();
 		throw error;
@@ -170,7 +188,7 @@ function keepLogs(scratch: string, into: string | undefined): void {
 	for (const entry of readdirSync(scratch)) {
 		for (const log of ['n8n.log', 'worker.log']) {
 			const file = path.join(scratch, entry, log);
-			if (existsSync(file)) copyFileSync(file, path.join(into, `${entry.replace(/-.*/, '')}-${log}`));
+			if (existsSync(file)) copyFileSync(file, path.join(into, `${entry}-${log}`));
 		}
 	}
 }
@@ -194,6 +212,10 @@ export class WorkerProcess {
 
 	get healthUrl(): string {
 		return `${this.instance.url}/healthz/readiness`;
+	}
+
+	get log(): string {
+		return readLog(this.logFile);
 	}
 
 	/** Whether the process still runs. */

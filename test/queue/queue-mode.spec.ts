@@ -21,9 +21,11 @@ import {
 	FORM_PATH,
 	FORM_SUBMISSION,
 	formExample,
+	getVideo,
 	IDS,
 	neverEnding,
 	nodeTimeout,
+	submitOnly,
 	WEBHOOK_PATH,
 	webhookBatch,
 	workflowTimeout,
@@ -43,7 +45,7 @@ beforeAll(async () => {
 		// Long enough that the submit/wait/get example sees PENDING before COMPLETE (its Wait is shortened to 1 s).
 		emulatorDelayMs: 2500,
 		workflows: (filesDir) => {
-			const all = [...examplesForQueue(filesDir), formExample(filesDir), batchOfFive(filesDir), webhookBatch(), neverEnding(), nodeTimeout(), workflowTimeout()];
+			const all = [...examplesForQueue(filesDir), formExample(filesDir), batchOfFive(filesDir), webhookBatch(), neverEnding(), nodeTimeout(), workflowTimeout(), submitOnly()];
 			for (const workflow of all) workflows.set(workflow.id, workflow);
 			return all;
 		},
@@ -101,7 +103,7 @@ async function expectMp4InDatabase(item: OutputItem, property = 'data'): Promise
 	const binary = item.binary?.[property];
 	expect(binary).toMatchObject({ mimeType: 'video/mp4', fileName: `${item.json.generationId}.mp4`, id: expect.stringMatching(/^database:[0-9a-f-]{36}$/) });
 	const bytes = await downloadBinary(cluster.session, binary!.id!);
-	expect({ boxType: bytes.subarray(4, 8).toString('latin1'), bytes: bytes.length }).toEqual({ boxType: 'ftyp', bytes: binary!.bytes ?? bytes.length });
+	expect({ boxType: bytes.subarray(4, 8).toString('latin1'), bytes: bytes.length }).toEqual({ boxType: 'ftyp', bytes: binary!.bytes });
 	expect(bytes.length).toBeGreaterThan(1000);
 	return bytes;
 }
@@ -355,5 +357,30 @@ describe('cancel and timeouts are honoured on the worker', () => {
 		await expectNoRequestsAfter(endedAt);
 		expect(cluster.mainLog()).toMatch(/TimeoutExecutionCancelledError: The execution was cancelled because it timed out/);
 		expect(cluster.workerLog()).toMatch(new RegExp(`Worker started execution ${executionId} \\(job \\d+\\)`));
+	});
+});
+
+describe('no state between executions', () => {
+	// Last: it replaces the worker.
+	test('a generation submitted on one worker is fetched by a new worker process: only the item carries it', async () => {
+		const submitted = await run(IDS.submit);
+		expectSuccess(submitted);
+		const [pending] = outputOf(submitted, 'Submit video');
+		const [generationId] = generationIdsOf([pending]);
+		expect(pending.json.status).toBe('PENDING');
+
+		const first = await cluster.replaceWorker();
+		expect(first.running).toBe(false);
+		workflows.set(IDS.get, getVideo(generationId));
+		await cluster.createWorkflow(workflow(IDS.get));
+		const fetched = await run(IDS.get);
+		expectSuccess(fetched);
+		const [video] = outputOf(fetched, 'Get video');
+		expect(video.json).toMatchObject({ status: 'COMPLETE', generationId });
+		await expectMp4InDatabase(video);
+
+		expect(first.log).toContain(`created generation ${generationId}`);
+		expect(first.log).not.toMatch(new RegExp(`execution ${fetched.id} \\(job`));
+		expect(cluster.workerLog()).toMatch(new RegExp(`Worker finished execution ${fetched.id} \\(job \\d+\\)`));
 	});
 });

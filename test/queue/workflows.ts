@@ -22,6 +22,8 @@ export const IDS = {
 	batch: 'ltxQueueBatch005',
 	webhook: 'ltxQueueHook0001',
 	cancel: 'ltxQueueCancel01',
+	submit: 'ltxQueueSubmit01',
+	get: 'ltxQueueGet00001',
 	nodeTimeout: 'ltxQueueTimeout1',
 	workflowTimeout: 'ltxQueueTimeout2',
 } as const;
@@ -31,8 +33,13 @@ export const WEBHOOK_PATH = 'ltx-queue-batch';
 export const FORM_PATH = 'ltx-video';
 export const NEVER_PROMPT = '[emu:never] A clock that never stops ticking';
 
+/** The examples this test runs (the AI Agent example needs a chat model, which no test here has). */
+export const QUEUE_EXAMPLES = ['ltxExampleForm01', 'ltxExampleBatch01', 'ltxExampleImage01', 'ltxExampleAsync01'];
+
 export function examplesForQueue(filesDir: string): Workflow[] {
-	return loadExamples().map(({ workflow }) =>
+	const examples = loadExamples().filter(({ workflow }) => QUEUE_EXAMPLES.includes(workflow.id));
+	if (examples.length !== QUEUE_EXAMPLES.length) throw new Error(`examples/ lacks one of ${QUEUE_EXAMPLES.join(', ')}`);
+	return examples.map(({ workflow }) =>
 		adaptForCli(workflow, { filesDir, waitSeconds: 1, triggerOutput: workflow.id === 'ltxExampleForm01' ? FORM_SUBMISSION : {} }),
 	);
 }
@@ -110,6 +117,22 @@ export function webhookBatch(): Workflow {
 			parameters: { fieldToSplitOut: 'body.prompts', options: {} },
 		},
 		ltxNode('Generate videos', { prompt: '={{ $json.prompt }}', options: { maxConcurrency: 3, pollInterval: 1 } }),
+	]);
+}
+
+/** Submit only ("Wait for Completion" off): returns the generation ID at once. */
+export function submitOnly(): Workflow {
+	return linear(IDS.submit, 'Queue mode: submit', [
+		manualTrigger,
+		ltxNode('Submit video', { prompt: '[emu:delay=1000] A snail crossing a garden path at dawn', waitForCompletion: false }),
+	]);
+}
+
+/** Get for one generation ID, created once the ID is known. */
+export function getVideo(generationId: string): Workflow {
+	return linear(IDS.get, 'Queue mode: get', [
+		manualTrigger,
+		{ ...ltxNode('Get video', {}), parameters: { resource: 'video', operation: 'get', generationId, options: {} } },
 	]);
 }
 
