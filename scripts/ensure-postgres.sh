@@ -31,6 +31,12 @@ if [ -z "$bin_dir" ] || [ ! -x "$bin_dir/initdb" ] || [ ! -x "$bin_dir/pg_ctl" ]
 		exit 1
 	}
 	rm -f "$log"
+	# Debian's package creates a cluster `main` and may start it on 5432: stop what it started.
+	if command -v pg_lsclusters >/dev/null; then
+		pg_lsclusters --no-header 2>/dev/null | awk '$4 == "online" { print $1, $2 }' | while read -r version cluster; do
+			pg_ctlcluster "$version" "$cluster" stop >/dev/null 2>&1 || true
+		done
+	fi
 	bin_dir="$(find_bin_dir)"
 	echo "[postgres] installed in $((SECONDS - started)) s" >&2
 fi

@@ -7,9 +7,6 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 
 import type { RecordedRequest } from '../e2e/emulator-process.ts';
-
-/** The control route also reports when each request arrived (test/emulator/types.ts). */
-type TimedRequest = RecordedRequest & { at: number };
 import type { Workflow } from '../e2e/examples.ts';
 import type { OutputItem } from '../e2e/n8n-instance.ts';
 import { type QueueCluster, startQueueCluster } from './cluster.ts';
@@ -30,6 +27,9 @@ import {
 	webhookBatch,
 	workflowTimeout,
 } from './workflows.ts';
+
+/** The control route also reports when each request arrived (test/emulator/types.ts). */
+type TimedRequest = RecordedRequest & { at: number };
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 /** After a stop or a timeout the node may still finish the request in flight; then nothing more. */
@@ -63,7 +63,7 @@ afterEach(() => {
 
 function workflow(id: string): Workflow {
 	const found = workflows.get(id);
-	if (!found) throw new Error(`workflow ${id} was not imported`);
+	if (!found) throw new Error(`workflow ${id} was not created`);
 	return found;
 }
 
