@@ -41,15 +41,38 @@ as_postgres() {
 	if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
 }
 
+# Processes of this run that outlived jest (it leaves n8n, its task runners and the emulator behind
+# when it is interrupted, since they run in their own process groups): found by the marker variable
+# only jest and its descendants carry.
+kill_leftovers() {
+	local environ pid
+	for environ in /proc/[0-9]*/environ; do
+		pid="${environ#/proc/}"
+		pid="${pid%/environ}"
+		if { tr '\0' '\n' <"$environ"; } 2>/dev/null | grep -qxF "LTX_QUEUE_RUN=$run_dir"; then
+			kill -KILL "$pid" 2>/dev/null || true
+		fi
+	done
+}
+
 cleanup() {
 	local status=$?
 	trap - EXIT INT TERM
+	kill_leftovers
 	if [ -n "$pg_data" ] && [ -f "$pg_data/postmaster.pid" ]; then
 		as_postgres "$pg_bin_dir/pg_ctl" -D "$pg_data" -m immediate -w stop >/dev/null 2>&1 || true
 	fi
 	if [ -n "$redis_pid" ] && kill -0 "$redis_pid" 2>/dev/null; then
 		kill "$redis_pid" 2>/dev/null || true
 		wait "$redis_pid" 2>/dev/null || true
+	fi
+	if [ "$status" -ne 0 ] && [ -n "${CI:-}" ]; then
+		# CI deletes the folder: show the end of n8n's logs instead.
+		for file in "$run_dir"/*.log; do
+			[ -f "$file" ] || continue
+			printf '\n--- last lines of %s ---\n' "$(basename "$file")" >&2
+			tail -n 60 "$file" >&2
+		done
 	fi
 	if { [ "$status" -ne 0 ] && [ -z "${CI:-}" ]; } || [ -n "${LTX_QUEUE_KEEP_LOGS:-}" ]; then
 		# Keep the logs (n8n main and worker, Redis, PostgreSQL) of a failed run, or when asked to.
@@ -113,4 +136,4 @@ if [ "$db" = postgresdb ]; then
 fi
 
 log "services ready after $((SECONDS - started)) s; running the queue-mode tests"
-npx jest -c test/queue/jest.config.js "$@"
+LTX_QUEUE_RUN="$run_dir" npx jest -c test/queue/jest.config.js "$@"

@@ -92,7 +92,8 @@ export interface QueueClusterOptions {
 
 /** Starts the emulator, main and worker; sets up the owner; creates the credential and the workflows. */
 export async function startQueueCluster(options: QueueClusterOptions): Promise<QueueCluster> {
-	const scratch = mkdtempSync(path.join(tmpdir(), 'ltx-queue-'));
+	// Inside the run folder of scripts/test-queue.sh, which deletes it even when jest is killed.
+	const scratch = mkdtempSync(path.join(process.env.LTX_QUEUE_RUN ?? tmpdir(), 'cluster-'));
 	const filesDir = path.join(scratch, 'files');
 	const env = queueModeEnv(scratch);
 	const cleanups: Array<() => Promise<void> | void> = [
