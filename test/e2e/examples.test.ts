@@ -67,13 +67,17 @@ function expectMp4Written(item: OutputItem, videoBytes: number | undefined) {
 	expect(readMp4Header(file)).toEqual({ bytes: videoBytes, boxType: 'ftyp' });
 }
 
-test('every example has a description, uses the shipped credential and only core n8n nodes besides LTX Video', () => {
+/** Node packages that ship with n8n itself, so an example needs nothing installed but this package. */
+const BUILT_IN_PACKAGES = ['n8n-nodes-base.', '@n8n/n8n-nodes-langchain.'];
+
+test('every example has a description, uses the shipped credential and only nodes that come with n8n besides LTX Video', () => {
 	expect(examples.length).toBeGreaterThanOrEqual(4);
 	for (const { file, workflow } of examples) {
 		const types = workflow.nodes.map((node) => node.type);
 		expect({ file, note: types.includes('n8n-nodes-base.stickyNote') }).toEqual({ file, note: true });
-		expect(types.filter((type) => type !== NODE_TYPE && !type.startsWith('n8n-nodes-base.'))).toEqual([]);
-		for (const node of workflow.nodes.filter((candidate) => candidate.type === NODE_TYPE)) {
+		const foreign = types.filter((type) => !type.startsWith(`${NODE_TYPE}`) && !BUILT_IN_PACKAGES.some((prefix) => type.startsWith(prefix)));
+		expect({ file, foreign }).toEqual({ file, foreign: [] });
+		for (const node of workflow.nodes.filter((candidate) => candidate.type.startsWith(NODE_TYPE))) {
 			expect({ file, node: node.name, credential: node.credentials?.leonardoAiApi?.id }).toEqual({ file, node: node.name, credential: EXAMPLE_CREDENTIAL.id });
 		}
 		// Files only in the one folder `npm start` allows (N8N_RESTRICT_FILE_ACCESS_TO).

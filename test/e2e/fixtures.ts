@@ -24,7 +24,8 @@ export async function createWorld(options: { emulatorDelayMs?: number } = {}): P
 	const filesDir = path.join(scratch, 'files');
 	const emulator = await startEmulator({ delayMs: options.emulatorDelayMs });
 	try {
-		const n8n = await N8nInstance.create({ parentDir: scratch, fileAccessDirs: [filesDir] });
+		// LTX_E2E_PACKAGE_DIR: run against another build of the package than this clone's.
+		const n8n = await N8nInstance.create({ parentDir: scratch, fileAccessDirs: [filesDir], packageDir: process.env.LTX_E2E_PACKAGE_DIR });
 		copyFileSync(path.join(FIXTURES_DIR, 'frame.png'), path.join(filesDir, 'start-frame.png'));
 		await n8n.importCredentials([{ ...EXAMPLE_CREDENTIAL, data: { apiKey: emulator.apiKey, baseUrl: emulator.baseUrl } }]);
 		return {

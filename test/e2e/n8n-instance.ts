@@ -14,14 +14,18 @@ import path from 'node:path';
 import { CREDENTIAL_TYPE, n8nBin, PACKAGE_NAME, REPO_ROOT } from './project.ts';
 
 export interface N8nInstanceOptions {
-	/** The user folder is created inside this folder (with a unique name). */
+	/** The user folder is created inside this folder, named `<namePrefix><random>`. */
 	parentDir: string;
+	/** Default `run-`. */
+	namePrefix?: string;
 	/** Folders the Read/Write Files node may use (N8N_RESTRICT_FILE_ACCESS_TO). */
 	fileAccessDirs: string[];
 	/** Port of the editor and REST API; default: a free port. */
 	port?: number;
 	/** Port of the task runner broker (n8n's default is 5679); default: a free port. */
 	brokerPort?: number;
+	/** The package n8n loads; default: this clone. E.g. an unpacked `npm pack` tarball. */
+	packageDir?: string;
 }
 
 export interface CredentialSeed {
@@ -80,6 +84,7 @@ export class N8nInstance {
 	private readonly brokerPort: number;
 	private readonly fileAccessDirs: string[];
 	private server: ChildProcess | undefined;
+	private readonly exitListeners: Array<(code: number | null) => void> = [];
 
 	private constructor(userFolder: string, port: number, brokerPort: number, fileAccessDirs: string[]) {
 		this.userFolder = userFolder;
@@ -91,10 +96,10 @@ export class N8nInstance {
 	/** Creates the user folder and installs the package into it (nothing runs yet). */
 	static async create(options: N8nInstanceOptions): Promise<N8nInstance> {
 		mkdirSync(options.parentDir, { recursive: true });
-		const userFolder = mkdtempSync(path.join(options.parentDir, 'run-'));
+		const userFolder = mkdtempSync(path.join(options.parentDir, options.namePrefix ?? 'run-'));
 		const nodesDir = path.join(userFolder, '.n8n', 'nodes', 'node_modules');
 		mkdirSync(nodesDir, { recursive: true });
-		symlinkSync(REPO_ROOT, path.join(nodesDir, PACKAGE_NAME), 'dir');
+		symlinkSync(options.packageDir ?? REPO_ROOT, path.join(nodesDir, PACKAGE_NAME), 'dir');
 		for (const dir of options.fileAccessDirs) mkdirSync(dir, { recursive: true });
 		const port = options.port ?? (await freePort());
 		const brokerPort = options.brokerPort ?? (await freePort());
@@ -112,8 +117,10 @@ export class N8nInstance {
 
 	/** A quiet, local-only n8n: no telemetry, no calls home, listening on 127.0.0.1 only. */
 	env(): NodeJS.ProcessEnv {
+		// Not jest's NODE_ENV=test: n8n then runs as in its own unit tests (silent, no execution output).
+		const { NODE_ENV: _testRunnerMode, JEST_WORKER_ID: _jestWorker, ...inherited } = process.env;
 		return {
-			...process.env,
+			...inherited,
 			N8N_USER_FOLDER: this.userFolder,
 			N8N_PORT: String(this.port),
 			N8N_HOST: '127.0.0.1',
@@ -129,6 +136,8 @@ export class N8nInstance {
 			N8N_DYNAMIC_BANNERS_ENABLED: 'false',
 			N8N_HIRING_BANNER_ENABLED: 'false',
 			N8N_ENFORCE_SETTINGS_FILE_PERMISSIONS: 'false',
+			// Fetches a list of MCP servers from api.n8n.io at start-up (a stack trace when offline); unused here.
+			N8N_DISABLED_MODULES: 'mcp-registry',
 			DB_SQLITE_POOL_SIZE: '2',
 		};
 	}
@@ -199,6 +208,11 @@ export class N8nInstance {
 			server.stderr!.pipe(output);
 		}
 		this.server = server;
+		server.once('exit', (code) => {
+			if (this.server !== server) return; // stop() asked for it
+			this.server = undefined;
+			for (const listener of this.exitListeners) listener(code);
+		});
 		try {
 			await waitUntilReady(`${this.url}/healthz/readiness`, server);
 		} catch (error) {
@@ -206,6 +220,11 @@ export class N8nInstance {
 			const log = options.showOutput ? '' : `\n--- n8n log ---\n${this.logTail()}`;
 			throw new Error(`${(error as Error).message}${log}`);
 		}
+	}
+
+	/** Called when the server exits without stop() having been called (e.g. it crashed). */
+	onExit(listener: (code: number | null) => void): void {
+		this.exitListeners.push(listener);
 	}
 
 	/** Sets up the owner account; n8n shows its login page instead of the setup page afterwards. */
@@ -271,6 +290,16 @@ export class RestSession {
 
 	/** Sends a request and returns the `data` of n8n's `{ data }` envelope; throws on HTTP errors. */
 	async request<T = unknown>(method: string, urlPath: string, body?: unknown): Promise<T> {
+		const text = await this.send(method, urlPath, body);
+		return (text ? (JSON.parse(text) as { data: T }).data : undefined) as T;
+	}
+
+	/** GETs a JSON file served to logged-in users (e.g. /types/nodes.json), which has no envelope. */
+	async getFile<T = unknown>(urlPath: string): Promise<T> {
+		return JSON.parse(await this.send('GET', urlPath)) as T;
+	}
+
+	private async send(method: string, urlPath: string, body?: unknown): Promise<string> {
 		const response = await fetch(`${this.baseUrl}${urlPath}`, {
 			method,
 			headers: {
@@ -284,7 +313,7 @@ export class RestSession {
 		if (setCookie) this.cookie = setCookie.split(';')[0];
 		const text = await response.text();
 		if (!response.ok) throw new Error(`${method} ${urlPath}: HTTP ${response.status} ${text.slice(0, 500)}`);
-		return (text ? (JSON.parse(text) as { data: T }).data : undefined) as T;
+		return text;
 	}
 }
 
