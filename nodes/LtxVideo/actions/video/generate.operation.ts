@@ -365,7 +365,8 @@ export function generateRun(ctx: IExecuteFunctions, baseUrl: string): ItemRun<Ch
 		createLimiter: new RateLimiter(CONCURRENCY_LIMITS.createsPerMinute, 60_000),
 		// At most 10 status requests per second per execution (600/min, under a third of Leonardo's
 		// 2000 requests/min per account), however many items are in flight.
-		pollLimiter: new RateLimiter(1, 100),
+		// A burst of up to 10 is allowed, so items that finish together are all noticed at once.
+		pollLimiter: new RateLimiter(10, 1000),
 	};
 	return {
 		concurrency: validateMaxConcurrency(options.maxConcurrency),
