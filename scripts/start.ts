@@ -142,7 +142,8 @@ class Cleanup {
 		if (reason) log(reason);
 		await this.n8n?.remove();
 		await this.emulator?.stop();
-		log('stopped n8n and the emulator; removed the user folder');
+		const stopped = [this.n8n && 'n8n (user folder removed)', this.emulator && 'the emulator'].filter(Boolean);
+		if (stopped.length > 0) log(`stopped ${stopped.join(' and ')}`);
 		process.exit(code);
 	}
 }
