@@ -43,5 +43,21 @@ export class LeonardoAiApi implements ICredentialType {
 			url: '/v1/me',
 			method: 'GET',
 		},
+		rules: [
+			{
+				type: 'responseCode',
+				properties: {
+					value: 401,
+					message: 'Leonardo did not accept this API key. Copy a Production API key from the Leonardo web app → API Access.',
+				},
+			},
+			{
+				type: 'responseCode',
+				properties: {
+					value: 500,
+					message: 'Leonardo could not check this API key: make sure it is a complete key (a UUID), or try again in a minute.',
+				},
+			},
+		],
 	};
 }
