@@ -6,6 +6,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 
 import { EMULATOR_CLI, REPO_ROOT } from './project.ts';
+import type { RecordedRequest } from '../emulator/types.ts';
 
 export interface EmulatorProcessOptions {
 	/** Fixed port of the API server (the credential's base URL); 0 or absent = a free port. */
@@ -18,17 +19,8 @@ export interface EmulatorProcessOptions {
 	verbose?: boolean;
 }
 
-/** One request the emulator recorded (see test/emulator/types.ts RecordedRequest). */
-export interface RecordedRequest {
-	server: 'api' | 's3' | 'cdn';
-	method: string;
-	path: string;
-	query: Record<string, string>;
-	headers: Record<string, string>;
-	body?: unknown;
-	status: number;
-	route: string;
-}
+/** One request the emulator recorded: the emulator's own type, as its control route returns it. */
+export type { RecordedRequest };
 
 export interface EmulatorProcess {
 	/** Credential base URL, e.g. http://127.0.0.1:5680/api/rest */
