@@ -92,7 +92,8 @@ test('the stored key passes the credential test: GET /v1/me with the Bearer key'
 });
 
 test('a wrong key fails the credential test with a message that says the key was refused', async () => {
-	const result = await testCredential({ apiKey: '00000000-0000-4000-8000-000000000000' });
+	const unknownKey = '00000000-0000-4000-8000-000000000000';
+	const result = await testCredential({ apiKey: unknownKey });
 
 	expect(result.status).toBe('Error');
 	// The credential's test rule for 401 replaces n8n's bare "Unauthorized" with what to do.

@@ -157,8 +157,10 @@ export interface CreateParams {
 	endFrame?: FrameRef;
 }
 
-/** The default valid key (a UUID, as real keys are). */
-export const DEFAULT_API_KEY = '3f0c6a5e-8d4b-4c1e-9a7f-2b1d0e6c5a49';
+/** A made-up key that only this emulator accepts (a UUID, as real keys are). */
+const EMULATOR_ONLY_KEY = '3f0c6a5e-8d4b-4c1e-9a7f-2b1d0e6c5a49';
+/** The default valid key. */
+export const DEFAULT_API_KEY = EMULATOR_ONLY_KEY;
 
 /** `user_details[0].user.id` of the emulated account. */
 export const EMULATOR_USER_ID = '7d2c4b1a-5e6f-4a3b-9c8d-0e1f2a3b4c5d';
