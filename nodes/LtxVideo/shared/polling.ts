@@ -75,13 +75,9 @@ async function lookUp(ctx: IExecuteFunctions, target: PollTarget, sinceStartMs: 
 		failure = error;
 	}
 	// Decided outside the catch: callApi rejects only with NodeApiError or a cancel, passed on as they are.
+	// A lasting failure (e.g. 401) gets its recovery hint from runItems, like every error after a create.
 	if (failed) {
-		if (failure instanceof WaitCancelledError || signal?.aborted) throw failure;
-		if (!isTransient(failure, sinceStartMs)) {
-			// A lasting API failure (e.g. 401): the generation still exists, so say how to recover it.
-			if (failure instanceof NodeApiError) failure.description = `${failure.description ?? ''} ${recoveryHint(generationId)}`.trim();
-			throw failure;
-		}
+		if (failure instanceof WaitCancelledError || signal?.aborted || !isTransient(failure, sinceStartMs)) throw failure;
 		return { problem: (failure as Error).message };
 	}
 	const record = readGenerationResponse(body);
