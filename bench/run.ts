@@ -18,7 +18,7 @@ import os from 'node:os';
 import path from 'node:path';
 
 import { type EmulatorProcess, startEmulator } from '../test/e2e/emulator-process.ts';
-import { N8nInstance, type OutputItem } from '../test/e2e/n8n-instance.ts';
+import { collectOutput, N8nInstance, type OutputItem } from '../test/e2e/n8n-instance.ts';
 import { n8nBin, REPO_ROOT } from '../test/e2e/project.ts';
 import { type TreeMemory, TreeSampler } from './proc-sampler.ts';
 import { type BenchWorkflow, generateWorkflow, LTX_NODE_NAME } from './workflows.ts';
@@ -37,7 +37,7 @@ const MEMORY_REPEATS = 3;
 /**
  * Detection lag: PENDING times 3 s + k × 250 ms (k = 0…19) cover every phase of one 5 s poll period.
  * They are dealt to the items in a shuffled order (k = 7·i mod 20), so an item's place in the poll
- * queue (the node spaces polls 100 ms apart) is independent of when it completes.
+ * queue (the node allows at most 10 status requests in any second) is independent of when it completes.
  */
 const LAG_ITEMS = QUICK ? 5 : 20;
 const LAG_FIRST_MS = 3000;
@@ -149,15 +149,9 @@ async function measure(n8n: N8nInstance, workflow: BenchWorkflow, label: string)
 	});
 	running.add(child);
 	const sampler = new TreeSampler(child.pid!, 50);
-	let stdout = '';
-	let stderr = '';
-	child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-	child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+	const finished = collectOutput(child, 'exit');
 	const timer = setTimeout(() => killGroup(child), RUN_TIMEOUT_MS);
-	const exitCode = await new Promise<number>((resolve, reject) => {
-		child.once('error', reject);
-		child.once('exit', (code, signal) => resolve(code ?? (signal ? 128 : 1)));
-	});
+	const { exitCode, stdout, stderr } = await finished;
 	const processMs = performance.now() - started;
 	clearTimeout(timer);
 	const memory = sampler.stop();
@@ -235,14 +229,7 @@ async function streamCopy(url: string, label: string): Promise<{ bytes: number; 
 		stdio: ['ignore', 'pipe', 'pipe'],
 	});
 	running.add(child);
-	let stdout = '';
-	let stderr = '';
-	child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-	child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-	const exitCode = await new Promise<number>((resolve, reject) => {
-		child.once('error', reject);
-		child.once('exit', (code) => resolve(code ?? 1));
-	});
+	const { exitCode, stdout, stderr } = await collectOutput(child, 'exit');
 	running.delete(child);
 	if (exitCode !== 0) throw new Error(`${label}: stream-copy failed (exit ${exitCode}): ${stderr.slice(-2000)}`);
 	const result = JSON.parse(stdout) as { bytes: number; peakRss: number };
@@ -454,7 +441,7 @@ function renderReport({ n8nVersion, singles, batch, memory, largeStored, floor, 
 			`concurrency: ${goal ? 'met' : 'NOT met'} (${(best.executionMs / singleMs).toFixed(2)} × at maxConcurrency 20). ` +
 			`One generation = ${GENERATION_MS / 1000} s on the emulator, seen by the first poll 5 s after the create. ` +
 			`maxConcurrency 4 runs ${Math.ceil(BATCH_ITEMS / 4)} such rounds. At maxConcurrency 20 the first polls of all items fall due ` +
-			`together and the node spaces an execution's status requests ≥ 100 ms apart (≤ 10/s): they went out over ` +
+			`together and the node allows an execution at most 10 status requests in any second: they went out over ` +
 			`${seconds(firstPollSpread(best))} s, most of the gap to N=1. "n8n execute process" = spawn to exit of the CLI; it adds n8n's ` +
 			`own start-up and shut-down, median ${seconds(median(everyRun.map((result) => result.processMs - result.executionMs)))} s per run here.`,
 	);

@@ -144,16 +144,7 @@ export class N8nInstance {
 
 	/** Runs an n8n CLI command against this user folder. */
 	async command(args: string[]): Promise<CommandResult> {
-		const child = spawn(n8nBin(), args, { env: this.env(), cwd: this.userFolder, stdio: ['ignore', 'pipe', 'pipe'] });
-		let stdout = '';
-		let stderr = '';
-		child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-		child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-		const exitCode = await new Promise<number>((resolve, reject) => {
-			child.once('error', reject);
-			child.once('close', (code) => resolve(code ?? 1));
-		});
-		return { exitCode, stdout, stderr };
+		return await collectOutput(spawn(n8nBin(), args, { env: this.env(), cwd: this.userFolder, stdio: ['ignore', 'pipe', 'pipe'] }));
 	}
 
 	/**
@@ -315,6 +306,23 @@ export class RestSession {
 		if (!response.ok) throw new Error(`${method} ${urlPath}: HTTP ${response.status} ${text.slice(0, 500)}`);
 		return text;
 	}
+}
+
+/**
+ * Collects a child's output and resolves once it ends: on `close` (default) its output is complete; on
+ * `exit` the wait does not depend on grandchildren (e.g. a task runner) that may still hold the pipes.
+ * A child ended by a signal reports exit code 128.
+ */
+export async function collectOutput(child: ChildProcess, until: 'close' | 'exit' = 'close'): Promise<CommandResult> {
+	let stdout = '';
+	let stderr = '';
+	child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+	child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+	const exitCode = await new Promise<number>((resolve, reject) => {
+		child.once('error', reject);
+		child.once(until, (code: number | null, signal: NodeJS.Signals | null) => resolve(code ?? (signal ? 128 : 1)));
+	});
+	return { exitCode, stdout, stderr };
 }
 
 export async function freePort(): Promise<number> {
