@@ -31,8 +31,14 @@ const MiB = 1024 * 1024;
 const GiB = 1024 * MiB;
 const BATCH_ITEMS = QUICK ? 4 : 20;
 const GENERATION_MS = 3000;
+/**
+ * MP4 sizes of the memory runs. The goal compares the first two (1 MiB vs 1 GiB); the third, four times
+ * larger, shows whether the peak keeps growing with the video or stays put.
+ */
 const SMALL_VIDEO = 1 * MiB;
 const LARGE_VIDEO = QUICK ? 64 * MiB : 1 * GiB;
+const LARGEST_VIDEO = 4 * LARGE_VIDEO;
+const MEMORY_SIZES = [SMALL_VIDEO, LARGE_VIDEO, LARGEST_VIDEO];
 const MEMORY_REPEATS = 3;
 /**
  * Detection lag: PENDING times 3 s + k × 250 ms (k = 0…19) cover every phase of one 5 s poll period.
@@ -190,8 +196,11 @@ function assertVideos(result: Measured, expectedItems: number, bytes?: number): 
 	if (result.generations.length !== expectedItems) throw new Error(`${result.label}: ${result.generations.length} generations on the emulator`);
 }
 
-/** The file n8n's binary store holds for a binary data ID (filesystem mode), found by its file name; path relative to the user folder. */
-function storedFile(n8n: N8nInstance, binaryId: string): StoredFile | undefined {
+/**
+ * The file n8n's binary store holds for a binary data ID (filesystem mode), found by its file name; path
+ * relative to the user folder. `remove` deletes it once read.
+ */
+function storedFile(n8n: N8nInstance, binaryId: string, { remove = false } = {}): StoredFile | undefined {
 	const name = binaryId.slice(binaryId.lastIndexOf('/') + 1);
 	const walk = (dir: string): string | undefined => {
 		for (const entry of readdirSync(dir, { withFileTypes: true })) {
@@ -211,7 +220,9 @@ function storedFile(n8n: N8nInstance, binaryId: string): StoredFile | undefined 
 	const fd = openSync(file, 'r');
 	readSync(fd, head, 0, 8, 0);
 	closeSync(fd);
-	return { file: path.relative(n8n.userFolder, file), bytes: statSync(file).size, boxType: head.toString('latin1', 4, 8) };
+	const stored = { file: path.relative(n8n.userFolder, file), bytes: statSync(file).size, boxType: head.toString('latin1', 4, 8) };
+	if (remove) rmSync(file);
+	return stored;
 }
 
 interface StoredFile {
@@ -312,8 +323,6 @@ async function main(): Promise<void> {
 		c1: generateWorkflow('ltxBenchC1', prompts(BATCH_ITEMS), { maxConcurrency: 1 }, CREDENTIAL),
 		cDefault: generateWorkflow('ltxBenchCDefault', prompts(BATCH_ITEMS), {}, CREDENTIAL),
 		c20: generateWorkflow('ltxBenchC20', prompts(BATCH_ITEMS), { maxConcurrency: 20 }, CREDENTIAL),
-		small: generateWorkflow('ltxBenchMemSmall', prompts(1, () => `[emu:bytes=${SMALL_VIDEO}]`), {}, CREDENTIAL),
-		large: generateWorkflow('ltxBenchMemLarge', prompts(1, () => `[emu:bytes=${LARGE_VIDEO}]`), {}, CREDENTIAL),
 		lag: generateWorkflow(
 			'ltxBenchLag',
 			prompts(LAG_ITEMS, (index) => `[emu:delay=${LAG_FIRST_MS + ((index * LAG_SHUFFLE) % LAG_ITEMS) * LAG_STEP_MS}]`),
@@ -321,7 +330,10 @@ async function main(): Promise<void> {
 			CREDENTIAL,
 		),
 	};
-	await n8n.importWorkflows(Object.values(workflows));
+	const memoryWorkflows = MEMORY_SIZES.map((bytes, index) =>
+		generateWorkflow(`ltxBenchMem${index}`, prompts(1, () => `[emu:bytes=${bytes}]`), {}, CREDENTIAL),
+	);
+	await n8n.importWorkflows([...Object.values(workflows), ...memoryWorkflows]);
 
 	// 1. Batch.
 	const singles: Measured[] = [];
@@ -341,27 +353,19 @@ async function main(): Promise<void> {
 		batch.push({ concurrency, result });
 	}
 
-	// 2. Memory: alternate the sizes so drift (caches, disk) affects both alike.
-	const memory: { small: Measured[]; large: Measured[] } = { small: [], large: [] };
-	const largeStored: Array<StoredFile | undefined> = [];
+	// 2. Memory: alternate the sizes so drift (caches, disk) affects all alike. After each n8n run the same
+	// video goes through plain Node (no n8n, no node): the floor of any streamed download.
+	const memory: MemoryRuns[] = MEMORY_SIZES.map((bytes) => ({ bytes, runs: [], stored: [], floor: [] }));
 	for (let repeat = 0; repeat < MEMORY_REPEATS; repeat++) {
-		const small = await measure(n8n, workflows.small, `memory ${mib(SMALL_VIDEO)} MiB #${repeat + 1}`);
-		assertVideos(small, 1, SMALL_VIDEO);
-		memory.small.push(small);
-		const large = await measure(n8n, workflows.large, `memory ${mib(LARGE_VIDEO)} MiB #${repeat + 1}`);
-		assertVideos(large, 1, LARGE_VIDEO);
-		memory.large.push(large);
-		largeStored.push(storedFile(n8n, large.outputs[0].binary!.data.id!));
-	}
-
-	// The same two videos through plain Node (no n8n, no node): the floor of a streamed download.
-	const floor: { small: number[]; large: number[] } = { small: [], large: [] };
-	for (let repeat = 0; repeat < MEMORY_REPEATS; repeat++) {
-		for (const size of ['small', 'large'] as const) {
-			const source = memory[size][repeat].outputs[0].json.videoUrl as string;
-			const copy = await streamCopy(source, `plain Node stream copy ${mib(size === 'small' ? SMALL_VIDEO : LARGE_VIDEO)} MiB #${repeat + 1}`);
-			if (copy.bytes !== (size === 'small' ? SMALL_VIDEO : LARGE_VIDEO)) throw new Error(`stream copy: ${copy.bytes} bytes`);
-			floor[size].push(copy.peakRss);
+		for (const [index, size] of memory.entries()) {
+			const result = await measure(n8n, memoryWorkflows[index], `memory ${mib(size.bytes)} MiB #${repeat + 1}`);
+			assertVideos(result, 1, size.bytes);
+			size.runs.push(result);
+			// Checked, then deleted: three 4 GiB videos need not stay on disk.
+			size.stored.push(storedFile(n8n, result.outputs[0].binary!.data.id!, { remove: true }));
+			const copy = await streamCopy(result.outputs[0].json.videoUrl as string, `plain Node stream copy ${mib(size.bytes)} MiB #${repeat + 1}`);
+			if (copy.bytes !== size.bytes) throw new Error(`stream copy: ${copy.bytes} bytes, ${size.bytes} expected`);
+			size.floor.push(copy.peakRss);
 		}
 	}
 
@@ -374,7 +378,7 @@ async function main(): Promise<void> {
 	}
 
 	const benchMs = performance.now() - benchStarted;
-	const report = renderReport({ n8nVersion, singles, batch, memory, largeStored, floor, lag, benchMs });
+	const report = renderReport({ n8nVersion, singles, batch, memory, lag, benchMs });
 	process.stdout.write(`\n${report}\n`);
 	if (OUT_FILE) {
 		writeFileSync(OUT_FILE, `${report}\n`);
@@ -386,14 +390,20 @@ interface ReportInput {
 	n8nVersion: string;
 	singles: Measured[];
 	batch: Array<{ concurrency: string; result: Measured }>;
-	memory: { small: Measured[]; large: Measured[] };
-	largeStored: Array<StoredFile | undefined>;
-	floor: { small: number[]; large: number[] };
+	memory: MemoryRuns[];
 	lag: Measured[];
 	benchMs: number;
 }
 
-function renderReport({ n8nVersion, singles, batch, memory, largeStored, floor, lag, benchMs }: ReportInput): string {
+/** One MP4 size of the memory runs: the n8n runs, where each video landed, and plain Node's peak RSS. */
+interface MemoryRuns {
+	bytes: number;
+	runs: Measured[];
+	stored: Array<StoredFile | undefined>;
+	floor: number[];
+}
+
+function renderReport({ n8nVersion, singles, batch, memory, lag, benchMs }: ReportInput): string {
 	const out: string[] = [];
 	out.push(`# LTX Video node benchmark${QUICK ? ' (QUICK MODE: not the published figures)' : ''}`);
 	out.push('');
@@ -450,14 +460,19 @@ function renderReport({ n8nVersion, singles, batch, memory, largeStored, floor, 
 	// 2.
 	const peaks = (results: Measured[]) => results.map((result) => result.memory.peakTreeRss);
 	const max = (values: number[]) => Math.max(...values);
-	const differenceMedian = median(peaks(memory.large)) - median(peaks(memory.small));
-	const differenceMax = max(peaks(memory.large)) - max(peaks(memory.small));
-	const floorMedian = median(floor.large) - median(floor.small);
-	const floorMax = max(floor.large) - max(floor.small);
+	const [small, large, largest] = memory;
+	/** Growth from the 1 MiB run to `size`: n8n tree and plain Node, by medians and by maxima. */
+	const growth = (size: MemoryRuns) => ({
+		median: median(peaks(size.runs)) - median(peaks(small.runs)),
+		max: max(peaks(size.runs)) - max(peaks(small.runs)),
+		floorMedian: median(size.floor) - median(small.floor),
+		floorMax: max(size.floor) - max(small.floor),
+	});
+	const goalGrowth = growth(large);
 	const role = (command: string) => (/ n8n execute/.test(command) ? 'main' : /--disallow-code-generation-from-strings/.test(command) ? 'runner' : 'helper');
 	const peakOf = (results: Measured[], wanted: string) =>
 		max(results.flatMap((result) => result.memory.processes.filter((entry) => role(entry.command) === wanted).map((entry) => entry.peakRss)));
-	const helpers = [...memory.small, ...memory.large].map((result) => result.memory.processes.filter((entry) => role(entry.command) === 'helper'));
+	const helpers = memory.flatMap((size) => size.runs).map((result) => result.memory.processes.filter((entry) => role(entry.command) === 'helper'));
 	const helperCount = max(helpers.map((list) => list.length));
 	const helperExample = helpers.flat().find((entry) => entry.command)?.command.split(' ').slice(0, 3).join(' ');
 	const memoryGoal = (difference: number) => (difference <= 64 * MiB ? 'met' : 'NOT met');
@@ -467,51 +482,71 @@ function renderReport({ n8nVersion, singles, batch, memory, largeStored, floor, 
 		const sizes = results.map((result) => result.outputs[0].binary!.data.bytes);
 		return new Set(sizes).size === 1 ? `${sizes[0]} (×${sizes.length})` : sizes.join(', ');
 	};
-	const memoryRow = (label: string, results: Measured[]) => [
-		label,
-		peaks(results).map(mib).join(', '),
-		mib(median(peaks(results))),
-		mib(max(peaks(results))),
-		mib(peakOf(results, 'main')),
-		mib(peakOf(results, 'runner')),
-		bytesOut(results),
-	];
+	const sign = (bytes: number) => `${bytes >= 0 ? '+' : ''}${mib(bytes)}`;
 	out.push(
 		table(
-			['MP4 size', 'Peak tree RSS per run (MiB)', 'Median (MiB)', 'Max (MiB)', 'n8n execute VmHWM, max (MiB)', 'Task runner VmHWM, max (MiB)', 'Binary bytes output'],
-			[memoryRow(`${mib(SMALL_VIDEO)} MiB`, memory.small), memoryRow(`${mib(LARGE_VIDEO)} MiB`, memory.large)],
-		),
-	);
-	out.push('');
-	out.push(
-		`**Difference ${mib(LARGE_VIDEO)} MiB − ${mib(SMALL_VIDEO)} MiB: ${mib(differenceMedian)} MiB (medians), ${mib(differenceMax)} MiB (maxima)** ` +
-			`for ${mib(LARGE_VIDEO - SMALL_VIDEO)} MiB more video. Goal ≤ 64 MiB: ${memoryGoal(differenceMedian)} (medians), ${memoryGoal(differenceMax)} (maxima).`,
-	);
-	out.push('');
-	out.push('Floor: the same two videos downloaded by plain Node 24 (`http.get` piped into a file, `bench/stream-copy.ts`, a fresh process, no n8n):');
-	out.push('');
-	out.push(
-		table(
-			['MP4 size', 'Peak RSS per run (MiB)', 'Median (MiB)', 'Max (MiB)'],
 			[
-				[`${mib(SMALL_VIDEO)} MiB`, floor.small.map(mib).join(', '), mib(median(floor.small)), mib(max(floor.small))],
-				[`${mib(LARGE_VIDEO)} MiB`, floor.large.map(mib).join(', '), mib(median(floor.large)), mib(max(floor.large))],
+				'MP4 size',
+				'Peak tree RSS per run (MiB)',
+				'Median (MiB)',
+				'Max (MiB)',
+				'Growth over 1 MiB, median (MiB)',
+				'n8n execute VmHWM, max (MiB)',
+				'Task runner VmHWM, max (MiB)',
+				'Binary bytes output',
 			],
+			memory.map((size) => [
+				`${mib(size.bytes)} MiB`,
+				peaks(size.runs).map(mib).join(', '),
+				mib(median(peaks(size.runs))),
+				mib(max(peaks(size.runs))),
+				size === small ? '' : sign(growth(size).median),
+				mib(peakOf(size.runs, 'main')),
+				mib(peakOf(size.runs, 'runner')),
+				bytesOut(size.runs),
+			]),
 		),
 	);
 	out.push('');
 	out.push(
-		`Plain Node grows by ${mib(floorMedian)} MiB (medians) / ${mib(floorMax)} MiB (maxima) for the same bytes: dead chunk Buffers ` +
-			`pile up until V8 collects them (external memory forces a GC at about 64 MiB), so the peak varies with GC timing. ` +
-			`What n8n and the node add on top of any streamed download: **${mib(differenceMedian - floorMedian)} MiB** (medians), ` +
-			`${mib(differenceMax - floorMax)} MiB (maxima).`,
+		`**Difference ${mib(large.bytes)} MiB − ${mib(small.bytes)} MiB: ${mib(goalGrowth.median)} MiB (medians), ${mib(goalGrowth.max)} MiB (maxima)** ` +
+			`for ${mib(large.bytes - small.bytes)} MiB more video. Goal ≤ 64 MiB: ${memoryGoal(goalGrowth.median)} (medians), ${memoryGoal(goalGrowth.max)} (maxima). ` +
+			`Four times the video (${mib(largest.bytes)} MiB) adds ${sign(growth(largest).median - goalGrowth.median)} MiB more (medians): ` +
+			`the growth is a fixed amount, not a share of the video.`,
 	);
 	out.push('');
-	const stored = largeStored.map((entry) => (entry ? `${entry.bytes} bytes, starts with \`${entry.boxType}\`` : 'NOT FOUND')).join('; ');
-	const storedOk = largeStored.every((entry) => entry?.bytes === LARGE_VIDEO && entry.boxType === 'ftyp');
+	out.push('Floor: the same videos downloaded by plain Node 24 (`http.get` piped into a file, `bench/stream-copy.ts`, a fresh process, no n8n), each right after its n8n run:');
+	out.push('');
 	out.push(
-		`The ${mib(LARGE_VIDEO)} MiB video landed in n8n's binary store (filesystem mode, \`<user folder>/${largeStored[0]?.file ?? '?'}\`): ` +
-			`${stored} (${storedOk ? 'right size, an MP4' : 'WRONG'}).`,
+		table(
+			['MP4 size', 'Peak RSS per run (MiB)', 'Median (MiB)', 'Max (MiB)', 'Growth over 1 MiB, median (MiB)', 'n8n tree growth minus plain Node growth, median (MiB)'],
+			memory.map((size) => [
+				`${mib(size.bytes)} MiB`,
+				size.floor.map(mib).join(', '),
+				mib(median(size.floor)),
+				mib(max(size.floor)),
+				size === small ? '' : sign(growth(size).floorMedian),
+				size === small ? '' : sign(growth(size).median - growth(size).floorMedian),
+			]),
+		),
+	);
+	out.push('');
+	out.push(
+		`Plain Node grows by ${mib(goalGrowth.floorMedian)} MiB (medians) / ${mib(goalGrowth.floorMax)} MiB (maxima) for the ${mib(large.bytes)} MiB video: ` +
+			`every socket read is a new 64 KiB Buffer, and V8 frees dead Buffers only in a garbage collection, which their external ` +
+			`memory forces once about 64 MiB of them have piled up. So any streamed download in Node.js peaks at least that much above ` +
+			`where it started, whatever the video size. What n8n and the node add on top of that floor: **${mib(goalGrowth.median - goalGrowth.floorMedian)} MiB** ` +
+			`(medians), ${mib(goalGrowth.max - goalGrowth.floorMax)} MiB (maxima).`,
+	);
+	out.push('');
+	const landed = memory.slice(1).map((size) => {
+		const stored = size.stored.map((entry) => (entry ? `${entry.bytes} bytes, starts with \`${entry.boxType}\`` : 'NOT FOUND')).join('; ');
+		const storedOk = size.stored.every((entry) => entry?.bytes === size.bytes && entry.boxType === 'ftyp');
+		return `${mib(size.bytes)} MiB: ${stored} (${storedOk ? 'right size, an MP4' : 'WRONG'})`;
+	});
+	out.push(
+		`The videos landed in n8n's binary store (filesystem mode, e.g. \`<user folder>/${large.stored[0]?.file ?? '?'}\`; checked, then deleted): ` +
+			`${landed.join('. ')}.`,
 	);
 	out.push(
 		`RSS: /proc/<pid>/status every 50 ms, VmRSS summed over \`n8n execute\` and all its descendants (the JS task runner, and ` +
@@ -563,7 +598,7 @@ function renderReport({ n8nVersion, singles, batch, memory, largeStored, floor, 
 				requestRow('N=1 #1', singles[0]),
 				...batch.map(({ concurrency, result }) => requestRow(`N=${BATCH_ITEMS}, maxConcurrency ${concurrency}`, result)),
 				...lag.map((result, index) => requestRow(`detection lag (spread) #${index + 1}`, result)),
-				requestRow(`memory ${mib(LARGE_VIDEO)} MiB`, memory.large[0]),
+				...memory.slice(1).map((size) => requestRow(`memory ${mib(size.bytes)} MiB`, size.runs[0])),
 			],
 		),
 	);
