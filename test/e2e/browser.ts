@@ -56,8 +56,18 @@ export class ParameterPanel {
 		return this.root.getByTestId(`parameter-input-${name}`);
 	}
 
-	async isShown(name: string): Promise<boolean> {
-		return await this.field(name).isVisible();
+	/**
+	 * Which of these fields are visible: read again until they match `expected` or 5 s have passed, because
+	 * the panel re-renders a moment after a choice. The caller compares the result with `expected`.
+	 */
+	async shownFields(expected: Record<string, boolean>): Promise<Record<string, boolean>> {
+		const deadline = Date.now() + 5000;
+		for (;;) {
+			const shown: Record<string, boolean> = {};
+			for (const name of Object.keys(expected)) shown[name] = await this.field(name).isVisible();
+			if (Object.keys(expected).every((name) => shown[name] === expected[name]) || Date.now() > deadline) return shown;
+			await this.page.waitForTimeout(100);
+		}
 	}
 
 	/** Scrolls the panel so that this field is at its top (for screenshots). */

@@ -20,13 +20,13 @@ let world: E2eWorld;
 
 beforeAll(async () => {
 	// Long enough that the submit/wait/get example sees PENDING before COMPLETE (its Wait is shortened to 1 s).
-	world = await createWorld({ emulatorDelayMs: 2500 });
+	world = await createWorld({ emulatorDelayMs: 4000 });
 	await world.n8n.importWorkflows(
 		examples.map(({ workflow }) =>
 			adaptForCli(workflow, { filesDir: world.filesDir, waitSeconds: 1, triggerOutput: workflow.id === 'ltxExampleForm01' ? FORM_SUBMISSION : {} }),
 		),
 	);
-}, 120_000);
+}, 300_000); // n8n boots on a loaded 2-core machine can take minutes.
 
 afterAll(async () => await world?.dispose());
 

@@ -49,6 +49,11 @@ afterAll(async () => {
  * A PNG of the parameter column (with an open dropdown, if any). The README shows docs/panel-<name>.png;
  * runs write docs/panel-<name>.tmp.png (git-ignored) unless LTX_UPDATE_SCREENSHOTS=1 (npm run screenshots).
  */
+/** The fields are shown (true) or hidden (false) as given, once the panel has re-rendered. */
+async function expectShown(expected: Record<string, boolean>): Promise<void> {
+	expect(await panel.shownFields(expected)).toEqual(expected);
+}
+
 async function screenshotPanel(name: string): Promise<void> {
 	const suffix = process.env.LTX_UPDATE_SCREENSHOTS === '1' ? '' : '.tmp';
 	await panel.root.screenshot({ path: path.join(REPO_ROOT, 'docs', `panel-${name}${suffix}.png`), animations: 'disabled' });
@@ -95,11 +100,11 @@ test('Pro offers durations of 6, 8 and 10 s; Fast offers 6 to 20 s', async () =>
 test('End Frame and the "Same as Start Frame" aspect ratio appear only once a start frame is chosen', async () => {
 	requirePanel();
 	expect(await panel.optionsOf('startFrame')).toEqual(['None', 'Image From Input (Binary)', 'Leonardo Image ID']);
-	expect(await panel.isShown('endFrame')).toBe(false);
+	await expectShown({ endFrame: false });
 	expect(await panel.optionsOf('aspectRatio')).toEqual(FIXED_ASPECTS);
 
 	await panel.choose('startFrame', 'Image From Input (Binary)');
-	expect(await panel.isShown('endFrame')).toBe(true);
+	await expectShown({ endFrame: true });
 	expect(await panel.optionsOf('aspectRatio')).toEqual([...FIXED_ASPECTS, FOLLOW_IMAGE_ASPECT]);
 	await panel.choose('aspectRatio', FOLLOW_IMAGE_ASPECT);
 	await panel.scrollToTop('resolution');
@@ -107,29 +112,24 @@ test('End Frame and the "Same as Start Frame" aspect ratio appear only once a st
 	await panel.choose('aspectRatio', FIXED_ASPECTS[0]);
 
 	await panel.choose('startFrame', 'None');
-	expect(await panel.isShown('endFrame')).toBe(false);
+	await expectShown({ endFrame: false });
 	expect(await panel.optionsOf('aspectRatio')).toEqual(FIXED_ASPECTS);
 });
 
 test('binary property fields appear only for the binary source, image ID fields only for the ID source', async () => {
 	requirePanel();
-	const startFields = async () => ({
-		binaryProperty: await panel.isShown('startFrameBinaryProperty'),
-		imageId: await panel.isShown('startFrameImageId'),
-		imageType: await panel.isShown('startFrameImageType'),
-	});
-	expect(await startFields()).toEqual({ binaryProperty: false, imageId: false, imageType: false });
+	await expectShown({ startFrameBinaryProperty: false, startFrameImageId: false, startFrameImageType: false });
 
 	await panel.choose('startFrame', 'Image From Input (Binary)');
-	expect(await startFields()).toEqual({ binaryProperty: true, imageId: false, imageType: false });
+	await expectShown({ startFrameBinaryProperty: true, startFrameImageId: false, startFrameImageType: false });
 	expect(await panel.field('startFrameBinaryProperty').locator('input').inputValue()).toBe('data');
 
 	await panel.choose('startFrame', 'Leonardo Image ID');
-	expect(await startFields()).toEqual({ binaryProperty: false, imageId: true, imageType: true });
+	await expectShown({ startFrameBinaryProperty: false, startFrameImageId: true, startFrameImageType: true });
 
-	expect(await panel.isShown('endFrameBinaryProperty')).toBe(false);
+	await expectShown({ endFrameBinaryProperty: false });
 	await panel.choose('endFrame', 'Image From Input (Binary)');
-	expect(await panel.isShown('endFrameBinaryProperty')).toBe(true);
+	await expectShown({ endFrameBinaryProperty: true });
 	expect(await panel.field('endFrameBinaryProperty').locator('input').inputValue()).toBe('endFrame');
-	expect(await panel.isShown('endFrameImageId')).toBe(false);
+	await expectShown({ endFrameImageId: false });
 });

@@ -26,7 +26,7 @@ beforeAll(async () => {
 	world = await createWorld();
 	await world.n8n.start();
 	session = await world.n8n.setupOwner();
-}, 120_000);
+}, 300_000); // n8n boots on a loaded 2-core machine can take minutes.
 
 afterAll(async () => await world?.dispose());
 

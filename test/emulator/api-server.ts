@@ -202,7 +202,8 @@ function listUserGenerations({ state, exchange, params: [userId] }: ApiCall): Re
 	if (offset === undefined || limit === undefined) {
 		return restError(400, 'expected an integer >= 0 for the "offset" and "limit" query parameters', 'validation-failed');
 	}
-	const owned = userId === EMULATOR_USER_ID ? [...state.generations.values()] : [];
+	// Newest first; reversed insertion order first, so jobs created in the same millisecond stay newest first.
+	const owned = userId === EMULATOR_USER_ID ? [...state.generations.values()].reverse() : [];
 	const page = owned.sort((a, b) => b.createdAt - a.createdAt).slice(offset, offset + limit);
 	return jsonReply(200, { generations: page.map((generation) => wire(state, generation)) });
 }

@@ -350,13 +350,16 @@ describe('POST /v2/generations validation (§1, §6.1)', () => {
 
 describe('generation lifecycle (§2, §5)', () => {
 	test('PENDING with no outputs, then COMPLETE with the documented shape', async () => {
+		// Long enough that a stalled machine still polls before completion; waitUntilSettled allows 4 s and more.
+		const delayMs = 1500;
+		emu.setOptions({ generationDelayMs: delayMs });
 		const id = await createGeneration({ seed: 1234, mode: 'RESOLUTION_1440', width: 1440, height: 2560 });
 		const pending = await poll(id);
 		expect(pending).toMatchObject({ id, status: 'PENDING', generated_images: [] });
 
 		const complete = await waitUntilSettled(id);
 		const emulated = emu.generations.get(id);
-		expect(emulated?.completeAt).toBe((emulated?.createdAt ?? 0) + DELAY_MS);
+		expect(emulated?.completeAt).toBe((emulated?.createdAt ?? 0) + delayMs);
 		expect(Date.now()).toBeGreaterThanOrEqual(emulated?.completeAt ?? Infinity);
 		expect(complete).toMatchObject({
 			status: 'COMPLETE',
@@ -385,7 +388,7 @@ describe('generation lifecycle (§2, §5)', () => {
 	test('a completed output can be the GENERATED end frame of a new job', async () => {
 		const first = await waitUntilSettled(await createGeneration());
 		const guidances = { ...startFrame(KNOWN_GENERATED_IMAGE_ID, 'GENERATED'), end_frame: [{ image: { id: first.generated_images[0].id, type: 'GENERATED' } }] };
-		const response = await api.post('/v2/generations', createBody({ guidances }));
+		const response = await api.post('/v2/generations', createBody({ prompt: 'a calm lake at dawn [emu:never]', guidances }));
 		expect(response.status).toBe(200);
 		expect((await poll(response.data.generate.generationId)).status).toBe('PENDING');
 	});
@@ -659,7 +662,8 @@ describe('faults', () => {
 
 	test.each(['reset', 'hang'] as const)("'%s' on create gives the client no answer but creates the generation", async (kind) => {
 		emu.injectFault({ route: 'create', kind });
-		await expect(api.post('/v2/generations', createBody({}), { timeout: 300 })).rejects.toThrow();
+		// 2 s: the emulator must have handled the request before a 'hang' times out, even on a loaded machine.
+		await expect(api.post('/v2/generations', createBody({}), { timeout: 2000 })).rejects.toThrow();
 		const [generation] = emu.generations.values();
 		expect(generation.createdDuringFault).toBe(kind);
 		expect(requestsOn('create')[0].status).toBe(0);

@@ -50,9 +50,10 @@ describe('items', () => {
 		const result = await run(generate({ prompt: '={{ $json.prompt }}' }, { maxConcurrency: 2 }), {
 			input: [{ json: { prompt: 'slow one [emu:delay=2000]' } }, { json: { prompt: 'bad [emu:failed]' } }],
 		});
-		const ids = [...emulator.generations.keys()].slice(-2);
+		// Found by prompt: both creates go out together, so the emulator may see item 1's first.
+		const slowOne = [...emulator.generations.values()].find((generation) => generation.params.prompt.startsWith('slow one'));
 		expect(result.error?.message).toMatch(/failed/);
-		expect(result.error?.description).toContain(`Other generations created in this run, which you can fetch with "Get": ${ids[0]} (item 0)`);
+		expect(result.error?.description).toContain(`Other generations created in this run, which you can fetch with "Get": ${slowOne?.id} (item 0)`);
 	});
 
 	test('maxConcurrency: items run in parallel, output keeps input order', async () => {

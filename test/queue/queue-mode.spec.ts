@@ -43,7 +43,7 @@ const workflows = new Map<string, Workflow>();
 beforeAll(async () => {
 	cluster = await startQueueCluster({
 		// Long enough that the submit/wait/get example sees PENDING before COMPLETE (its Wait is shortened to 1 s).
-		emulatorDelayMs: 2500,
+		emulatorDelayMs: 4000,
 		workflows: (filesDir) => {
 			const all = [...examplesForQueue(filesDir), formExample(filesDir), batchOfFive(filesDir), webhookBatch(), neverEnding(), nodeTimeout(), workflowTimeout(), submitOnly()];
 			for (const workflow of all) workflows.set(workflow.id, workflow);
