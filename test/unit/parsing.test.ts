@@ -98,7 +98,8 @@ describe('pacing', () => {
 			grants.push(Date.now() - started);
 		}));
 		grants.sort((a, b) => a - b);
-		expect(grants.slice(0, 3).every((at) => at < 100)).toBe(true);
+		// The burst is granted at once; 250 ms leaves room for a stalled machine and is still before the 300 ms window.
+		expect(grants.slice(0, 3).every((at) => at < 250)).toBe(true);
 		expect(grants[3]).toBeGreaterThanOrEqual(290);
 		expect(grants[4]).toBeGreaterThanOrEqual(290);
 	});
