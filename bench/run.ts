@@ -18,7 +18,7 @@ import os from 'node:os';
 import path from 'node:path';
 
 import { type EmulatorProcess, startEmulator } from '../test/e2e/emulator-process.ts';
-import { collectOutput, N8nInstance, type OutputItem } from '../test/e2e/n8n-instance.ts';
+import { collectOutput, killGroup, N8nInstance, type OutputItem } from '../test/e2e/n8n-instance.ts';
 import { n8nBin, REPO_ROOT } from '../test/e2e/project.ts';
 import { type TreeMemory, TreeSampler } from './proc-sampler.ts';
 import { type BenchWorkflow, generateWorkflow, LTX_NODE_NAME } from './workflows.ts';
@@ -71,14 +71,6 @@ async function cleanUp(): Promise<void> {
 		if (scratch) rmSync(scratch, { recursive: true, force: true });
 	})();
 	await cleaning;
-}
-
-function killGroup(child: ChildProcess): void {
-	try {
-		process.kill(-child.pid!, 'SIGKILL');
-	} catch {
-		// Already gone.
-	}
 }
 
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {

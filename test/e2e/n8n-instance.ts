@@ -235,14 +235,7 @@ export class N8nInstance {
 	async stop(): Promise<void> {
 		const server = this.server;
 		this.server = undefined;
-		if (!server || server.exitCode !== null || server.signalCode !== null) return;
-		const exited = new Promise<void>((resolve) => server.once('exit', () => resolve()));
-		killGroup(server, 'SIGTERM');
-		const timer = setTimeout(() => killGroup(server, 'SIGKILL'), STOP_TIMEOUT_MS);
-		await exited;
-		clearTimeout(timer);
-		// Task runners left behind by a killed n8n.
-		killGroup(server, 'SIGKILL');
+		if (server) await stopGroup(server, STOP_TIMEOUT_MS);
 	}
 
 	/** Stops n8n and deletes the user folder. */
@@ -369,10 +362,25 @@ async function waitUntilReady(url: string, server: ChildProcess): Promise<void> 
 	throw new Error(`n8n did not become ready within ${STARTUP_TIMEOUT_MS / 1000} s`);
 }
 
-function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+/** Signals a detached child's whole process group (n8n and the task runners it started). */
+export function killGroup(child: ChildProcess, signal: NodeJS.Signals = 'SIGKILL'): void {
 	try {
 		process.kill(-child.pid!, signal);
 	} catch {
 		// The group is gone already.
 	}
+}
+
+/**
+ * SIGTERM to the group (n8n finishes or cancels its work and stops its task runners), SIGKILL if it has
+ * not exited after `timeoutMs`; then SIGKILL for anything a killed n8n left behind.
+ */
+export async function stopGroup(child: ChildProcess, timeoutMs: number): Promise<void> {
+	if (child.exitCode !== null || child.signalCode !== null) return;
+	const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+	killGroup(child, 'SIGTERM');
+	const timer = setTimeout(() => killGroup(child, 'SIGKILL'), timeoutMs);
+	await exited;
+	clearTimeout(timer);
+	killGroup(child, 'SIGKILL');
 }

@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 import { type EmulatorProcess, startEmulator } from '../e2e/emulator-process.ts';
-import { assertPortFree, N8nInstance, type RestSession } from '../e2e/n8n-instance.ts';
+import { assertPortFree, N8nInstance, type RestSession, stopGroup } from '../e2e/n8n-instance.ts';
 import type { Workflow } from '../e2e/examples.ts';
 import { CREDENTIAL_TYPE, EXAMPLE_CREDENTIAL, FIXTURES_DIR, n8nBin } from '../e2e/project.ts';
 
@@ -259,24 +259,10 @@ export class WorkerProcess {
 	async stop(): Promise<void> {
 		const child = this.child;
 		this.child = undefined;
-		if (!child || child.exitCode !== null || child.signalCode !== null) return;
-		const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-		killGroup(child, 'SIGTERM');
-		const timer = setTimeout(() => killGroup(child, 'SIGKILL'), STOP_TIMEOUT_MS);
-		await exited;
-		clearTimeout(timer);
-		killGroup(child, 'SIGKILL'); // a task runner left behind
+		if (child) await stopGroup(child, STOP_TIMEOUT_MS);
 	}
 
 	logTail(lines = 40): string {
 		return readLog(this.logFile).trimEnd().split('\n').slice(-lines).join('\n');
-	}
-}
-
-function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
-	try {
-		process.kill(-child.pid!, signal);
-	} catch {
-		// Gone already.
 	}
 }
