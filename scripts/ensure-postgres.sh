@@ -4,6 +4,8 @@
 # postgresql package with apt-get when missing and we are root; prints the folder of the binaries.
 # Starts nothing: scripts/test-queue.sh starts a throwaway cluster on a free port.
 set -euo pipefail
+# shellcheck source=scripts/apt-package.sh
+source "$(dirname "${BASH_SOURCE[0]}")/apt-package.sh"
 
 find_bin_dir() {
 	if [ -n "${LTX_PG_BIN_DIR:-}" ]; then
@@ -16,21 +18,10 @@ find_bin_dir() {
 
 bin_dir="$(find_bin_dir)"
 if [ -z "$bin_dir" ] || [ ! -x "$bin_dir/initdb" ] || [ ! -x "$bin_dir/pg_ctl" ]; then
-	if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null; then
-		echo "[postgres] PostgreSQL server binaries are missing. Install Debian's postgresql package (sudo apt-get install -y postgresql) or set LTX_PG_BIN_DIR to the folder holding initdb and pg_ctl." >&2
-		exit 1
-	fi
-	echo "[postgres] installing Debian's postgresql package" >&2
-	started=$SECONDS
-	log="$(mktemp -t ltx-postgres-install.XXXXXX.log)"
-	export DEBIAN_FRONTEND=noninteractive
 	# The package's own cluster (15/main on 5432) is not used; the test starts its own.
-	{ apt-get update -qq && apt-get install -y -qq --no-install-recommends postgresql; } >"$log" 2>&1 || {
-		tail -n 20 "$log" >&2
-		echo "[postgres] ERROR: apt-get could not install postgresql (log: $log)" >&2
+	ltx_apt_install postgres postgresql \
+		"PostgreSQL server binaries are missing. Install Debian's postgresql package (sudo apt-get install -y postgresql) or set LTX_PG_BIN_DIR to the folder holding initdb and pg_ctl." ||
 		exit 1
-	}
-	rm -f "$log"
 	# Debian's package creates a cluster `main` and may start it on 5432: stop what it started.
 	if command -v pg_lsclusters >/dev/null; then
 		pg_lsclusters --no-header 2>/dev/null | awk '$4 == "online" { print $1, $2 }' | while read -r version cluster; do
@@ -38,7 +29,6 @@ if [ -z "$bin_dir" ] || [ ! -x "$bin_dir/initdb" ] || [ ! -x "$bin_dir/pg_ctl" ]
 		done
 	fi
 	bin_dir="$(find_bin_dir)"
-	echo "[postgres] installed in $((SECONDS - started)) s" >&2
 fi
 if [ "$(id -u)" -eq 0 ] && ! id postgres >/dev/null 2>&1; then
 	# PostgreSQL refuses to run as root; Debian's package creates this user, a manual install may not.
