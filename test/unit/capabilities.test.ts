@@ -1,5 +1,5 @@
 import { LtxVideo } from '../../nodes/LtxVideo/LtxVideo.node';
-import { ASPECT_RATIOS, MODELS, RESOLUTIONS } from '../../nodes/LtxVideo/shared/capabilities';
+import { ASPECT_RATIOS, MODELS, RESOLUTIONS } from '../../nodes/shared/capabilities';
 
 /** The panel must offer exactly what the capability table allows (one source of truth). */
 describe('capability table drives the panel', () => {

@@ -1,4 +1,4 @@
-import { excerpt, fixForStatus, parseApiErrorBody, validationErrorNames } from '../../nodes/LtxVideo/shared/errors';
+import { excerpt, fixForStatus, parseApiErrorBody, validationErrorNames } from '../../nodes/shared/errors';
 
 describe('parseApiErrorBody', () => {
 	test('REST shape', () => {

@@ -1,9 +1,9 @@
-import { InvalidInputError } from '../../nodes/LtxVideo/shared/errors';
+import { InvalidInputError } from '../../nodes/shared/errors';
 import {
 	buildCreateBody,
 	type RawGenerateParameters,
 	validateGenerateRequest,
-} from '../../nodes/LtxVideo/shared/generateRequest';
+} from '../../nodes/shared/generateRequest';
 
 const IMAGE_ID = '0a1b2c3d-4e5f-6789-abcd-ef0123456789';
 const none = { source: 'none' };

@@ -1,11 +1,11 @@
-import { InvalidInputError } from '../../nodes/LtxVideo/shared/errors';
+import { InvalidInputError } from '../../nodes/shared/errors';
 import {
 	validateBaseUrl,
 	validateGenerationId,
 	validateMaxConcurrency,
 	validateOutputSettings,
 	validateWaitSettings,
-} from '../../nodes/LtxVideo/shared/options';
+} from '../../nodes/shared/options';
 
 const fails = (fn: () => unknown, message: RegExp) => {
 	expect(fn).toThrow(InvalidInputError);

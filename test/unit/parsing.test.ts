@@ -1,8 +1,8 @@
-import { readCreateResponse, readGenerationResponse } from '../../nodes/LtxVideo/shared/generations';
-import { generationJson, submittedJson } from '../../nodes/LtxVideo/shared/output';
-import { backoffMs, RateLimiter, retryAfterMs } from '../../nodes/LtxVideo/shared/pacing';
-import { buildMultipartBody, detectImageFormat } from '../../nodes/LtxVideo/shared/upload';
-import { looksLikeMp4 } from '../../nodes/LtxVideo/shared/download';
+import { readCreateResponse, readGenerationResponse } from '../../nodes/shared/generations';
+import { generationJson, submittedJson } from '../../nodes/shared/output';
+import { backoffMs, RateLimiter, retryAfterMs } from '../../nodes/shared/pacing';
+import { buildMultipartBody, detectImageFormat } from '../../nodes/LtxVideo/helpers/upload';
+import { looksLikeMp4 } from '../../nodes/shared/download';
 
 describe('readCreateResponse', () => {
 	test('documented and defensive shapes', () => {

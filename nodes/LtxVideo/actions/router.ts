@@ -2,9 +2,9 @@
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { ExecutionBaseError, NodeOperationError } from 'n8n-workflow';
 
-import { InvalidInputError } from '../shared/errors';
-import { runItems } from '../shared/items';
-import { apiBaseUrl } from '../shared/transport';
+import { InvalidInputError } from '../../shared/errors';
+import { runItems } from '../helpers/items';
+import { apiBaseUrl } from '../../shared/transport';
 import { deleteRun } from './video/delete.operation';
 import { generateRun } from './video/generate.operation';
 import { getRun } from './video/get.operation';

@@ -1,9 +1,9 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { removeGeneration } from '../../shared/generations';
-import type { ItemRun } from '../../shared/items';
-import { validateGenerationId } from '../../shared/options';
+import { removeGeneration } from '../../../shared/generations';
+import type { ItemRun } from '../../helpers/items';
+import { validateGenerationId } from '../../../shared/options';
 import { generationIdField } from './common.description';
 
 export const description: INodeProperties[] = [

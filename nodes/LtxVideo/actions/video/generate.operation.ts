@@ -17,9 +17,9 @@ import {
 	RESOLUTIONS,
 	SEED_MAX,
 	toOptions,
-} from '../../shared/capabilities';
-import { downloadVideo } from '../../shared/download';
-import { InvalidInputError, validationErrorNames } from '../../shared/errors';
+} from '../../../shared/capabilities';
+import { downloadVideo } from '../../../shared/download';
+import { InvalidInputError, validationErrorNames } from '../../../shared/errors';
 import {
 	buildCreateBody,
 	type CreateGenerationBody,
@@ -30,15 +30,15 @@ import {
 	type RawFrameParameters,
 	type RequestDialect,
 	validateGenerateRequest,
-} from '../../shared/generateRequest';
-import { fetchGeneration, postGeneration, readCreateResponse, readGenerationResponse } from '../../shared/generations';
-import { type ItemRun } from '../../shared/items';
-import { type OutputSettings, validateMaxConcurrency, validateOutputSettings, validateWaitSettings, type WaitSettings } from '../../shared/options';
-import { generationJson, type KnownRequestFacts, submittedJson } from '../../shared/output';
-import { RateLimiter } from '../../shared/pacing';
-import { waitForVideo } from '../../shared/polling';
-import { LeonardoApiError } from '../../shared/transport';
-import { type FrameImage, readFrameImage, uploadFrameImage } from '../../shared/upload';
+} from '../../../shared/generateRequest';
+import { fetchGeneration, postGeneration, readCreateResponse, readGenerationResponse } from '../../../shared/generations';
+import { type ItemRun } from '../../helpers/items';
+import { type OutputSettings, validateMaxConcurrency, validateOutputSettings, validateWaitSettings, type WaitSettings } from '../../../shared/options';
+import { generationJson, type KnownRequestFacts, submittedJson } from '../../../shared/output';
+import { RateLimiter } from '../../../shared/pacing';
+import { waitForVideo } from '../../helpers/polling';
+import { LeonardoApiError } from '../../../shared/transport';
+import { type FrameImage, readFrameImage, uploadFrameImage } from '../../helpers/upload';
 import { downloadOptions } from './common.description';
 
 const MODEL_SLUGS = Object.keys(MODELS);

@@ -1,11 +1,11 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
-import { downloadVideo } from '../../shared/download';
-import { fetchGeneration, readGenerationResponse } from '../../shared/generations';
-import type { ItemRun } from '../../shared/items';
-import { type OutputSettings, validateGenerationId, validateOutputSettings } from '../../shared/options';
-import { generationJson } from '../../shared/output';
+import { downloadVideo } from '../../../shared/download';
+import { fetchGeneration, readGenerationResponse } from '../../../shared/generations';
+import type { ItemRun } from '../../helpers/items';
+import { type OutputSettings, validateGenerationId, validateOutputSettings } from '../../../shared/options';
+import { generationJson } from '../../../shared/output';
 import { downloadOptions, generationIdField } from './common.description';
 
 export const description: INodeProperties[] = [

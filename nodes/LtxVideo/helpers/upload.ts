@@ -7,11 +7,11 @@ import { randomBytes } from 'crypto';
 import type { IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { UPLOAD_IMAGE_FORMATS, type UploadImageExtension } from './capabilities';
-import { excerpt, InvalidInputError } from './errors';
-import type { ImageReference } from './generateRequest';
-import { throwIfCancelled } from './pacing';
-import { callApi, type CallOptions } from './transport';
+import { UPLOAD_IMAGE_FORMATS, type UploadImageExtension } from '../../shared/capabilities';
+import { excerpt, InvalidInputError } from '../../shared/errors';
+import type { ImageReference } from '../../shared/generateRequest';
+import { throwIfCancelled } from '../../shared/pacing';
+import { callApi, type CallOptions } from '../../shared/transport';
 
 export interface FrameImage {
 	bytes: Buffer;

@@ -8,8 +8,8 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { InvalidInputError, recoveryHint } from './errors';
-import { WaitCancelledError } from './pacing';
+import { InvalidInputError, recoveryHint } from '../../shared/errors';
+import { WaitCancelledError } from '../../shared/pacing';
 
 /** What one item has reached so far; read when it fails. */
 export interface ItemProgress {

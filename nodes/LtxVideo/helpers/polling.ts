@@ -6,11 +6,11 @@
 import type { IExecuteFunctions } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
-import { recoveryHint } from './errors';
-import { fetchGeneration, type GenerationRecord, readGenerationResponse } from './generations';
-import type { WaitSettings } from './options';
-import { pause, type RateLimiter, WaitCancelledError } from './pacing';
-import { LeonardoApiError } from './transport';
+import { recoveryHint } from '../../shared/errors';
+import { fetchGeneration, type GenerationRecord, readGenerationResponse } from '../../shared/generations';
+import type { WaitSettings } from '../../shared/options';
+import { pause, type RateLimiter, WaitCancelledError } from '../../shared/pacing';
+import { LeonardoApiError } from '../../shared/transport';
 
 /** A brand-new ID can be unknown to the read side for a while (3P-observed 404s and nulls). */
 const NEW_GENERATION_GRACE_MS = 60_000;
