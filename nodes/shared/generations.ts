@@ -1,8 +1,17 @@
 /** Typed access to the generation endpoints (leonardo-api.md §1, §2, §5), defensive about shapes. */
 import type { IExecuteFunctions } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
 
-import type { CreateGenerationBody } from './generateRequest';
-import { callApi, type CallOptions } from './transport';
+import { InvalidInputError, validationErrorNames } from './errors';
+import {
+	buildCreateBody,
+	type CreateGenerationBody,
+	type GenerateRequest,
+	type ImageReference,
+	type RequestDialect,
+} from './generateRequest';
+import type { RateLimiter } from './pacing';
+import { callApi, type CallOptions, LeonardoApiError } from './transport';
 
 export interface GenerationCost {
 	amount?: string;
@@ -75,8 +84,75 @@ export function readGenerationResponse(body: unknown): GenerationRecord | null |
 	};
 }
 
-export async function postGeneration(ctx: IExecuteFunctions, body: CreateGenerationBody, options: CallOptions): Promise<unknown> {
+async function postGeneration(ctx: IExecuteFunctions, body: CreateGenerationBody, options: CallOptions): Promise<unknown> {
 	return await callApi(ctx, { method: 'POST', path: '/v2/generations', body: { ...body }, retry: 'create' }, options);
+}
+
+/** Per execution: which spelling Leonardo accepted (reused by later items) and the create pacing. */
+export interface CreateSession {
+	baseUrl: string;
+	dialect: RequestDialect;
+	createLimiter: RateLimiter;
+}
+
+/** The dialect fix a 400 asks for, or undefined when the error is not about a negotiable field. */
+function adjustDialect(error: LeonardoApiError, dialect: RequestDialect): RequestDialect | undefined {
+	if (error.statusCode !== 400) return undefined;
+	if (dialect.audioField === 'audio' && validationErrorNames(error.parsed, 'audio')) {
+		return { ...dialect, audioField: 'motion_has_audio' };
+	}
+	if (dialect.sendMode && validationErrorNames(error.parsed, 'mode')) return { ...dialect, sendMode: false };
+	return undefined;
+}
+
+/**
+ * POST /v2/generations. A 400 that names `audio` or `mode` is answered by sending the other dialect
+ * (a validation error creates nothing, so this cannot charge twice); nothing else is re-sent here.
+ */
+export async function createGeneration(
+	ctx: IExecuteFunctions,
+	session: CreateSession,
+	request: GenerateRequest,
+	frames: { start?: ImageReference; end?: ImageReference },
+	call: { itemIndex: number; signal?: AbortSignal },
+): Promise<{ body: CreateGenerationBody; created: CreatedGeneration }> {
+	let dialect = session.dialect;
+	for (;;) {
+		const body = buildCreateBody(request, frames, dialect);
+		await session.createLimiter.waitTurn(call.signal);
+		let refusal: unknown;
+		let response: unknown;
+		try {
+			response = await postGeneration(ctx, body, { ...call, baseUrl: session.baseUrl });
+		} catch (error) {
+			refusal = error;
+		}
+		if (refusal === undefined) {
+			session.dialect = dialect;
+			return { body, created: requireGenerationId(ctx, response, call.itemIndex) };
+		}
+		// callApi only rejects with NodeApiError (LeonardoApiError for an HTTP answer) or a cancel: pass those on.
+		if (!(refusal instanceof LeonardoApiError)) throw refusal;
+		if (refusal.statusCode === 400 && request.seed !== undefined && validationErrorNames(refusal.parsed, 'seed')) {
+			throw new InvalidInputError(
+				`This model did not accept a seed (${refusal.parsed?.message ?? 'validation error'})`,
+				'Remove the "Seed" option and run again. Nothing was generated or charged.',
+			);
+		}
+		const adjusted = adjustDialect(refusal, dialect);
+		if (!adjusted) throw refusal;
+		dialect = adjusted;
+	}
+}
+
+function requireGenerationId(ctx: IExecuteFunctions, response: unknown, itemIndex: number): CreatedGeneration {
+	const created = readCreateResponse(response);
+	if (created) return created;
+	throw new NodeOperationError(ctx.getNode(), 'Leonardo answered the create request without a generation ID', {
+		itemIndex,
+		description:
+			'Whether a video was created (and billed) is unknown, so the request was NOT sent again. Check your Leonardo library before running this item again.',
+	});
 }
 
 /** One status lookup, no retries of its own: the polling loop decides what a failure means. */

@@ -1,5 +1,5 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
-import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
+import { updateDisplayOptions } from 'n8n-workflow';
 
 import {
 	ASPECT_RATIOS,
@@ -19,25 +19,20 @@ import {
 	toOptions,
 } from '../../../shared/capabilities';
 import { downloadVideo } from '../../../shared/download';
-import { InvalidInputError, validationErrorNames } from '../../../shared/errors';
+import { InvalidInputError } from '../../../shared/errors';
 import {
-	buildCreateBody,
-	type CreateGenerationBody,
 	DEFAULT_DIALECT,
 	type FrameInput,
 	type GenerateRequest,
-	type ImageReference,
 	type RawFrameParameters,
-	type RequestDialect,
 	validateGenerateRequest,
 } from '../../../shared/generateRequest';
-import { fetchGeneration, postGeneration, readCreateResponse, readGenerationResponse } from '../../../shared/generations';
+import { createGeneration, type CreateSession, fetchGeneration, readGenerationResponse } from '../../../shared/generations';
 import { type ItemRun } from '../../helpers/items';
 import { type OutputSettings, validateMaxConcurrency, validateOutputSettings, validateWaitSettings, type WaitSettings } from '../../../shared/options';
 import { generationJson, type KnownRequestFacts, submittedJson } from '../../../shared/output';
 import { RateLimiter } from '../../../shared/pacing';
 import { waitForVideo } from '../../helpers/polling';
-import { LeonardoApiError } from '../../../shared/transport';
 import { type FrameImage, readFrameImage, uploadFrameImage } from '../../helpers/upload';
 import { downloadOptions } from './common.description';
 
@@ -301,60 +296,9 @@ async function check(ctx: IExecuteFunctions, itemIndex: number): Promise<Checked
 	};
 }
 
-/** The dialect fix a 400 asks for, or undefined when the error is not about a negotiable field. */
-function adjustDialect(error: LeonardoApiError, dialect: RequestDialect): RequestDialect | undefined {
-	if (error.statusCode !== 400) return undefined;
-	if (dialect.audioField === 'audio' && validationErrorNames(error.parsed, 'audio')) {
-		return { ...dialect, audioField: 'motion_has_audio' };
-	}
-	if (dialect.sendMode && validationErrorNames(error.parsed, 'mode')) return { ...dialect, sendMode: false };
-	return undefined;
-}
-
-/** Per execution: which spelling Leonardo accepted, and the create/poll pacing shared by all items. */
-interface GenerateSession {
-	baseUrl: string;
-	dialect: RequestDialect;
-	createLimiter: RateLimiter;
+/** Per execution: the create session (accepted dialect, create pacing) and the poll pacing shared by all items. */
+interface GenerateSession extends CreateSession {
 	pollLimiter: RateLimiter;
-}
-
-/**
- * POST /v2/generations. A 400 that names `audio` or `mode` is answered by sending the other dialect
- * (a validation error creates nothing, so this cannot charge twice); nothing else is re-sent here.
- */
-async function createGeneration(
-	ctx: IExecuteFunctions,
-	session: GenerateSession,
-	request: GenerateRequest,
-	frames: { start?: ImageReference; end?: ImageReference },
-	itemIndex: number,
-	signal: AbortSignal,
-): Promise<{ body: CreateGenerationBody; response: unknown }> {
-	let dialect = session.dialect;
-	for (;;) {
-		const body = buildCreateBody(request, frames, dialect);
-		await session.createLimiter.waitTurn(signal);
-		let refusal: unknown;
-		try {
-			const response = await postGeneration(ctx, body, { itemIndex, signal, baseUrl: session.baseUrl });
-			session.dialect = dialect;
-			return { body, response };
-		} catch (error) {
-			refusal = error;
-		}
-		// callApi only rejects with NodeApiError (LeonardoApiError for an HTTP answer) or a cancel: pass those on.
-		if (!(refusal instanceof LeonardoApiError)) throw refusal;
-		if (refusal.statusCode === 400 && request.seed !== undefined && validationErrorNames(refusal.parsed, 'seed')) {
-			throw new InvalidInputError(
-				`This model did not accept a seed (${refusal.parsed?.message ?? 'validation error'})`,
-				'Remove the "Seed" option and run again. Nothing was generated or charged.',
-			);
-		}
-		const adjusted = adjustDialect(refusal, dialect);
-		if (!adjusted) throw refusal;
-		dialect = adjusted;
-	}
 }
 
 export function generateRun(ctx: IExecuteFunctions, baseUrl: string): ItemRun<CheckedGenerate> {
@@ -381,15 +325,7 @@ export function generateRun(ctx: IExecuteFunctions, baseUrl: string): ItemRun<Ch
 				? await uploadFrameImage(ctx, checked.images.end, call, 'end frame')
 				: request.endFrame?.source === 'imageId' ? request.endFrame.image : undefined;
 
-			const { body, response } = await createGeneration(ctx, session, request, { start, end }, itemIndex, signal);
-			const created = readCreateResponse(response);
-			if (!created) {
-				throw new NodeOperationError(ctx.getNode(), 'Leonardo answered the create request without a generation ID', {
-					itemIndex,
-					description:
-						'Whether a video was created (and billed) is unknown, so the request was NOT sent again. Check your Leonardo library before running this item again.',
-				});
-			}
+			const { body, created } = await createGeneration(ctx, session, request, { start, end }, { itemIndex, signal });
 			progress.generationId = created.generationId;
 			ctx.logger.info(`LTX Video: created generation ${created.generationId} (item ${itemIndex}, ${request.model})`);
 
