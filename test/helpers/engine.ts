@@ -272,10 +272,13 @@ export async function runLtxNode(options: RunOptions): Promise<RunResult> {
 		executionData: { nodeExecutionStack: [{ node: nodes[0], data: { main: [[{ json: {} }]] }, source: null }] },
 	});
 
+	// n8n-core's own pre-run check (WorkflowExecute.checkForWorkflowIssues → NodeHelpers.getNodeParametersIssues)
+	// runs here and throws a WorkflowHasIssuesError before any node runs, as in real n8n (e.g. a `required`
+	// field counted as shown because a parameter it depends on is an expression). That is not a node failure:
+	// the promise rejects with it, so no test can mistake a refused workflow for an error the node reported.
+	const execution = new WorkflowExecute(additionalData, 'manual', runExecutionData).processRunExecutionData(workflow);
 	let run: IRun;
 	try {
-		// Throws before running when n8n itself refuses the workflow (e.g. a required field is empty).
-		const execution = new WorkflowExecute(additionalData, 'manual', runExecutionData).processRunExecutionData(workflow);
 		options.onStarted?.(() => execution.cancel());
 		run = await execution;
 	} catch (error) {
