@@ -2,5 +2,6 @@
 // below are relative to dist/ and only dist/ ships. n8n itself loads the files in package.json#n8n.
 module.exports = {
 	LtxVideo: require('./nodes/LtxVideo/LtxVideo.node.js').LtxVideo,
+	LtxVideoTrigger: require('./nodes/LtxVideoTrigger/LtxVideoTrigger.node.js').LtxVideoTrigger,
 	LeonardoAiApi: require('./credentials/LeonardoAiApi.credentials.js').LeonardoAiApi,
 };

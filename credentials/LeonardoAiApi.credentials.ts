@@ -26,6 +26,15 @@ export class LeonardoAiApi implements ICredentialType {
 			default: 'https://cloud.leonardo.ai/api/rest',
 			description: 'Change only for a proxy, a gateway or local testing. The key is sent to this host only.',
 		},
+		{
+			displayName: 'Webhook Callback API Key',
+			name: 'webhookCallbackApiKey',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			description:
+				'Only for the LTX Video Trigger: the "Webhook Callback API Key" chosen when this API key was created in Leonardo. Leonardo sends it with every callback; the trigger refuses calls without it. Leave empty if the key has none.',
+		},
 	];
 
 	authenticate: IAuthenticateGeneric = {

@@ -4,11 +4,12 @@
  * A download is safe to repeat, so network errors and 5xx are retried, an expired link is refreshed,
  * and a body cut short (Content-Length) or not an MP4 never becomes output.
  */
-import type { IBinaryData, IExecuteFunctions } from 'n8n-workflow';
+import type { IBinaryData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { recoveryHint } from './errors';
 import { backoffMs, pause, throwIfCancelled } from './pacing';
+import type { NodeContext } from './transport';
 
 /** What the CDN stream looks like to us (a Node.js Readable, typed loosely: no node:stream import). */
 interface ByteStream {
@@ -74,7 +75,7 @@ export interface DownloadTarget {
 
 class RetryableDownloadError extends Error {}
 
-async function downloadOnce(ctx: IExecuteFunctions, url: string, target: DownloadTarget): Promise<IBinaryData> {
+async function downloadOnce(ctx: NodeContext, url: string, target: DownloadTarget): Promise<IBinaryData> {
 	const response = (await ctx.helpers.httpRequest({
 		method: 'GET',
 		url,
@@ -106,7 +107,7 @@ async function downloadOnce(ctx: IExecuteFunctions, url: string, target: Downloa
 	return binary;
 }
 
-export async function downloadVideo(ctx: IExecuteFunctions, target: DownloadTarget): Promise<IBinaryData> {
+export async function downloadVideo(ctx: NodeContext, target: DownloadTarget): Promise<IBinaryData> {
 	let url = target.url;
 	let problem = '';
 	for (let attempt = 0; attempt < DOWNLOAD_ATTEMPTS; attempt++) {

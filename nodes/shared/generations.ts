@@ -11,7 +11,7 @@ import {
 	type RequestDialect,
 } from './generateRequest';
 import type { RateLimiter } from './pacing';
-import { callApi, type CallOptions, LeonardoApiError } from './transport';
+import { callApi, type CallOptions, LeonardoApiError, type NodeContext } from './transport';
 
 export interface GenerationCost {
 	amount?: string;
@@ -39,12 +39,19 @@ export interface GenerationRecord {
 	nsfw?: boolean;
 	/** Number of outputs; 0 on COMPLETE means moderation removed the video. */
 	outputCount: number;
+	/**
+	 * Whether the outputs are videos (an MP4 URL, the `motion` flag or a motion model on an output);
+	 * `false` when every output is a plain image; undefined without outputs (FAILED, moderated).
+	 */
+	isVideo?: boolean;
 }
 
 const isRecord = (value: unknown): value is Record<string, unknown> =>
 	typeof value === 'object' && value !== null && !Array.isArray(value);
 const text = (value: unknown) => (typeof value === 'string' && value ? value : undefined);
 const num = (value: unknown) => (typeof value === 'number' && Number.isFinite(value) ? value : undefined);
+/** The markers of a video among an output's fields (§2: `motionMP4URL`; `motion`/`motionModel` seen on video outputs). */
+const isVideoOutput = (output: Record<string, unknown>) => Boolean(text(output.motionMP4URL) || output.motion === true || text(output.motionModel));
 
 /** `generate.generationId` (documented) or a top-level `generationId` (seen in third-party code). */
 export function readCreateResponse(body: unknown): CreatedGeneration | undefined {
@@ -81,6 +88,7 @@ export function readGenerationResponse(body: unknown): GenerationRecord | null |
 		videoId: text(first?.id),
 		nsfw: typeof first?.nsfw === 'boolean' ? first.nsfw : undefined,
 		outputCount: outputs.length,
+		isVideo: outputs.length ? outputs.some(isVideoOutput) : undefined,
 	};
 }
 
@@ -156,7 +164,7 @@ function requireGenerationId(ctx: IExecuteFunctions, response: unknown, itemInde
 }
 
 /** One status lookup, no retries of its own: the polling loop decides what a failure means. */
-export async function fetchGeneration(ctx: IExecuteFunctions, generationId: string, options: CallOptions, maxAttempts = 1): Promise<unknown> {
+export async function fetchGeneration(ctx: NodeContext, generationId: string, options: CallOptions, maxAttempts = 1): Promise<unknown> {
 	return await callApi(
 		ctx,
 		{ method: 'GET', path: `/v1/generations/${encodeURIComponent(generationId)}`, retry: 'idempotent', maxAttempts },
@@ -164,6 +172,6 @@ export async function fetchGeneration(ctx: IExecuteFunctions, generationId: stri
 	);
 }
 
-export async function removeGeneration(ctx: IExecuteFunctions, generationId: string, options: CallOptions): Promise<unknown> {
+export async function removeGeneration(ctx: NodeContext, generationId: string, options: CallOptions): Promise<unknown> {
 	return await callApi(ctx, { method: 'DELETE', path: `/v1/generations/${encodeURIComponent(generationId)}`, retry: 'idempotent' }, options);
 }

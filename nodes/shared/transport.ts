@@ -3,7 +3,7 @@
  * by n8n (never read by us), only to `<baseUrl>/v1|v2/...`, and redirects are refused so the key can
  * never follow one to another host. Retries depend on whether repeating the request is safe.
  */
-import type { IDataObject, IExecuteFunctions, IHttpRequestMethods, INode, JsonObject } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, IHttpRequestMethods, INode, IWebhookFunctions, JsonObject } from 'n8n-workflow';
 import { NodeApiError } from 'n8n-workflow';
 
 import { fixForStatus, parseApiErrorBody, type ParsedApiError } from './errors';
@@ -11,6 +11,9 @@ import { validateBaseUrl } from './options';
 import { backoffMs, pause, retryAfterMs, throwIfCancelled } from './pacing';
 
 export const CREDENTIAL_TYPE = 'leonardoAiApi';
+
+/** Where shared code runs: a node's execution (LTX Video) or a webhook call (LTX Video Trigger). */
+export type NodeContext = IExecuteFunctions | IWebhookFunctions;
 
 /**
  * `idempotent`: reads and deletes; repeat on network errors, 429 and 5xx.
@@ -68,7 +71,7 @@ function describeCall(call: ApiCall): string {
 	return `Leonardo API request ${call.method} ${call.path.replace(/[0-9a-f-]{36}/gi, '<id>')} failed`;
 }
 
-async function sendOnce(ctx: IExecuteFunctions, baseUrl: string, call: ApiCall): Promise<RawResponse> {
+async function sendOnce(ctx: NodeContext, baseUrl: string, call: ApiCall): Promise<RawResponse> {
 	return (await ctx.helpers.httpRequestWithAuthentication.call(ctx, CREDENTIAL_TYPE, {
 		method: call.method,
 		url: `${baseUrl}${call.path}`,
@@ -85,7 +88,7 @@ async function sendOnce(ctx: IExecuteFunctions, baseUrl: string, call: ApiCall):
 }
 
 /** The base URL of the node's credential, checked (http/https only). */
-export async function apiBaseUrl(ctx: IExecuteFunctions): Promise<string> {
+export async function apiBaseUrl(ctx: NodeContext): Promise<string> {
 	const credentials = await ctx.getCredentials(CREDENTIAL_TYPE);
 	return validateBaseUrl(credentials.baseUrl ?? 'https://cloud.leonardo.ai/api/rest');
 }
@@ -109,7 +112,7 @@ export interface CallOptions {
  * One API call with the retry policy applied. Resolves with the JSON body of a 2xx answer; rejects
  * with LeonardoApiError for an error answer, or NodeApiError when no answer came.
  */
-export async function callApi<T = unknown>(ctx: IExecuteFunctions, call: ApiCall, options: CallOptions): Promise<T> {
+export async function callApi<T = unknown>(ctx: NodeContext, call: ApiCall, options: CallOptions): Promise<T> {
 	const node = ctx.getNode();
 	const maxAttempts = call.maxAttempts ?? DEFAULT_ATTEMPTS[call.retry];
 	for (let attempt = 0; ; attempt++) {

@@ -186,7 +186,7 @@ function invalidUuid(id: string): BufferedReply {
 function getGeneration({ state, params: [id] }: ApiCall): Reply {
 	if (!isUuid(id)) return invalidUuid(id);
 	const generation = state.generations.get(id);
-	return jsonReply(200, { generations_by_pk: generation ? wire(state, generation) : null });
+	return jsonReply(200, { generations_by_pk: generation ? wire(state, generation) : (state.webhooks.imageGeneration(id) ?? null) });
 }
 
 function deleteGeneration({ state, params: [id] }: ApiCall): Reply {

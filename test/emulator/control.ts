@@ -5,15 +5,19 @@
  *
  *   GET  /__emulator/requests     the recorded requests
  *   GET  /__emulator/generations  the generations (with their current status)
- *   POST /__emulator/reset        clears recorded requests and pending faults
+ *   POST /__emulator/reset        clears recorded requests, pending faults and webhook deliveries
  *   POST /__emulator/faults       body: a FaultSpec, or an array of them
  *   POST /__emulator/options      body: partial EmulatorOptions; answers the resulting options
+ *   POST /__emulator/webhook      body: WebhookSettings (webhooks.ts): the key's webhook URL, callback key, variants
+ *   GET  /__emulator/webhook-deliveries   the callbacks sent so far
+ *   POST /__emulator/image-generation     body: {prompt?}; a finished image generation (its callback goes out)
  */
 import type { Exchange } from './http.ts';
 import type { Reply } from './replies.ts';
 import { jsonReply } from './replies.ts';
 import type { EmulatorState } from './state.ts';
 import type { EmulatorOptions, FaultSpec } from './types.ts';
+import type { WebhookSettings } from './webhooks.ts';
 
 const CONTROL_PREFIX = '/__emulator/';
 
@@ -32,6 +36,7 @@ export function handleControl(state: EmulatorState, { record }: Exchange, body: 
 			case 'POST reset':
 				state.clearRequests();
 				state.faults.clear();
+				state.webhooks.deliveries.length = 0;
 				return jsonReply(200, { ok: true });
 			case 'POST faults':
 				for (const spec of (Array.isArray(body) ? body : [body]) as FaultSpec[]) state.faults.add(spec);
@@ -39,6 +44,12 @@ export function handleControl(state: EmulatorState, { record }: Exchange, body: 
 			case 'POST options':
 				state.setOptions((body ?? {}) as Partial<EmulatorOptions>);
 				return jsonReply(200, state.options);
+			case 'POST webhook':
+				return jsonReply(200, state.webhooks.configure((body ?? {}) as WebhookSettings));
+			case 'GET webhook-deliveries':
+				return jsonReply(200, state.webhooks.deliveries);
+			case 'POST image-generation':
+				return jsonReply(200, { generationId: state.webhooks.addImageGeneration((body as { prompt?: string } | undefined)?.prompt) });
 			default:
 				return jsonReply(404, { error: `unknown control route: ${record.method} ${record.path}` });
 		}

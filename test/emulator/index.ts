@@ -15,12 +15,14 @@ import { close, createEmulatorServer, listen } from './http.ts';
 import { s3ServerApp } from './s3-server.ts';
 import { EmulatorState } from './state.ts';
 import type { EmulatorOptions, FaultSpec, GenerationOutcome, RecordedRequest, UploadedImage } from './types.ts';
+import type { WebhookDispatcher } from './webhooks.ts';
 
 export { EmulatedGeneration } from './generation.ts';
 export { FIXTURES_DIR } from './fixtures.ts';
 export { DEFAULT_OPTIONS } from './options.ts';
 export { DEFAULT_API_KEY, EMULATOR_USER_ID, KNOWN_GENERATED_IMAGE_ID } from './types.ts';
 export type * from './types.ts';
+export type { WebhookDelivery, WebhookSettings } from './webhooks.ts';
 
 interface RunningServers {
 	api: Server;
@@ -56,6 +58,7 @@ export class LeonardoEmulator {
 			throw error;
 		}
 		this.servers = servers;
+		this.state.webhooks.start();
 	}
 
 	/** Closes every connection, hanging ones included. */
@@ -64,6 +67,7 @@ export class LeonardoEmulator {
 		const servers = this.servers;
 		this.servers = undefined;
 		this.state.shutdown.abort();
+		await this.state.webhooks.stop();
 		await Promise.all([close(servers.api), close(servers.s3), close(servers.cdn)]);
 	}
 
@@ -100,6 +104,11 @@ export class LeonardoEmulator {
 
 	get generations(): Map<string, EmulatedGeneration> {
 		return this.state.generations;
+	}
+
+	/** Webhook callbacks: settings, deliveries, image generations (webhooks.ts). */
+	get webhooks(): WebhookDispatcher {
+		return this.state.webhooks;
 	}
 
 	get uploads(): Map<string, UploadedImage> {

@@ -7,6 +7,7 @@ import { mergeOptions, DEFAULT_OPTIONS } from './options.ts';
 import { newSecret, signCdnPath } from './signing.ts';
 import { KNOWN_GENERATED_IMAGE_ID } from './types.ts';
 import type { EmulatorOptions, FrameRef, RecordedRequest, UploadedImage } from './types.ts';
+import { WebhookDispatcher } from './webhooks.ts';
 
 export interface ServerOrigins {
 	api: string;
@@ -43,6 +44,8 @@ export class EmulatorState {
 	/** Aborted by stop(): cancels pending fault delays. */
 	readonly shutdown = new AbortController();
 	origins: ServerOrigins = { api: '', s3: '', cdn: '' };
+	/** The API key's webhook callbacks (webhooks.ts). */
+	readonly webhooks = new WebhookDispatcher(this);
 
 	constructor(options: Partial<EmulatorOptions>) {
 		this.options = mergeOptions(DEFAULT_OPTIONS, options);

@@ -1,0 +1,99 @@
+/**
+ * Leonardo's webhook envelope (leonardo-api.md §5) and the memory of callbacks already handled.
+ *
+ * Only the image envelope is documented (`type`, `object`, `timestamp`, `api_version`, `data.object`
+ * with `id`, `status`, `images[]` and an `apiKey` object that echoes the API key). For videos it is
+ * unknown, so only the generation ID is taken from it; everything else comes from
+ * GET /v1/generations/{id}. Nothing else of the body is kept: `data.object.apiKey` holds the key.
+ */
+import type { IDataObject } from 'n8n-workflow';
+
+import { UUID_PATTERN } from '../shared/options';
+
+export interface Callback {
+	generationId: string;
+	/** The envelope's `type`, e.g. `image_generation.complete`; absent when the envelope has none. */
+	event?: string;
+	/** The envelope's `data.object.status` (the lookup's status is the one that counts). */
+	status?: string;
+	/** A failure reason, if the envelope carries one under a usual name. */
+	reason?: string;
+}
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+	typeof value === 'object' && value !== null && !Array.isArray(value);
+const text = (value: unknown) => (typeof value === 'string' && value.trim() ? value.trim() : undefined);
+const uuid = (value: unknown) => {
+	const id = text(value);
+	return id && UUID_PATTERN.test(id) ? id : undefined;
+};
+
+/** Names a failure reason has had in Leonardo-like payloads; none is documented. */
+const REASON_KEYS = ['failedReason', 'failureReason', 'statusReason', 'reason', 'error'];
+
+export function failureReason(source: Record<string, unknown> | undefined): string | undefined {
+	if (!source) return undefined;
+	for (const key of REASON_KEYS) {
+		const value = source[key];
+		const reason = text(value) ?? (isRecord(value) ? text(value.message) : undefined);
+		if (reason) return reason.slice(0, 500);
+	}
+	return undefined;
+}
+
+/**
+ * The generation a callback is about: `data.object.id`, else the `generationId` of its first image
+ * (`images` as documented, or `generated_images` as in the lookup). A string says why the body is unusable.
+ */
+export function readCallback(body: unknown): Callback | string {
+	if (!isRecord(body)) return 'the body is not a JSON object';
+	const data = isRecord(body.data) ? body.data : undefined;
+	const object = data && isRecord(data.object) ? data.object : undefined;
+	if (!object) return 'the body has no data.object';
+	const images = [object.images, object.generated_images].find(Array.isArray) as unknown[] | undefined;
+	const firstImage = images?.find(isRecord);
+	const generationId = uuid(object.id) ?? uuid(firstImage?.generationId);
+	if (!generationId) return 'data.object has no generation ID (a UUID in "id" or in an image\'s "generationId")';
+	return { generationId, event: text(body.type), status: text(object.status), reason: failureReason(object) };
+}
+
+/** Enough for hours of callbacks at Leonardo's default rate limits, small in the workflow's static data. */
+export const REMEMBERED_IDS = 500;
+
+/**
+ * Generation IDs already handled, per trigger node: in the workflow's static data (saved by n8n after
+ * each call, so it survives restarts) and in this process (two callbacks at the same moment both read
+ * the static data before either is saved).
+ */
+const handledInProcess = new Map<string, string[]>();
+
+function remember(list: string[], generationId: string): string[] {
+	return [...list.filter((id) => id !== generationId), generationId].slice(-REMEMBERED_IDS);
+}
+
+export class HandledCallbacks {
+	constructor(
+		private readonly staticData: IDataObject,
+		private readonly scope: string,
+	) {}
+
+	private stored(): string[] {
+		const ids = this.staticData.handledGenerationIds;
+		return Array.isArray(ids) ? ids.filter((id): id is string => typeof id === 'string') : [];
+	}
+
+	has(generationId: string): boolean {
+		return this.stored().includes(generationId) || (handledInProcess.get(this.scope) ?? []).includes(generationId);
+	}
+
+	add(generationId: string): void {
+		this.staticData.handledGenerationIds = remember(this.stored(), generationId);
+		handledInProcess.set(this.scope, remember(handledInProcess.get(this.scope) ?? [], generationId));
+	}
+
+	/** For a callback that came too early (still PENDING): a later one for the same generation counts. */
+	forget(generationId: string): void {
+		this.staticData.handledGenerationIds = this.stored().filter((id) => id !== generationId);
+		handledInProcess.set(this.scope, (handledInProcess.get(this.scope) ?? []).filter((id) => id !== generationId));
+	}
+}
