@@ -85,8 +85,11 @@ export class WebhookDispatcher {
 	private readonly noticed = new Set<string>();
 	private readonly inFlight = new Set<Promise<void>>();
 	private timer: NodeJS.Timeout | undefined;
+	private readonly state: EmulatorState;
 
-	constructor(private readonly state: EmulatorState) {}
+	constructor(state: EmulatorState) {
+		this.state = state;
+	}
 
 	configure(settings: WebhookSettings): WebhookSettings {
 		for (const key of ['copies', 'retries', 'retryDelayMs', 'delayMs', 'timeoutMs'] as const) {
