@@ -1,0 +1,314 @@
+/**
+ * The paid part (`--spend`): the cheapest real generation, LTX 2.3 Fast, 6 s, 1080p, and with
+ * `--image` one image-to-video with prompt_enhance AUTO. Each create is sent exactly once: after an
+ * error or a timeout nothing is re-sent (a second create could be billed a second time).
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+
+import { headersOf, plainRequest, type ApiClient, type Answer } from './http.ts';
+import { readErrorBody, type ErrorReading } from './errors.ts';
+import type { WebhookReceiver, WebhookDelivery } from './webhook.ts';
+
+type Json = Record<string, unknown>;
+const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** Leonardo publishes no LTX price (§7.8); this is an upper bound at fal.ai's LTX 2.3 rates ($0.08/s at 1080p). */
+export const ESTIMATE_PER_VIDEO_USD = 0.48;
+
+export interface SpendSettings {
+	/** Parameter keys chosen from the free part: which audio key, whether to send mode and seed. */
+	audioKey?: string;
+	sendMode: boolean;
+	sendSeed: boolean;
+	pollIntervalMs: number;
+	timeoutMs: number;
+	imageFile?: string;
+	webhook?: WebhookReceiver;
+	webhookWaitMs: number;
+}
+
+export interface PollLog {
+	polls: number;
+	/** Answers before the first record: 404s, `generations_by_pk: null`, 5xx, network errors. */
+	notFound: number;
+	nullRecord: number;
+	serverErrors: number;
+	networkErrors: number;
+	statuses: string[];
+	firstRecordAfterMs?: number;
+	terminalAfterMs?: number;
+}
+
+export interface CdnFacts {
+	host: string;
+	queryParameters: string[];
+	signed: boolean;
+	/** Expiry read from the URL (an `expires`/`Expires` parameter, or X-Amz-Date + X-Amz-Expires). */
+	expiresAt?: string;
+	expiresInSeconds?: number;
+	head?: { status: number; headers: Record<string, string> };
+	/** The first bytes are an MP4 (`ftyp` box). */
+	isMp4?: boolean;
+	/** A request carrying nothing but the URL was answered 2xx (no key needed). */
+	downloadableWithoutKey?: boolean;
+	networkError?: string;
+}
+
+export interface GenerationRun {
+	kind: 'text-to-video' | 'image-to-video';
+	request: unknown;
+	create: { status: number; ms: number; body: unknown; reading?: ErrorReading; generationIdAt?: 'generate.generationId' | 'generationId' };
+	generationId?: string;
+	cost?: unknown;
+	apiCreditCost?: unknown;
+	poll?: PollLog;
+	record?: Json;
+	fields?: {
+		status?: unknown;
+		motionModel?: unknown;
+		modelId?: unknown;
+		imageWidth?: unknown;
+		imageHeight?: unknown;
+		seed?: unknown;
+		generatedImages: number;
+		generatedImageKeys: string[];
+		recordKeys: string[];
+		motionMP4URL: boolean;
+		url: boolean;
+	};
+	video?: CdnFacts;
+	poster?: CdnFacts;
+	webhook?: { deliveries: WebhookDelivery[]; waitedMs: number } | { notObserved: string };
+	upload?: { initImage: { status: number; body: unknown }; s3?: { status: number; headers: Record<string, string> } };
+	/** Why this run ended before COMPLETE, if it did. */
+	stoppedBecause?: string;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function textToVideoParameters(settings: SpendSettings): Json {
+	const parameters: Json = {
+		prompt: 'A paper boat drifts across a calm pond at sunrise, soft ripples, birdsong',
+		prompt_enhance: 'OFF',
+		quantity: 1,
+		duration: 6,
+		width: 1920,
+		height: 1080,
+	};
+	if (settings.sendMode) parameters.mode = 'RESOLUTION_1080';
+	if (settings.audioKey) parameters[settings.audioKey] = true;
+	if (settings.sendSeed) parameters.seed = 424242;
+	return parameters;
+}
+
+function generationIdOf(body: unknown): { id?: string; at?: 'generate.generationId' | 'generationId' } {
+	if (!isObject(body)) return {};
+	if (isObject(body.generate) && typeof body.generate.generationId === 'string') return { id: body.generate.generationId, at: 'generate.generationId' };
+	if (typeof body.generationId === 'string') return { id: body.generationId, at: 'generationId' };
+	return {};
+}
+
+/** Runs one generation: create once, poll until terminal or timeout, then look at the CDN and the webhook. */
+async function generate(
+	client: ApiClient,
+	kind: GenerationRun['kind'],
+	body: Json,
+	settings: SpendSettings,
+	say: (line: string) => void,
+	run: GenerationRun = { kind, request: body, create: { status: 0, ms: 0, body: undefined } },
+): Promise<GenerationRun> {
+	run.request = body;
+	const createdAt = Date.now();
+	const answer = await client.call('POST', '/v2/generations', body);
+	run.create = { status: answer.status, ms: answer.ms, body: answer.body ?? answer.networkError };
+	const { id, at } = generationIdOf(answer.body);
+	if (answer.status < 200 || answer.status >= 300 || !id) {
+		run.create.reading = readErrorBody(answer.body);
+		run.stoppedBecause =
+			answer.status >= 400 && answer.status < 500
+				? `create refused (HTTP ${answer.status}): nothing was created or charged`
+				: `create answered ${answer.status || answer.networkError} without a generation ID: it may or may not exist (check your Leonardo library); it was NOT sent again`;
+		say(`  ${kind}: ${run.stoppedBecause}`);
+		return run;
+	}
+	run.create.generationIdAt = at;
+	run.generationId = id;
+	const generate = isObject(answer.body) && isObject(answer.body.generate) ? answer.body.generate : isObject(answer.body) ? answer.body : {};
+	run.cost = generate.cost;
+	run.apiCreditCost = generate.apiCreditCost;
+	say(`  ${kind}: created ${id} in ${answer.ms} ms, cost ${JSON.stringify(generate.cost)}`);
+
+	const { record, log } = await pollUntilTerminal(client, id, createdAt, settings);
+	run.poll = log;
+	if (!record) {
+		run.stoppedBecause = `no terminal status within ${Math.round(settings.timeoutMs / 1000)} s (the generation may still finish: look it up later)`;
+		say(`  ${kind}: ${run.stoppedBecause}`);
+		return run;
+	}
+	run.record = record;
+	run.fields = recordFields(record);
+	say(`  ${kind}: ${String(record.status)} after ${log.terminalAfterMs} ms (${log.polls} status requests)`);
+	const images = Array.isArray(record.generated_images) ? record.generated_images.filter(isObject) : [];
+	const first = images[0];
+	if (first && typeof first.motionMP4URL === 'string') run.video = await inspectCdn(first.motionMP4URL, true);
+	if (first && typeof first.url === 'string' && first.url !== first.motionMP4URL) run.poster = await inspectCdn(first.url, false);
+	if (settings.webhook) {
+		const waitedFrom = Date.now();
+		const deliveries = await settings.webhook.waitFor(id, settings.webhookWaitMs);
+		run.webhook = { deliveries, waitedMs: Date.now() - waitedFrom };
+		say(`  ${kind}: ${deliveries.length} webhook call(s) for it within ${Math.round(settings.webhookWaitMs / 1000)} s`);
+	} else {
+		run.webhook = {
+			notObserved:
+				'no --webhook-port: the probe cannot see the webhook URL of a key (no API returns it); give the key a webhook URL that reaches --webhook-port (e.g. through an https tunnel)',
+		};
+	}
+	return run;
+}
+
+async function pollUntilTerminal(
+	client: ApiClient,
+	id: string,
+	createdAt: number,
+	settings: SpendSettings,
+): Promise<{ record?: Json; log: PollLog }> {
+	const log: PollLog = { polls: 0, notFound: 0, nullRecord: 0, serverErrors: 0, networkErrors: 0, statuses: [] };
+	while (Date.now() - createdAt < settings.timeoutMs) {
+		await sleep(settings.pollIntervalMs);
+		const answer: Answer = await client.call('GET', `/v1/generations/${encodeURIComponent(id)}`);
+		log.polls += 1;
+		if (answer.status === 0) log.networkErrors += 1;
+		else if (answer.status === 404) log.notFound += 1;
+		else if (answer.status >= 500) log.serverErrors += 1;
+		if (answer.status !== 200 || !isObject(answer.body)) continue;
+		const record = answer.body.generations_by_pk;
+		if (record === null) {
+			log.nullRecord += 1;
+			continue;
+		}
+		if (!isObject(record)) continue;
+		log.firstRecordAfterMs ??= Date.now() - createdAt;
+		const status = String(record.status);
+		if (log.statuses.at(-1) !== status) log.statuses.push(status);
+		if (status === 'COMPLETE' || status === 'FAILED') {
+			log.terminalAfterMs = Date.now() - createdAt;
+			return { record, log };
+		}
+	}
+	return { log };
+}
+
+function recordFields(record: Json): NonNullable<GenerationRun['fields']> {
+	const images = Array.isArray(record.generated_images) ? record.generated_images.filter(isObject) : [];
+	const first = images[0] ?? {};
+	return {
+		status: record.status,
+		motionModel: first.motionModel,
+		modelId: record.modelId,
+		imageWidth: record.imageWidth,
+		imageHeight: record.imageHeight,
+		seed: record.seed,
+		generatedImages: images.length,
+		generatedImageKeys: Object.keys(first).sort(),
+		recordKeys: Object.keys(record).sort(),
+		motionMP4URL: typeof first.motionMP4URL === 'string',
+		url: typeof first.url === 'string',
+	};
+}
+
+const SIGNATURE_PARAMETERS = /^(sig|signature|x-amz-signature|x-amz-credential|key-pair-id|policy|token|hdnts|expires|exp|x-goog-signature)$/i;
+const CDN_HEADERS = ['content-type', 'content-length', 'cache-control', 'expires', 'etag', 'last-modified', 'accept-ranges', 'age', 'x-cache', 'server', 'via'];
+
+function expiryOf(url: URL): { at?: Date } {
+	const params = url.searchParams;
+	const expires = params.get('expires') ?? params.get('Expires') ?? params.get('exp');
+	if (expires && /^\d+$/.test(expires)) {
+		const number = Number(expires);
+		return { at: new Date(number > 1e12 ? number : number * 1000) };
+	}
+	const amzDate = params.get('X-Amz-Date');
+	const amzExpires = params.get('X-Amz-Expires');
+	if (amzDate && amzExpires && /^\d{8}T\d{6}Z$/.test(amzDate)) {
+		const iso = `${amzDate.slice(0, 4)}-${amzDate.slice(4, 6)}-${amzDate.slice(6, 8)}T${amzDate.slice(9, 11)}:${amzDate.slice(11, 13)}:${amzDate.slice(13, 15)}Z`;
+		return { at: new Date(Date.parse(iso) + Number(amzExpires) * 1000) };
+	}
+	return {};
+}
+
+/** HEAD and the first bytes of a CDN URL, with no authorization header (the key never goes there). */
+export async function inspectCdn(link: string, checkMp4: boolean): Promise<CdnFacts> {
+	const url = new URL(link);
+	const queryParameters = [...new Set(url.searchParams.keys())];
+	const { at } = expiryOf(url);
+	const facts: CdnFacts = {
+		host: url.host,
+		queryParameters,
+		signed: queryParameters.some((name) => SIGNATURE_PARAMETERS.test(name)),
+		expiresAt: at?.toISOString(),
+		expiresInSeconds: at ? Math.round((at.getTime() - Date.now()) / 1000) : undefined,
+	};
+	const head = await plainRequest(link, { method: 'HEAD' });
+	if (head.response) {
+		const headers = headersOf(head.response);
+		facts.head = { status: head.response.status, headers: Object.fromEntries(Object.entries(headers).filter(([name]) => CDN_HEADERS.includes(name))) };
+	} else facts.networkError = head.networkError;
+	if (checkMp4) {
+		const get = await plainRequest(link, { method: 'GET' });
+		if (get.response) {
+			facts.downloadableWithoutKey = get.response.ok;
+			const reader = get.response.body?.getReader();
+			const first = reader ? await reader.read() : undefined;
+			await reader?.cancel().catch(() => undefined);
+			const bytes = first?.value ? Buffer.from(first.value) : Buffer.alloc(0);
+			facts.isMp4 = get.response.ok && bytes.subarray(4, 8).toString('latin1') === 'ftyp';
+		} else facts.networkError ??= get.networkError;
+	}
+	return facts;
+}
+
+const UPLOAD_TYPES: Record<string, string> = { png: 'image/png', jpg: 'image/jpeg', jpeg: 'image/jpeg', webp: 'image/webp' };
+
+/** POST /v1/init-image, then the presigned S3 POST (no authorization header), then the create. */
+async function imageToVideo(client: ApiClient, file: string, settings: SpendSettings, say: (line: string) => void): Promise<GenerationRun> {
+	const extension = path.extname(file).slice(1).toLowerCase();
+	const run: GenerationRun = { kind: 'image-to-video', request: undefined, create: { status: 0, ms: 0, body: undefined } };
+	if (!UPLOAD_TYPES[extension]) {
+		run.stoppedBecause = `--image must be a .png, .jpg, .jpeg or .webp file (got "${path.basename(file)}")`;
+		return run;
+	}
+	const bytes = readFileSync(file);
+	const init = await client.call('POST', '/v1/init-image', { extension });
+	run.upload = { initImage: { status: init.status, body: init.body } };
+	const upload = isObject(init.body) && isObject(init.body.uploadInitImage) ? init.body.uploadInitImage : undefined;
+	if (init.status !== 200 || !upload || typeof upload.id !== 'string' || typeof upload.url !== 'string') {
+		run.stoppedBecause = `POST /v1/init-image answered ${init.status}: no upload, no create`;
+		return run;
+	}
+	const form = new FormData();
+	const fields: unknown = typeof upload.fields === 'string' ? JSON.parse(upload.fields) : upload.fields;
+	for (const [name, value] of Object.entries(isObject(fields) ? fields : {})) form.append(name, String(value));
+	form.append('file', new Blob([bytes], { type: UPLOAD_TYPES[extension] }), path.basename(file));
+	const s3 = await plainRequest(upload.url, { method: 'POST', body: form });
+	run.upload.s3 = { status: s3.response?.status ?? 0, headers: s3.response ? headersOf(s3.response) : {} };
+	await s3.response?.arrayBuffer().catch(() => undefined);
+	if (!s3.response || s3.response.status >= 300) {
+		run.stoppedBecause = `the S3 upload answered ${s3.response?.status ?? s3.networkError}: no create`;
+		return run;
+	}
+	// Sent at once after the upload: a refusal naming the image would show uploads are not usable immediately (§3.3).
+	const parameters: Json = {
+		...textToVideoParameters(settings),
+		prompt: 'The scene comes alive: a slow push-in, gentle natural motion',
+		prompt_enhance: 'AUTO',
+		guidances: { start_frame: [{ image: { id: upload.id, type: 'UPLOADED' } }] },
+	};
+	delete parameters.seed;
+	return await generate(client, 'image-to-video', { model: 'ltxv-2.3-fast', public: false, parameters }, settings, say, run);
+}
+
+export async function runSpend(client: ApiClient, settings: SpendSettings, say: (line: string) => void): Promise<GenerationRun[]> {
+	const runs = [await generate(client, 'text-to-video', { model: 'ltxv-2.3-fast', public: false, parameters: textToVideoParameters(settings) }, settings, say)];
+	if (settings.imageFile) runs.push(await imageToVideo(client, settings.imageFile, settings, say));
+	return runs;
+}

@@ -1,0 +1,248 @@
+/**
+ * The validation-only part: requests built so that nothing can be created. Every parameter probe
+ * carries an anchor, a start frame that points at an init image that was never uploaded (a fresh
+ * random UUID): no video can be made from it, so the answer is a refusal either way, and what the
+ * refusal names tells whether the probed rule passed. The anchor alone goes first (the canary);
+ * if anything is ever answered 2xx, the probe deletes what was created and sends no further probe.
+ */
+import { randomUUID } from 'node:crypto';
+
+import type { ApiClient, Answer } from './http.ts';
+import { namesField, readErrorBody, type ErrorReading } from './errors.ts';
+import type { LtxSlug } from './schema.ts';
+
+type Json = Record<string, unknown>;
+
+export interface ProbeContext {
+	anchorId: string;
+}
+
+export interface ValidationProbe {
+	id: string;
+	/** What this request tests, in one line. */
+	purpose: string;
+	/** The key or rule the answer is read for (named in a refusal = refused). */
+	field: string;
+	/** Hasura-layer probes are refused before parameters are read; they need no anchor. */
+	layer: 'envelope' | 'parameters';
+	/** A refusal whose message matches this also counts as naming the field (envelope messages name types, not keys). */
+	refusedMessage?: RegExp;
+	body(context: ProbeContext): unknown;
+}
+
+export type Verdict =
+	/** The refusal names the probed field or rule. */
+	| 'refused'
+	/** Refused for the anchor only: the probed rule passed. */
+	| 'passed'
+	/** Refused, but the answer cannot tell (see `validatorNamesUnknownKeys`). */
+	| 'inconclusive'
+	/** 2xx: something was created (then deleted at once). */
+	| 'created'
+	| 'no-answer'
+	| 'other-status';
+
+export interface ValidationResult {
+	id: string;
+	purpose: string;
+	field: string;
+	status: number;
+	verdict: Verdict;
+	reading: ErrorReading;
+	namesField: boolean;
+	namesAnchor: boolean;
+	/** The answer as received (redacted later with everything else). */
+	body: unknown;
+	/** What the node's own error parser (nodes/shared/errors.ts) makes of the answer, when it could be loaded. */
+	nodeParser?: { message?: string; code?: string; field?: string; findsField: boolean };
+	deleted?: { generationId?: string; status: number };
+}
+
+export interface NodeErrorParser {
+	parseApiErrorBody(body: unknown): { message: string; code?: string; field?: string } | undefined;
+	validationErrorNames(parsed: { message: string; code?: string; field?: string } | undefined, field: string): boolean;
+}
+
+const PROMPT = 'Validation probe: a start frame that does not exist, so no video can be made';
+
+const anchorFrame = (context: ProbeContext) => [{ image: { id: context.anchorId, type: 'UPLOADED' } }];
+
+function parameters(context: ProbeContext, extra: Json = {}): Json {
+	return { prompt: PROMPT, duration: 6, width: 1920, height: 1080, guidances: { start_frame: anchorFrame(context) }, ...extra };
+}
+
+const create = (model: string, params: Json, envelope: Json = {}) => ({ model, public: false, parameters: params, ...envelope });
+
+function paramProbe(id: string, purpose: string, field: string, model: LtxSlug, extra: Json): ValidationProbe {
+	return { id, purpose, field, layer: 'parameters', body: (context) => create(model, parameters(context, extra)) };
+}
+
+const FAST: LtxSlug = 'ltxv-2.3-fast';
+const PRO: LtxSlug = 'ltxv-2.3-pro';
+const UNKNOWN_KEY = 'probe_unknown_parameter';
+
+/** In this order; the anchor (canary) before any probe that adds a key. */
+export const VALIDATION_PROBES: readonly ValidationProbe[] = [
+	{
+		id: 'envelope.public-type',
+		purpose: '`public` as a string: refused by the envelope layer (its error shape)',
+		field: 'public',
+		layer: 'envelope',
+		refusedMessage: /boolean/i,
+		body: (context) => ({ model: FAST, public: 'false', parameters: parameters(context) }),
+	},
+	{
+		id: 'envelope.unknown-model',
+		purpose: 'a model slug that does not exist (its error shape and code)',
+		field: 'model',
+		layer: 'envelope',
+		refusedMessage: /not supported|probe-unknown/i,
+		body: (context) => create('ltxv-2.3-probe-unknown', parameters(context)),
+	},
+	{
+		id: 'anchor',
+		purpose: 'the anchor alone: a start frame whose init image was never uploaded',
+		field: 'start_frame',
+		layer: 'parameters',
+		body: (context) => create(FAST, parameters(context)),
+	},
+	{
+		id: 'envelope.request-wrapper',
+		purpose: 'the `{"request": {...}}` wrapper of the DOC-LTX23 sample (§1.1)',
+		field: 'request',
+		layer: 'envelope',
+		body: (context) => ({ request: create(FAST, parameters(context)) }),
+	},
+	paramProbe('param.unknown-key', 'an unknown parameter key: does the validator name keys it refuses?', UNKNOWN_KEY, FAST, { [UNKNOWN_KEY]: true }),
+	paramProbe('param.audio', '`audio: true`', 'audio', FAST, { audio: true }),
+	paramProbe('param.motion_has_audio', '`motion_has_audio: true`', 'motion_has_audio', FAST, { motion_has_audio: true }),
+	paramProbe('param.mode', '`mode: "RESOLUTION_1080"`', 'mode', FAST, { mode: 'RESOLUTION_1080' }),
+	paramProbe('param.seed', '`seed: 42`', 'seed', FAST, { seed: 42 }),
+	paramProbe('param.seed-over-int32', '`seed: 2147483648` (one above a signed 32-bit integer)', 'seed', FAST, { seed: 2147483648 }),
+	paramProbe('param.seed-string', '`seed: "42"` (a string)', 'seed', FAST, { seed: '42' }),
+	paramProbe('param.prompt-enhance-off', '`prompt_enhance: "OFF"` with a start frame', 'prompt_enhance', PRO, { prompt_enhance: 'OFF' }),
+	paramProbe('param.prompt-enhance-auto', '`prompt_enhance: "AUTO"` with a start frame, on Pro', 'prompt_enhance', PRO, { prompt_enhance: 'AUTO' }),
+	paramProbe('param.prompt-enhance-on', '`prompt_enhance: "ON"` with a start frame, on Pro', 'prompt_enhance', PRO, { prompt_enhance: 'ON' }),
+	paramProbe('param.quantity-1', '`quantity: 1`', 'quantity', FAST, { quantity: 1 }),
+	paramProbe('param.quantity-2', '`quantity: 2`', 'quantity', FAST, { quantity: 2 }),
+	paramProbe('param.duration-7', '`duration: 7` (not a documented length)', 'duration', FAST, { duration: 7 }),
+	paramProbe('param.pro-12s', 'Pro at 12 s (documented up to 10)', 'duration', PRO, { duration: 12 }),
+	paramProbe('param.portrait-1080', '9:16 at 1080p: 1080×1920', 'width', FAST, { mode: 'RESOLUTION_1080', width: 1080, height: 1920 }),
+	paramProbe('param.size-1440', '1440p with its native size 2560×1440', 'width', FAST, { mode: 'RESOLUTION_1440', width: 2560, height: 1440 }),
+	paramProbe('param.portrait-1440', '9:16 at 1440p: 1440×2560', 'width', FAST, { mode: 'RESOLUTION_1440', width: 1440, height: 2560 }),
+	paramProbe('param.size-2160', '2160p with its native size 3840×2160', 'width', FAST, { mode: 'RESOLUTION_2160', width: 3840, height: 2160 }),
+	paramProbe('param.portrait-2160', '9:16 at 2160p: 2160×3840', 'width', FAST, { mode: 'RESOLUTION_2160', width: 2160, height: 3840 }),
+	paramProbe('param.2160-with-1080-size', '2160p with 1920×1080 (the 3P "Leonardo upscales" claim)', 'width', FAST, { mode: 'RESOLUTION_2160', width: 1920, height: 1080 }),
+	paramProbe('param.size-zero', 'width/height 0 with a start frame (follow the image)', 'width', FAST, { width: 0, height: 0 }),
+	paramProbe('param.fast-20s-1080', 'Fast at 20 s, 1080p', 'duration', FAST, { duration: 20 }),
+	paramProbe('param.fast-20s-1440', 'Fast at 20 s, 1440p', 'duration', FAST, { duration: 20, mode: 'RESOLUTION_1440', width: 2560, height: 1440 }),
+	paramProbe('param.fast-20s-2160', 'Fast at 20 s, 2160p', 'duration', FAST, { duration: 20, mode: 'RESOLUTION_2160', width: 3840, height: 2160 }),
+	paramProbe('param.prompt-1501', 'a prompt of 1501 characters (the limit of some v1 endpoints is 1500)', 'prompt', FAST, { prompt: 'a'.repeat(1501) }),
+	paramProbe('param.prompt-5000', 'a prompt of 5000 characters (the node’s limit)', 'prompt', FAST, { prompt: 'a'.repeat(5000) }),
+	paramProbe('param.prompt-5001', 'a prompt of 5001 characters', 'prompt', FAST, { prompt: 'a'.repeat(5001) }),
+	{
+		id: 'param.end-frame-alone',
+		purpose: 'an end frame without a start frame',
+		field: 'end_frame',
+		layer: 'parameters',
+		body: (context) => {
+			const { guidances: _start, ...rest } = parameters(context);
+			return create(FAST, { ...rest, guidances: { end_frame: anchorFrame(context) } });
+		},
+	},
+	paramProbe('param.two-start-frames', 'two start frames (documented: at most 1)', 'start_frame', FAST, {
+		guidances: {
+			start_frame: [
+				{ image: { id: randomUUID(), type: 'UPLOADED' } },
+				{ image: { id: randomUUID(), type: 'UPLOADED' } },
+			],
+		},
+	}),
+];
+
+function mentionsAnchor(reading: ErrorReading, context: ProbeContext): boolean {
+	return (
+		namesField(reading, 'start_frame') ||
+		namesField(reading, 'guidances') ||
+		reading.messages.some((message) => message.includes(context.anchorId) || /init.?image|image id/i.test(message))
+	);
+}
+
+function judge(answer: Answer, reading: ErrorReading, names: { field: boolean; anchor: boolean }): Verdict {
+	if (answer.status === 0) return 'no-answer';
+	if (answer.status >= 200 && answer.status < 300) return 'created';
+	if (answer.status !== 400 && answer.status !== 422) return 'other-status';
+	if (names.field) return 'refused';
+	return names.anchor ? 'passed' : 'inconclusive';
+}
+
+export interface ValidationRun {
+	anchorId: string;
+	results: ValidationResult[];
+	/** Whether an unknown key was named in its refusal: only then does "refused for the anchor only" mean "passed". */
+	validatorNamesUnknownKeys?: boolean;
+	/** Why the run stopped early, if it did. */
+	stoppedBecause?: string;
+}
+
+/** Sends the probes in order; stops at the first sign that a request was not refused. */
+export async function runValidationProbes(
+	client: ApiClient,
+	nodeParser: NodeErrorParser | undefined,
+	say: (line: string) => void,
+): Promise<ValidationRun> {
+	const context: ProbeContext = { anchorId: randomUUID() };
+	const run: ValidationRun = { anchorId: context.anchorId, results: [] };
+	for (const probe of VALIDATION_PROBES) {
+		const answer = await client.call('POST', '/v2/generations', probe.body(context));
+		const reading = readErrorBody(answer.body);
+		const names = {
+			field: namesField(reading, probe.field) || reading.messages.some((message) => probe.refusedMessage?.test(message) ?? false),
+			anchor: mentionsAnchor(reading, context),
+		};
+		const result: ValidationResult = {
+			id: probe.id,
+			purpose: probe.purpose,
+			field: probe.field,
+			status: answer.status,
+			verdict: judge(answer, reading, names),
+			reading,
+			namesField: names.field,
+			namesAnchor: names.anchor,
+			body: answer.body ?? answer.networkError,
+		};
+		if (nodeParser && answer.status >= 400) {
+			const parsed = nodeParser.parseApiErrorBody(answer.body);
+			result.nodeParser = { message: parsed?.message, code: parsed?.code, field: parsed?.field, findsField: nodeParser.validationErrorNames(parsed, probe.field) };
+		}
+		run.results.push(result);
+		say(`  ${probe.id.padEnd(28)} HTTP ${answer.status || '---'}  ${result.verdict}`);
+		if (result.verdict === 'created') {
+			result.deleted = await deleteCreated(client, answer.body);
+			run.stoppedBecause = `${probe.id} was answered ${answer.status}: something was created (deleted at once: HTTP ${result.deleted.status}); no further probe was sent`;
+			break;
+		}
+		if (answer.status === 401 || answer.status === 429 || answer.status === 0 || answer.status >= 500) {
+			run.stoppedBecause = `${probe.id} was answered ${answer.status || answer.networkError}: stopped so nothing uncertain is sent again`;
+			break;
+		}
+		if (probe.id === 'anchor' && result.verdict !== 'passed' && result.verdict !== 'refused') {
+			run.stoppedBecause = 'the anchor alone was not refused as expected: no parameter probe was sent';
+			break;
+		}
+	}
+	const unknownKey = run.results.find((result) => result.id === 'param.unknown-key');
+	if (unknownKey) run.validatorNamesUnknownKeys = unknownKey.verdict === 'refused';
+	if (run.validatorNamesUnknownKeys === false) {
+		for (const result of run.results) if (result.verdict === 'passed' && result.id.startsWith('param.')) result.verdict = 'inconclusive';
+	}
+	return run;
+}
+
+async function deleteCreated(client: ApiClient, body: unknown): Promise<{ generationId?: string; status: number }> {
+	const generate = (body as { generate?: { generationId?: unknown } } | undefined)?.generate;
+	const id = generate?.generationId ?? (body as { generationId?: unknown } | undefined)?.generationId;
+	if (typeof id !== 'string') return { status: 0 };
+	const answer = await client.call('DELETE', `/v1/generations/${encodeURIComponent(id)}`);
+	return { generationId: id, status: answer.status };
+}
