@@ -2,6 +2,9 @@
  * GET /v2/models (§4): a short list in the live shape. The LTX entries' `parameters` JSON Schema is
  * built from the same rules as the validator and follows the options (audio key, refused parameters),
  * so a client that reads the schema to pick the audio key (§7, question 1) can be tested.
+ * `modelsListVariant` offers the shapes a client must not trip over: the live listing is only
+ * 3P-observed, so `parameters` may come as a JSON string, an entry may be named by its slug, and LTX
+ * 2.3 may be missing from the list altogether.
  */
 import { acceptedParameterKeys } from './validation.ts';
 import {
@@ -35,12 +38,16 @@ const OTHER_MODEL_ENTRY = {
 };
 
 export function modelsListBody(options: EmulatorOptions): unknown {
-	return {
-		productionApiAvailableModels: [
-			...LTX_MODEL_ENTRIES.map(({ id, name, slug }) => ({ id, name, parameters: ltxParameterSchema(slug, options) })),
-			OTHER_MODEL_ENTRY,
-		],
-	};
+	const variant = options.modelsListVariant;
+	const ltxEntries = variant === 'no-ltx' ? [] : LTX_MODEL_ENTRIES.map(({ id, name, slug }) => {
+		const parameters = ltxParameterSchema(slug, options);
+		return {
+			id,
+			name: variant === 'slug-names' ? slug : name,
+			parameters: variant === 'string-parameters' ? JSON.stringify(parameters) : parameters,
+		};
+	});
+	return { productionApiAvailableModels: [...ltxEntries, OTHER_MODEL_ENTRY] };
 }
 
 function ltxParameterSchema(model: LtxModel, options: EmulatorOptions): Record<string, unknown> {

@@ -1,6 +1,6 @@
 /** Emulator options: defaults, and checked merging (used by the constructor, setOptions and the control route). */
 import { DEFAULT_API_KEY } from './types.ts';
-import type { AudioField, EmulatorOptions } from './types.ts';
+import type { AudioField, EmulatorOptions, ModelsListVariant } from './types.ts';
 
 export const DEFAULT_OPTIONS: Readonly<EmulatorOptions> = {
 	apiKey: DEFAULT_API_KEY,
@@ -10,12 +10,14 @@ export const DEFAULT_OPTIONS: Readonly<EmulatorOptions> = {
 	cdnUrlExpiryMs: 3_600_000,
 	audioField: 'both',
 	rejectParameters: [],
+	modelsListVariant: 'objects',
 	createRatePerMinute: 100,
 	ports: {},
 	quiet: true,
 };
 
 const AUDIO_FIELDS: readonly AudioField[] = ['audio', 'motion_has_audio', 'both'];
+const MODELS_LIST_VARIANTS: readonly ModelsListVariant[] = ['objects', 'string-parameters', 'slug-names', 'no-ltx'];
 const NON_NEGATIVE_NUMBERS = ['generationDelayMs', 'presignExpiryMs', 'cdnUrlExpiryMs', 'createRatePerMinute'] as const;
 
 /** `current` with `changes` applied; throws on an unknown key or a wrong value. */
@@ -31,6 +33,9 @@ export function mergeOptions(current: EmulatorOptions, changes: Partial<Emulator
 		throw new Error('option videoBytes must be a positive integer');
 	}
 	if (!AUDIO_FIELDS.includes(merged.audioField)) throw new Error(`option audioField must be one of ${AUDIO_FIELDS.join(', ')}`);
+	if (!MODELS_LIST_VARIANTS.includes(merged.modelsListVariant)) {
+		throw new Error(`option modelsListVariant must be one of ${MODELS_LIST_VARIANTS.join(', ')}`);
+	}
 	if (!Array.isArray(merged.rejectParameters)) throw new Error('option rejectParameters must be an array of parameter keys');
 	if (typeof merged.apiKey !== 'string' || merged.apiKey === '') throw new Error('option apiKey must be a non-empty string');
 	return merged;

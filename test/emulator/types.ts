@@ -50,6 +50,13 @@ export interface RecordedRequest {
 
 export type AudioField = 'audio' | 'motion_has_audio' | 'both';
 
+/**
+ * How GET /v2/models presents the LTX entries (see models-list.ts): 'objects' (the 3P-observed shape),
+ * 'string-parameters' (each `parameters` a JSON string), 'slug-names' (named by slug, not display
+ * name), 'no-ltx' (LTX 2.3 not listed at all).
+ */
+export type ModelsListVariant = 'objects' | 'string-parameters' | 'slug-names' | 'no-ltx';
+
 export interface EmulatorOptions {
 	/** The one valid API key. */
 	apiKey: string;
@@ -65,6 +72,8 @@ export interface EmulatorOptions {
 	audioField: AudioField;
 	/** Parameter keys the create endpoint refuses with a validation error naming them. */
 	rejectParameters: string[];
+	/** Shape of the LTX entries in GET /v2/models. */
+	modelsListVariant: ModelsListVariant;
 	/** Creates admitted per sliding minute; beyond it, 429 with Retry-After. */
 	createRatePerMinute: number;
 	/** Fixed ports; 0 or absent = random. */

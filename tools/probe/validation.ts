@@ -54,8 +54,19 @@ export interface ValidationResult {
 	/** The answer as received (redacted later with everything else). */
 	body: unknown;
 	/** What the node's own error parser (nodes/shared/errors.ts) makes of the answer, when it could be loaded. */
-	nodeParser?: { message?: string; code?: string; field?: string; findsField: boolean };
+	nodeParser?: NodeParserReading;
 	deleted?: { generationId?: string; status: number };
+}
+
+export interface NodeParserReading {
+	/** What the node's parser reads from the whole answer (it reads the first issue only). */
+	message?: string;
+	code?: string;
+	field?: string;
+	findsField: boolean;
+	/** Whether it finds the field in the issue that names it, taken alone in the same shape. */
+	findsFieldInItsIssue: boolean;
+	issues: number;
 }
 
 export interface NodeErrorParser {
@@ -211,10 +222,7 @@ export async function runValidationProbes(
 			namesAnchor: names.anchor,
 			body: answer.body ?? answer.networkError,
 		};
-		if (nodeParser && answer.status >= 400) {
-			const parsed = nodeParser.parseApiErrorBody(answer.body);
-			result.nodeParser = { message: parsed?.message, code: parsed?.code, field: parsed?.field, findsField: nodeParser.validationErrorNames(parsed, probe.field) };
-		}
+		if (nodeParser && answer.status >= 400) result.nodeParser = nodeParserReading(nodeParser, answer.body, probe.field);
 		run.results.push(result);
 		say(`  ${probe.id.padEnd(28)} HTTP ${answer.status || '---'}  ${result.verdict}`);
 		if (result.verdict === 'created') {
@@ -237,6 +245,28 @@ export async function runValidationProbes(
 		for (const result of run.results) if (result.verdict === 'passed' && result.id.startsWith('param.')) result.verdict = 'inconclusive';
 	}
 	return run;
+}
+
+/** The issues of a list-shaped answer, each re-wrapped alone in the answer's own shape. */
+function singleIssueBodies(body: unknown): unknown[] {
+	if (Array.isArray(body)) return body.map((issue) => [issue]);
+	const errors = (body as { errors?: unknown } | undefined)?.errors;
+	if (Array.isArray(errors)) return errors.map((issue) => ({ ...(body as object), errors: [issue] }));
+	return [body];
+}
+
+function nodeParserReading(parser: NodeErrorParser, body: unknown, field: string): NodeParserReading {
+	const parsed = parser.parseApiErrorBody(body);
+	const issues = singleIssueBodies(body);
+	const naming = issues.filter((issue) => namesField(readErrorBody(issue), field));
+	return {
+		message: parsed?.message,
+		code: parsed?.code,
+		field: parsed?.field,
+		findsField: parser.validationErrorNames(parsed, field),
+		findsFieldInItsIssue: naming.length > 0 && naming.some((issue) => parser.validationErrorNames(parser.parseApiErrorBody(issue), field)),
+		issues: issues.length,
+	};
 }
 
 async function deleteCreated(client: ApiClient, body: unknown): Promise<{ generationId?: string; status: number }> {

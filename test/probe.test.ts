@@ -1,0 +1,354 @@
+/**
+ * `npm run probe` (tools/probe) against the emulator over real HTTP: the free part, the
+ * validation-only part, `--spend`, and the emulator's stricter variants, each read back from the
+ * probe's own result. The CLI itself runs as a child process (as a key holder runs it).
+ */
+import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import * as nodeErrors from '../nodes/shared/errors';
+import { LeonardoEmulator } from './emulator/index.ts';
+import type { EmulatorOptions, RecordedRequest } from './emulator/index.ts';
+import { runProbe, type ProbeOptions, type ProbeResult } from '../tools/probe/run.ts';
+import { WebhookReceiver } from '../tools/probe/webhook.ts';
+
+const ROOT = join(__dirname, '..');
+const CLI = join(ROOT, 'tools', 'probe', 'cli.ts');
+const FRAME_PNG = join(__dirname, 'fixtures', 'frame.png');
+
+let emu: LeonardoEmulator;
+
+async function startEmulator(options: Partial<EmulatorOptions> = {}): Promise<LeonardoEmulator> {
+	emu = new LeonardoEmulator({ generationDelayMs: 150, createRatePerMinute: 100_000, quiet: true, ...options });
+	await emu.start();
+	return emu;
+}
+
+afterEach(async () => {
+	await emu?.stop();
+});
+
+function probeOptions(changes: Partial<ProbeOptions> = {}): ProbeOptions {
+	return {
+		apiKey: emu.apiKey,
+		baseUrl: emu.baseUrl,
+		spend: false,
+		skipValidation: false,
+		pollIntervalMs: 50,
+		timeoutMs: 20_000,
+		webhookHost: '127.0.0.1',
+		webhookWaitMs: 2000,
+		nodeParser: nodeErrors,
+		...changes,
+	};
+}
+
+async function probe(changes: Partial<ProbeOptions> = {}): Promise<{ result: ProbeResult; lines: string[] }> {
+	const lines: string[] = [];
+	const result = await runProbe(probeOptions(changes), (line) => lines.push(line));
+	return { result, lines };
+}
+
+const verdict = (result: ProbeResult, id: string) => result.validation?.results.find((r) => r.id === id)?.verdict;
+const row = (result: ProbeResult, id: string) => {
+	const found = result.rows.find((r) => r.id === id);
+	if (!found) throw new Error(`no row ${id}`);
+	return found;
+};
+const creates = (requests: RecordedRequest[]) => requests.filter((r) => r.route === 'create');
+
+describe('free part and validation-only part', () => {
+	test('default emulator: both LTX schemas read, every create refused, nothing created, answers as assumed', async () => {
+		await startEmulator();
+		const { result } = await probe();
+
+		expect(result.account).toMatchObject({ status: 200, keyWorks: true, apiConcurrencySlots: 10 });
+		expect(result.account?.wrongKey?.status).toBe(401);
+		expect(result.account?.malformedKey?.status).toBe(500);
+		expect(Object.keys(result.models?.found ?? {})).toEqual(['ltxv-2.3-pro', 'ltxv-2.3-fast']);
+		expect(result.models?.facts['ltxv-2.3-pro']?.properties.duration.enum).toEqual([6, 8, 10]);
+		expect(result.models?.facts['ltxv-2.3-fast']?.properties.prompt.maxLength).toBe(5000);
+		expect(result.models?.facts['ltxv-2.3-fast']?.sizeZeroAllowed).toBe(true);
+
+		// Free by construction: every create was refused and no generation exists.
+		const sent = creates(emu.requests);
+		expect(sent.length).toBe(result.validation?.results.length);
+		expect(sent.length).toBeGreaterThan(25);
+		expect(sent.every((r) => r.status === 400)).toBe(true);
+		expect(emu.generations.size).toBe(0);
+		expect(result.validation?.stoppedBecause).toBeUndefined();
+		expect(result.validation?.validatorNamesUnknownKeys).toBe(true);
+
+		expect(verdict(result, 'anchor')).toBe('refused');
+		expect(verdict(result, 'param.audio')).toBe('passed');
+		expect(verdict(result, 'param.motion_has_audio')).toBe('passed');
+		expect(verdict(result, 'param.mode')).toBe('passed');
+		expect(verdict(result, 'param.seed')).toBe('passed');
+		expect(verdict(result, 'param.seed-over-int32')).toBe('refused');
+		expect(verdict(result, 'param.duration-7')).toBe('refused');
+		expect(verdict(result, 'param.prompt-5000')).toBe('passed');
+		expect(verdict(result, 'param.prompt-5001')).toBe('refused');
+		expect(verdict(result, 'param.quantity-2')).toBe('refused');
+		expect(verdict(result, 'param.end-frame-alone')).toBe('refused');
+
+		// Error shapes as the emulator answers them, and the node's own parser finds every named field.
+		const shapeOf = (id: string) => result.validation?.results.find((r) => r.id === id)?.reading.shape;
+		expect(shapeOf('envelope.public-type')).toBe('rest');
+		expect(shapeOf('param.audio')).toBe('bare-array');
+		expect(row(result, 'error-shapes').agrees).toBe('yes');
+
+		for (const id of ['audio-key', 'mode', 'seed', 'durations', 'sizes', 'prompt-length', 'quantity', 'frames', 'envelope', 'bad-key']) {
+			expect([id, row(result, id).agrees]).toEqual([id, 'yes']);
+		}
+		// Paid questions stay open without --spend.
+		for (const id of ['create-response', 'timing', 'motion-model', 'cdn', 'webhook']) {
+			expect([id, row(result, id).agrees]).toEqual([id, 'unknown']);
+		}
+	});
+
+	test('only `motion_has_audio` accepted: the probe says our `audio` default disagrees', async () => {
+		await startEmulator({ audioField: 'motion_has_audio' });
+		const { result } = await probe();
+		expect(result.models?.facts['ltxv-2.3-fast']?.audioKeys).toEqual(['motion_has_audio']);
+		expect(verdict(result, 'param.audio')).toBe('refused');
+		expect(verdict(result, 'param.motion_has_audio')).toBe('passed');
+		expect(row(result, 'audio-key').agrees).toBe('no');
+	});
+
+	test('only `audio` accepted: agrees, and `motion_has_audio` is reported refused', async () => {
+		await startEmulator({ audioField: 'audio' });
+		const { result } = await probe();
+		expect(result.models?.facts['ltxv-2.3-pro']?.audioKeys).toEqual(['audio']);
+		expect(verdict(result, 'param.motion_has_audio')).toBe('refused');
+		expect(row(result, 'audio-key').agrees).toBe('yes');
+	});
+
+	test('`mode` and `seed` refused: both rows disagree, from the schema and from the refusals', async () => {
+		await startEmulator({ rejectParameters: ['mode', 'seed'] });
+		const { result } = await probe();
+		expect(result.models?.facts['ltxv-2.3-fast']?.keys).not.toContain('mode');
+		expect(verdict(result, 'param.mode')).toBe('refused');
+		expect(verdict(result, 'param.seed')).toBe('refused');
+		expect(row(result, 'mode').agrees).toBe('no');
+		expect(row(result, 'seed').agrees).toBe('no');
+		expect(emu.generations.size).toBe(0);
+	});
+
+	test.each(['string-parameters', 'slug-names'] as const)('/v2/models variant %s: the LTX schemas are still found and read', async (variant) => {
+		await startEmulator({ modelsListVariant: variant });
+		const { result } = await probe({ skipValidation: true });
+		expect(Object.keys(result.models?.found ?? {})).toEqual(['ltxv-2.3-pro', 'ltxv-2.3-fast']);
+		expect(result.models?.found['ltxv-2.3-pro']?.parametersWasString).toBe(variant === 'string-parameters');
+		expect(result.models?.facts['ltxv-2.3-fast']?.properties.duration.enum).toEqual([6, 8, 10, 12, 14, 16, 18, 20]);
+		expect(row(result, 'durations').agrees).toBe('yes');
+	});
+
+	test('/v2/models without LTX 2.3: schema answers are unknown, the refusals still answer', async () => {
+		await startEmulator({ modelsListVariant: 'no-ltx' });
+		const { result } = await probe();
+		expect(result.models?.found).toEqual({});
+		expect(result.models?.modelCount).toBe(1);
+		expect(row(result, 'prompt-enhance-values').agrees).toBe('unknown');
+		expect(row(result, 'audio-key')).toMatchObject({ agrees: 'yes', evidence: 'validation' });
+	});
+
+	test('a refused key stops the probe after GET /v1/me: no create is sent', async () => {
+		await startEmulator();
+		const { result } = await probe({ apiKey: randomUUID(), spend: true });
+		expect(result.account?.keyWorks).toBe(false);
+		expect(result.stoppedBecause).toMatch(/the key does not work/);
+		expect(emu.requests.every((r) => r.route === 'me')).toBe(true);
+	});
+
+	test('a 5xx to a validation probe stops the part: nothing is sent after it', async () => {
+		await startEmulator();
+		emu.injectFault({ route: 'create', status: 500, body: { error: 'Service Error', path: '$', code: 'unexpected' } });
+		const { result } = await probe();
+		expect(creates(emu.requests)).toHaveLength(1);
+		expect(result.validation?.stoppedBecause).toMatch(/answered 500/);
+	});
+
+	test('a validation probe answered 2xx: what it made is deleted at once, no further probe, no paid part', async () => {
+		await startEmulator();
+		const madeUpId = randomUUID();
+		emu.injectFault({ route: 'create', status: 200, body: { generate: { generationId: madeUpId } } });
+		const { result } = await probe({ spend: true });
+		expect(creates(emu.requests)).toHaveLength(1);
+		const deletes = emu.requests.filter((r) => r.route === 'delete');
+		expect(deletes.map((r) => r.path)).toEqual([`/api/rest/v1/generations/${madeUpId}`]);
+		expect(result.validation?.results[0]).toMatchObject({ verdict: 'created', deleted: { generationId: madeUpId, status: 200 } });
+		expect(result.stoppedBecause).toMatch(/paid part was not run/);
+		expect(result.spend).toBeUndefined();
+	});
+
+	test('the key is redacted from everything recorded, even when an answer echoes it', async () => {
+		await startEmulator();
+		emu.injectFault({ route: 'models', status: 500, body: { error: `no models for key ${emu.apiKey}`, path: '$', code: 'unexpected' } });
+		const { result, lines } = await probe({ skipValidation: true });
+		const recorded = JSON.stringify(result) + lines.join('\n');
+		expect(JSON.stringify(result.models?.error)).toContain('[REDACTED]');
+		expect(recorded).not.toContain(emu.apiKey);
+	});
+});
+
+describe('--spend', () => {
+	test('one Fast 6 s 1080p video: record fields, cost, timing and CDN facts; the create is sent once', async () => {
+		await startEmulator();
+		const { result } = await probe({ spend: true, skipValidation: true });
+		const [run] = result.spend ?? [];
+		expect(result.spend).toHaveLength(1);
+		expect(creates(emu.requests)).toHaveLength(1);
+		expect(run.request).toMatchObject({ model: 'ltxv-2.3-fast', parameters: { duration: 6, width: 1920, height: 1080, mode: 'RESOLUTION_1080', audio: true } });
+		expect(run.create.generationIdAt).toBe('generate.generationId');
+		expect(run.cost).toEqual({ amount: '0.24', unit: 'DOLLARS' });
+		expect(run.poll?.terminalAfterMs).toBeGreaterThanOrEqual(150);
+		expect(run.fields).toMatchObject({ status: 'COMPLETE', imageWidth: 1920, imageHeight: 1080, seed: 424242, generatedImages: 1, motionMP4URL: true });
+		// The spelling the record carries on the wire, read independently of the probe.
+		const wire = await fetch(`${emu.baseUrl}/v1/generations/${run.generationId}`, { headers: { authorization: `Bearer ${emu.apiKey}` } });
+		const wireModel = ((await wire.json()) as { generations_by_pk: { generated_images: Array<{ motionModel: unknown }> } }).generations_by_pk.generated_images[0].motionModel;
+		expect(run.fields?.motionModel).toEqual(wireModel);
+		expect(row(result, 'motion-model').says).toContain(JSON.stringify(wireModel));
+		expect(run.video).toMatchObject({ signed: true, isMp4: true, downloadableWithoutKey: true, head: { status: 200 } });
+		expect(run.video?.expiresInSeconds).toBeGreaterThan(3000);
+		expect(row(result, 'create-response').agrees).toBe('yes');
+		expect(row(result, 'cdn').agrees).toBe('yes');
+		expect(row(result, 'webhook').says).toMatch(/no --webhook-port/);
+		// The CDN never sees the key.
+		expect(emu.requests.filter((r) => r.server === 'cdn').every((r) => r.headers.authorization === undefined)).toBe(true);
+	});
+
+	test('the paid create follows what the free part learnt: `motion_has_audio`, no `mode`, no `seed`', async () => {
+		await startEmulator({ audioField: 'motion_has_audio', rejectParameters: ['mode', 'seed'] });
+		const { result } = await probe({ spend: true });
+		const [run] = result.spend ?? [];
+		const parameters = (run.request as { parameters: Record<string, unknown> }).parameters;
+		expect(parameters).toMatchObject({ motion_has_audio: true });
+		expect(Object.keys(parameters)).not.toEqual(expect.arrayContaining(['audio']));
+		expect(parameters.mode).toBeUndefined();
+		expect(parameters.seed).toBeUndefined();
+		expect(run.fields?.status).toBe('COMPLETE');
+		expect(emu.generations.size).toBe(1);
+	});
+
+	test('a create answered 500 is never sent again, and the report says it may exist', async () => {
+		await startEmulator();
+		emu.injectFault({ route: 'create', status: 500, body: { error: 'Service Error', path: '$', code: 'unexpected' } });
+		const { result } = await probe({ spend: true, skipValidation: true });
+		expect(creates(emu.requests)).toHaveLength(1);
+		expect(result.spend?.[0].stoppedBecause).toMatch(/may or may not exist.*NOT sent again/);
+		expect(emu.requests.some((r) => r.route === 'poll')).toBe(false);
+	});
+
+	test('--image: init image, S3 upload without the key, then image-to-video with prompt_enhance AUTO', async () => {
+		await startEmulator();
+		const { result } = await probe({ spend: true, skipValidation: true, imageFile: FRAME_PNG });
+		const i2v = result.spend?.find((run) => run.kind === 'image-to-video');
+		expect(i2v?.upload?.s3?.status).toBe(204);
+		expect(i2v?.request).toMatchObject({ parameters: { prompt_enhance: 'AUTO', guidances: { start_frame: [{ image: { type: 'UPLOADED' } }] } } });
+		expect(i2v?.fields?.status).toBe('COMPLETE');
+		expect(row(result, 'image-to-video').agrees).toBe('yes');
+		const s3 = emu.requests.filter((r) => r.server === 's3');
+		expect(s3).toHaveLength(1);
+		expect(s3[0].headers.authorization).toBeUndefined();
+		expect(emu.generations.size).toBe(2);
+	});
+
+	test('--webhook-port: a call for the generation is recorded, its secrets are not', async () => {
+		await startEmulator();
+		const callbackKey = 'callback-secret-for-the-test';
+		const port = await freePort();
+		// Plays Leonardo's part (the emulator has no webhook sender): posts the documented payload once the generation exists.
+		const sender = (async () => {
+			while (emu.generations.size === 0) await new Promise((resolve) => setTimeout(resolve, 20));
+			const [generation] = emu.generations.values();
+			await new Promise((resolve) => setTimeout(resolve, 300));
+			await fetch(`http://127.0.0.1:${port}/hook`, {
+				method: 'POST',
+				headers: { 'content-type': 'application/json', authorization: `Bearer ${callbackKey}` },
+				body: JSON.stringify({
+					type: 'video_generation.complete',
+					object: 'generation',
+					data: { object: { id: generation.id, status: 'COMPLETE', apiKey: { id: 'k1', key: emu.apiKey, webhookCallbackApiKey: callbackKey } } },
+				}),
+			});
+		})();
+		const { result } = await probe({ spend: true, skipValidation: true, webhookPort: port, webhookCallbackKey: callbackKey, webhookWaitMs: 5000 });
+		await sender;
+		const webhook = result.spend?.[0].webhook;
+		expect(webhook && 'deliveries' in webhook ? webhook.deliveries : []).toHaveLength(1);
+		expect(result.webhookDeliveries?.[0]).toMatchObject({ method: 'POST', path: '/hook', authorization: 'bearer-matches' });
+		expect(row(result, 'webhook').says).toMatch(/video_generation\.complete/);
+		const recorded = JSON.stringify(result);
+		expect(recorded).not.toContain(emu.apiKey);
+		expect(recorded).not.toContain(callbackKey);
+	});
+});
+
+async function freePort(): Promise<number> {
+	const receiver = new WebhookReceiver(undefined);
+	const port = await receiver.listen(0, '127.0.0.1');
+	await receiver.close();
+	return port;
+}
+
+describe('the CLI (npm run probe)', () => {
+	let outDir: string;
+	beforeEach(() => {
+		outDir = mkdtempSync(join(tmpdir(), 'ltx-probe-'));
+	});
+	afterEach(() => rmSync(outDir, { recursive: true, force: true }));
+
+	function runCli(args: string[], env: Record<string, string | undefined>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+		return new Promise((resolve, reject) => {
+			const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env } });
+			let stdout = '';
+			let stderr = '';
+			child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+			child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+			child.on('error', reject);
+			child.on('close', (code) => resolve({ code, stdout, stderr }));
+		});
+	}
+
+	test('--spend --image --update-doc: table, JSON and doc section written; the key appears nowhere', async () => {
+		await startEmulator();
+		const { code, stdout, stderr } = await runCli(
+			['--base-url', emu.baseUrl, '--spend', '--image', FRAME_PNG, '--poll-interval', '0.05', '--out', outDir, '--update-doc'],
+			{ LEONARDO_API_KEY: emu.apiKey },
+		);
+		expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
+		expect(stdout).toMatch(/Question\s+\| What we assumed\s+\| What Leonardo says\s+\| Agrees\?/);
+		expect(stdout).toMatch(/costs at most about \$0\.96/);
+		const files = readdirSync(outDir).sort();
+		expect(files).toEqual([expect.stringMatching(/^leonardo-api-observed-\d{4}-\d{2}-\d{2}\.md$/), expect.stringMatching(/^probe-.*\.json$/)]);
+		const json = readFileSync(join(outDir, files[1]), 'utf8');
+		const doc = readFileSync(join(outDir, files[0]), 'utf8');
+		const result = JSON.parse(json) as ProbeResult;
+		expect(result.spend?.map((run) => run.fields?.status)).toEqual(['COMPLETE', 'COMPLETE']);
+		expect(result.rows.length).toBeGreaterThan(20);
+		expect(doc).toMatch(/^## Observed on \d{4}-\d{2}-\d{2} \(npm run probe\)/);
+		expect(doc).toContain('| Audio flag: `audio` or `motion_has_audio`? (§7.1) |');
+		expect(emu.generations.size).toBe(2);
+		for (const text of [stdout, stderr, json, doc]) expect(text).not.toContain(emu.apiKey);
+	});
+
+	test('without LEONARDO_API_KEY it says what to set and sends nothing', async () => {
+		await startEmulator();
+		const { code, stderr } = await runCli(['--base-url', emu.baseUrl, '--out', outDir], {});
+		expect(code).toBe(1);
+		expect(stderr).toMatch(/set LEONARDO_API_KEY/);
+		expect(emu.requests).toHaveLength(0);
+		expect(readdirSync(outDir)).toEqual([]);
+	});
+
+	test('--image without --spend is refused before any request', async () => {
+		await startEmulator();
+		const { code, stderr } = await runCli(['--base-url', emu.baseUrl, '--image', FRAME_PNG], { LEONARDO_API_KEY: emu.apiKey });
+		expect(code).toBe(1);
+		expect(stderr).toMatch(/--image needs --spend/);
+		expect(emu.requests).toHaveLength(0);
+	});
+});
