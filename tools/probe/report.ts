@@ -108,7 +108,7 @@ const ROWS: RowBuilder[] = [
 			says: `schema keys ${f.bySchema((s) => s.audioKeys)}; ${f.verdicts(['param.audio', 'param.motion_has_audio'])}`,
 			agrees: agreement([f.schemaHasKey('audio'), passed(f, 'param.audio')]),
 			evidence: evidence(f.hasSchema, f.probe('param.audio') !== undefined),
-			fallback: 'audio re-send with the other spelling (RequestDialect.audioField, adjustDialect)',
+			fallback: 'the audio re-send with the other spelling (adjustDialect, nodes/shared/generations.ts)',
 		};
 	},
 	(f) => ({
@@ -118,7 +118,7 @@ const ROWS: RowBuilder[] = [
 		says: `schema ${f.bySchema((s) => (s.keys.includes('mode') ? (s.properties.mode.enum ?? 'present') : 'absent'))}; mode ${f.verdict('param.mode')}`,
 		agrees: agreement([f.schemaHasKey('mode'), passed(f, 'param.mode')]),
 		evidence: evidence(f.hasSchema, f.probe('param.mode') !== undefined),
-		fallback: 'the mode drop (RequestDialect.sendMode)',
+		fallback: 'the re-send without mode (RequestDialect.sendMode, adjustDialect)',
 	}),
 	(f) => ({
 		id: 'seed',
@@ -132,7 +132,7 @@ const ROWS: RowBuilder[] = [
 			passed(f, 'param.seed') ? refusedAsExpected(f, 'param.seed-over-int32') : undefined,
 		]),
 		evidence: evidence(f.hasSchema, f.probe('param.seed') !== undefined),
-		fallback: 'the seed-refusal message in createGeneration; SEED_MAX (capabilities.ts)',
+		fallback: 'the seed-refusal message (createGeneration); SEED_MAX (capabilities.ts)',
 	}),
 	(f) => ({
 		id: 'prompt-enhance-frames',
