@@ -13,6 +13,9 @@ module.exports = {
 	transform: {
 		'^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.test.json', diagnostics: false }],
 	},
+	// Packs the package and installs it through n8n's own installer from a local registry, once per run.
+	globalSetup: '<rootDir>/test/e2e/installed-package.ts',
+	globalTeardown: '<rootDir>/test/e2e/global-teardown.ts',
 	// One n8n at a time: each needs about 700 MB and most of a core while it starts.
 	maxWorkers: 1,
 	testTimeout: 180_000,

@@ -2,7 +2,9 @@
 # End-to-end tests in a real n8n, against the Leonardo emulator.
 #   bash scripts/test-e2e.sh e2e [jest args]      the example workflows and the server/credential test (npm run test:e2e)
 #   bash scripts/test-e2e.sh browser [jest args]  the node panel in Chromium (npm run test:browser)
-# Installs what is missing first: Node 24 and n8n 2.41.1 into the cache, Chromium for the browser test.
+# Installs what is missing first: Node 24, n8n (LTX_N8N_VERSION, default 2.41.1) and verdaccio into the
+# cache, Chromium for the browser test. The package is packed, published to a local registry and installed
+# through n8n's own Community Nodes installer once per run (test/e2e/installed-package.ts).
 # Nothing is left behind, even when interrupted: n8n, the emulator, Chromium and temporary folders.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -19,13 +21,15 @@ esac
 
 # shellcheck source=scripts/n8n-runtime.sh
 source scripts/n8n-runtime.sh
+# shellcheck source=scripts/registry-runtime.sh
+source scripts/registry-runtime.sh
 # shellcheck source=scripts/run-scope.sh
 source scripts/run-scope.sh
 if [ "$suite" = browser ]; then
 	LTX_CHROMIUM="$(bash scripts/ensure-chromium.sh)"
 	export LTX_CHROMIUM
 fi
-# n8n loads the package from dist/, so test what a user would install.
+# The run packs dist/ and installs it through n8n's installer (test/e2e/installed-package.ts).
 npm run --silent build
 
 run_scope_begin "ltx-$suite"

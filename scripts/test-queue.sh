@@ -16,7 +16,9 @@ log() { printf '[test-queue] %s\n' "$*" >&2; }
 
 # shellcheck source=scripts/n8n-runtime.sh
 source scripts/n8n-runtime.sh
-# n8n loads the package from dist/, so test what a user would install.
+# shellcheck source=scripts/registry-runtime.sh
+source scripts/registry-runtime.sh
+# The run packs dist/ and installs it through n8n's installer (test/e2e/installed-package.ts).
 npm run --silent build
 
 db="${LTX_QUEUE_DB:-postgresdb}"

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 import { type EmulatorProcess, type RecordedRequest, startEmulator } from './emulator-process.ts';
-import { N8nInstance } from './n8n-instance.ts';
+import { N8nInstance, type PackageSource } from './n8n-instance.ts';
 import { EXAMPLE_CREDENTIAL, FIXTURES_DIR } from './project.ts';
 
 export interface E2eWorld {
@@ -18,14 +18,22 @@ export interface E2eWorld {
 	dispose(): Promise<void>;
 }
 
-/** Starts the emulator and prepares n8n (not started: `n8n execute` runs in its own process). */
-export async function createWorld(options: { emulatorDelayMs?: number } = {}): Promise<E2eWorld> {
+/**
+ * Starts the emulator and prepares n8n (not started: `n8n execute` runs in its own process). n8n gets the
+ * run's installation of the package (see N8nInstance's PackageSource) unless `packageSource` says otherwise.
+ */
+export async function createWorld(options: { emulatorDelayMs?: number; packageSource?: PackageSource } = {}): Promise<E2eWorld> {
 	const scratch = mkdtempSync(path.join(tmpdir(), 'ltx-e2e-'));
 	const filesDir = path.join(scratch, 'files');
 	const emulator = await startEmulator({ delayMs: options.emulatorDelayMs });
 	try {
 		// LTX_E2E_PACKAGE_DIR: run against another build of the package than this clone's.
-		const n8n = await N8nInstance.create({ parentDir: scratch, fileAccessDirs: [filesDir], packageDir: process.env.LTX_E2E_PACKAGE_DIR });
+		const n8n = await N8nInstance.create({
+			parentDir: scratch,
+			fileAccessDirs: [filesDir],
+			packageSource: options.packageSource,
+			packageDir: process.env.LTX_E2E_PACKAGE_DIR,
+		});
 		copyFileSync(path.join(FIXTURES_DIR, 'frame.png'), path.join(filesDir, 'start-frame.png'));
 		await n8n.importCredentials([{ ...EXAMPLE_CREDENTIAL, data: { apiKey: emulator.apiKey, baseUrl: emulator.baseUrl } }]);
 		return {

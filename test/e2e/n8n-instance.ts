@@ -1,17 +1,28 @@
 /**
- * A real n8n (the pinned version scripts/n8n-runtime.sh installs) in a throwaway user folder, with this
- * package installed the way n8n finds community packages: a link at
- * <userFolder>/.n8n/nodes/node_modules/n8n-nodes-leonardo-ltx pointing at the clone (so n8n loads the
- * built `dist/` through package.json#n8n, icons and codex included).
+ * A real n8n (the version scripts/n8n-runtime.sh installs, on the Node it needs) in a throwaway user
+ * folder, with this package in <userFolder>/.n8n/nodes/node_modules/n8n-nodes-leonardo-ltx, where n8n
+ * finds community packages (see `PackageSource`).
  *
- * Shared by the launcher (`npm start`), the E2E tests and the browser test.
+ * Shared by the launcher (`npm start`), the E2E tests, the browser test, the queue cluster and the bench.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
 
 import { CREDENTIAL_TYPE, n8nBin, PACKAGE_NAME, REPO_ROOT } from './project.ts';
+
+/**
+ * How the package gets into the user folder:
+ * - `installed`: a copy of what n8n's own Community Nodes installer made of the packed package (the
+ *   E2E and queue runs prepare one per run, see installed-package.ts, and name it in
+ *   LTX_INSTALLED_NODES_DIR): the package's files without node_modules, n8n-workflow from n8n itself.
+ * - `link`: a symlink to `packageDir` (default the clone), which then resolves n8n-workflow from the
+ *   clone's devDependencies (`npm start`, so a rebuild shows after a restart).
+ * - `registry`: nothing yet; n8n gets the run's local registry as its community-packages registry and
+ *   `installPackage()` installs the package through n8n's installer, as Settings → Community Nodes does.
+ */
+export type PackageSource = 'installed' | 'link' | 'registry';
 
 export interface N8nInstanceOptions {
 	/** The user folder is created inside this folder, named `<namePrefix><random>`. */
@@ -24,8 +35,17 @@ export interface N8nInstanceOptions {
 	port?: number;
 	/** Port of the task runner broker (n8n's default is 5679); default: a free port. */
 	brokerPort?: number;
-	/** The package n8n loads; default: this clone. E.g. an unpacked `npm pack` tarball. */
+	/** Default: `installed` when the run has an installation (LTX_INSTALLED_NODES_DIR), else `link`. */
+	packageSource?: PackageSource;
+	/** For `link`: the package n8n loads; default: this clone. E.g. an unpacked `npm pack` tarball. */
 	packageDir?: string;
+}
+
+/** What POST /rest/community-packages answers (the installer's record of the package). */
+export interface InstalledPackage {
+	packageName: string;
+	installedVersion: string;
+	installedNodes: Array<{ name: string; type: string; latestVersion: number }>;
 }
 
 export interface CredentialSeed {
@@ -82,28 +102,43 @@ export class N8nInstance {
 	readonly userFolder: string;
 	readonly port: number;
 	private readonly brokerPort: number;
+	readonly packageSource: PackageSource;
 	private readonly fileAccessDirs: string[];
 	private server: ChildProcess | undefined;
 	private readonly exitListeners: Array<(code: number | null) => void> = [];
 
-	private constructor(userFolder: string, port: number, brokerPort: number, fileAccessDirs: string[]) {
+	private constructor(userFolder: string, port: number, brokerPort: number, fileAccessDirs: string[], packageSource: PackageSource) {
 		this.userFolder = userFolder;
 		this.port = port;
 		this.brokerPort = brokerPort;
 		this.fileAccessDirs = fileAccessDirs;
+		this.packageSource = packageSource;
 	}
 
-	/** Creates the user folder and installs the package into it (nothing runs yet). */
+	/** Creates the user folder and puts the package into it (nothing runs yet). */
 	static async create(options: N8nInstanceOptions): Promise<N8nInstance> {
+		const installed = process.env.LTX_INSTALLED_NODES_DIR;
+		const source: PackageSource = options.packageSource ?? (installed && !options.packageDir ? 'installed' : 'link');
 		mkdirSync(options.parentDir, { recursive: true });
 		const userFolder = mkdtempSync(path.join(options.parentDir, options.namePrefix ?? 'run-'));
-		const nodesDir = path.join(userFolder, '.n8n', 'nodes', 'node_modules');
-		mkdirSync(nodesDir, { recursive: true });
-		symlinkSync(options.packageDir ?? REPO_ROOT, path.join(nodesDir, PACKAGE_NAME), 'dir');
+		const nodesDir = path.join(userFolder, '.n8n', 'nodes');
+		if (source === 'installed') {
+			if (!installed) throw new Error('LTX_INSTALLED_NODES_DIR is not set: the E2E global set-up (installed-package.ts) prepares the installation');
+			// The nodes folder as n8n's installer left it: node_modules/<package> and the package.json recording it.
+			cpSync(installed, nodesDir, { recursive: true });
+		} else {
+			mkdirSync(path.join(nodesDir, 'node_modules'), { recursive: true });
+			if (source === 'link') symlinkSync(options.packageDir ?? REPO_ROOT, path.join(nodesDir, 'node_modules', PACKAGE_NAME), 'dir');
+		}
 		for (const dir of options.fileAccessDirs) mkdirSync(dir, { recursive: true });
 		const port = options.port ?? (await freePort());
 		const brokerPort = options.brokerPort ?? (await freePort());
-		return new N8nInstance(userFolder, port, brokerPort, options.fileAccessDirs);
+		return new N8nInstance(userFolder, port, brokerPort, options.fileAccessDirs, source);
+	}
+
+	/** Where n8n keeps community packages: <userFolder>/.n8n/nodes/node_modules/<package>. */
+	get packageInstallDir(): string {
+		return path.join(this.userFolder, '.n8n', 'nodes', 'node_modules', PACKAGE_NAME);
 	}
 
 	get url(): string {
@@ -119,8 +154,12 @@ export class N8nInstance {
 	env(): NodeJS.ProcessEnv {
 		// Not jest's NODE_ENV=test: n8n then runs as in its own unit tests (silent, no execution output).
 		const { NODE_ENV: _testRunnerMode, JEST_WORKER_ID: _jestWorker, ...inherited } = process.env;
+		// n8n runs on the Node scripts/n8n-runtime.sh paired it with (22 for 1.x), the tests on Node 24.
+		const nodeBin = process.env.LTX_N8N_NODE_DIR ? path.join(process.env.LTX_N8N_NODE_DIR, 'bin') : undefined;
 		return {
 			...inherited,
+			PATH: nodeBin ? `${nodeBin}${path.delimiter}${inherited.PATH ?? ''}` : inherited.PATH,
+			...(this.packageSource === 'registry' ? registryEnv() : {}),
 			N8N_USER_FOLDER: this.userFolder,
 			N8N_PORT: String(this.port),
 			N8N_HOST: '127.0.0.1',
@@ -225,6 +264,19 @@ export class N8nInstance {
 		return session;
 	}
 
+	/**
+	 * Installs the package through n8n's Community Nodes installer (POST /rest/community-packages, what
+	 * Settings → Community Nodes → Install sends) from the run's local registry, into the running n8n:
+	 * it downloads the tarball, unpacks it into the nodes folder and loads the node without a restart.
+	 */
+	async installPackage(session: RestSession): Promise<InstalledPackage> {
+		if (this.packageSource !== 'registry') throw new Error(`installPackage() needs packageSource 'registry' (this instance: '${this.packageSource}')`);
+		// A registry other than registry.npmjs.org is an Enterprise licence feature (1.123 and 2.41 alike);
+		// n8n's own test hook (E2E_TESTS, see registryEnv) switches that one licence flag on.
+		await session.request('PATCH', '/rest/e2e/feature', { feature: 'feat:communityNodes:customRegistry', enabled: true });
+		return await session.request<InstalledPackage>('POST', '/rest/community-packages', { name: PACKAGE_NAME });
+	}
+
 	async login(owner: Owner = DEMO_OWNER): Promise<RestSession> {
 		const session = new RestSession(this.url);
 		await session.request('POST', '/rest/login', { emailOrLdapLoginId: owner.email, password: owner.password });
@@ -256,6 +308,19 @@ export class N8nInstance {
 		}
 		return result;
 	}
+}
+
+/** The n8n version the run uses (scripts/n8n-runtime.sh). */
+export const N8N_VERSION = process.env.LTX_N8N_VERSION ?? '2.41.1';
+
+/**
+ * For `registry` instances: the run's local registry as n8n's community-packages registry, and n8n's
+ * test mode, whose /rest/e2e/feature route sets licence flags (only the custom-registry one is used).
+ */
+function registryEnv(): Record<string, string> {
+	const registry = process.env.LTX_REGISTRY_URL;
+	if (!registry) throw new Error('LTX_REGISTRY_URL is not set: the E2E global set-up (installed-package.ts) starts the local registry');
+	return { N8N_COMMUNITY_PACKAGES_REGISTRY: registry, E2E_TESTS: 'true' };
 }
 
 /** Calls n8n's internal REST API (/rest/...) with the session cookie of a logged-in user. */

@@ -29,9 +29,11 @@ function requirePanel(): void {
 }
 
 beforeAll(async () => {
-	world = await createWorld();
+	// n8n starts without the package; it is installed as Settings → Community Nodes → Install does (its
+	// REST call), from the run's local registry, into the running n8n: the editor must show it, no restart.
+	world = await createWorld({ packageSource: 'registry' });
 	await world.n8n.start();
-	await world.n8n.setupOwner(DEMO_OWNER);
+	await world.n8n.installPackage(await world.n8n.setupOwner(DEMO_OWNER));
 	browser = await launchChromium();
 	page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
 	page.setDefaultTimeout(30_000);

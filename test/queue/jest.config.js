@@ -11,6 +11,9 @@ module.exports = {
 	transform: {
 		'^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.test.json', diagnostics: false }],
 	},
+	// Main and worker get the package as n8n's own installer made it (packed, from a local registry).
+	globalSetup: '<rootDir>/test/e2e/installed-package.ts',
+	globalTeardown: '<rootDir>/test/e2e/global-teardown.ts',
 	// One cluster at a time: main + worker need about 1.5 GB and most of both cores while they start.
 	maxWorkers: 1,
 	testTimeout: 180_000,
