@@ -44,6 +44,8 @@ export default async function globalSetup(): Promise<void> {
 	await registry.publish(tarball);
 	process.env.LTX_REGISTRY_URL = registry.url;
 	process.env.LTX_PACKED_TARBALL = tarball;
+	// The browser test installs into its own running n8n and needs no copy.
+	if (process.env.LTX_E2E_SUITE === 'browser') return;
 
 	const installer = await N8nInstance.create({ parentDir: dir, namePrefix: 'installer-', fileAccessDirs: [], packageSource: 'registry' });
 	try {
