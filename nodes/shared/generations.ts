@@ -10,7 +10,7 @@ import {
 	type ImageReference,
 	type RequestDialect,
 } from './generateRequest';
-import type { RateLimiter } from './pacing';
+import { type RateLimiter, throwIfCancelled } from './pacing';
 import { callApi, type CallOptions, LeonardoApiError, type NodeContext } from './transport';
 
 export interface GenerationCost {
@@ -113,6 +113,16 @@ function adjustDialect(error: LeonardoApiError, dialect: RequestDialect): Reques
 	return undefined;
 }
 
+export interface CreateCall {
+	itemIndex: number;
+	/** Ends the wait and any retry pause, also of a create already sent (the execution was stopped). */
+	signal?: AbortSignal;
+	/** Stops before a create is sent (e.g. another item failed); a create already sent is still awaited. */
+	stopBeforeSend?: AbortSignal;
+	/** Called just before each create request goes out. */
+	onSend?: () => void;
+}
+
 /**
  * POST /v2/generations. A 400 that names `audio` or `mode` is answered by sending the other dialect
  * (a validation error creates nothing, so this cannot charge twice); nothing else is re-sent here.
@@ -122,22 +132,25 @@ export async function createGeneration(
 	session: CreateSession,
 	request: GenerateRequest,
 	frames: { start?: ImageReference; end?: ImageReference },
-	call: { itemIndex: number; signal?: AbortSignal },
+	call: CreateCall,
 ): Promise<{ body: CreateGenerationBody; created: CreatedGeneration }> {
+	const { itemIndex, signal, stopBeforeSend = signal, onSend } = call;
 	let dialect = session.dialect;
 	for (;;) {
 		const body = buildCreateBody(request, frames, dialect);
-		await session.createLimiter.waitTurn(call.signal);
+		await session.createLimiter.waitTurn(stopBeforeSend);
+		throwIfCancelled(stopBeforeSend);
+		onSend?.();
 		let refusal: unknown;
 		let response: unknown;
 		try {
-			response = await postGeneration(ctx, body, { ...call, baseUrl: session.baseUrl });
+			response = await postGeneration(ctx, body, { itemIndex, signal, baseUrl: session.baseUrl });
 		} catch (error) {
 			refusal = error;
 		}
 		if (refusal === undefined) {
 			session.dialect = dialect;
-			return { body, created: requireGenerationId(ctx, response, call.itemIndex) };
+			return { body, created: requireGenerationId(ctx, response, itemIndex) };
 		}
 		// callApi only rejects with NodeApiError (LeonardoApiError for an HTTP answer) or a cancel: pass those on.
 		if (!(refusal instanceof LeonardoApiError)) throw refusal;

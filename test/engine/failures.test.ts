@@ -29,9 +29,9 @@ describe('items', () => {
 		expect(result.error).toBeUndefined();
 		expect(result.items.map((item) => item.pairedItem)).toEqual([{ item: 0 }, { item: 1 }, { item: 2 }, { item: 3 }]);
 		expect(result.items[0].json).toMatchObject({ status: 'COMPLETE', prompt: 'one' });
-		expect(result.items[1].json).toMatchObject({ error: expect.stringMatching(/failed/), generationId: expect.any(String) });
+		expect(result.items[1].json).toMatchObject({ error: expect.stringMatching(/failed/), details: { generationId: expect.any(String) } });
 		expect(result.items[2].json).toMatchObject({ error: 'The prompt is empty [item 2]' });
-		expect(result.items[2].json.generationId).toBeUndefined();
+		expect((result.items[2].json.details as Record<string, unknown>).generationId).toBeUndefined();
 		expect(result.items[3].json).toMatchObject({ status: 'COMPLETE', prompt: 'four' });
 		expect(requests('create')).toHaveLength(3);
 	});
@@ -41,19 +41,18 @@ describe('items', () => {
 		const result = await run(generate(), { continueOnFail: true });
 		expect(result.items[0].json).toMatchObject({
 			error: expect.stringMatching(/Downloading the video/),
-			generationId: expect.any(String),
-			videoUrl: expect.stringMatching(/\.mp4/),
+			details: { generationId: expect.any(String), videoUrl: expect.stringMatching(/\.mp4/) },
 		});
 	}, 30_000);
 
-	test('without continueOnFail the first failure names the other generations already paid for', async () => {
+	test('without continueOnFail the first failure names the other generations already paid for, with status and link', async () => {
 		const result = await run(generate({ prompt: '={{ $json.prompt }}' }, { maxConcurrency: 2 }), {
 			input: [{ json: { prompt: 'slow one [emu:delay=2000]' } }, { json: { prompt: 'bad [emu:failed]' } }],
 		});
 		// Found by prompt: both creates go out together, so the emulator may see item 1's first.
 		const slowOne = [...emulator.generations.values()].find((generation) => generation.params.prompt.startsWith('slow one'));
 		expect(result.error?.message).toMatch(/failed/);
-		expect(result.error?.description).toContain(`Other generations created in this run, which you can fetch with "Get": ${slowOne?.id} (item 0)`);
+		expect(result.error?.description).toContain(`item 0: generation ${slowOne?.id}, COMPLETE, video http`);
 	});
 
 	test('maxConcurrency: items run in parallel, output keeps input order', async () => {

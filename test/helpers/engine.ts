@@ -193,14 +193,19 @@ export interface RunOptions {
 	parameters: INodeParameters;
 	input?: InputItem[];
 	credentials: { apiKey: string; baseUrl: string };
+	/** The legacy Settings flag (workflows saved before "On Error" existed). */
 	continueOnFail?: boolean;
+	/** Settings → On Error, as n8n 1.x/2.x saves it; unset is n8n's default (stop the workflow). */
+	onError?: 'stopWorkflow' | 'continueRegularOutput' | 'continueErrorOutput';
 	/** Called once the run has started, with a function that stops it (like "Stop execution"). */
 	onStarted?: (stop: () => void) => void;
 }
 
 export interface RunResult {
-	/** Output items of the LTX Video node (empty when it failed). */
+	/** Items of the LTX Video node's first (success) output (empty when it failed). */
 	items: INodeExecutionData[];
+	/** Every main output as n8n recorded it: with onError continueErrorOutput, [success, error]. */
+	outputs: INodeExecutionData[][];
 	/** The node's error, when the run failed. */
 	error?: Error & { description?: string | null; httpCode?: string | null; context?: IDataObject };
 	run: IRun;
@@ -230,6 +235,7 @@ export async function runLtxNode(options: RunOptions): Promise<RunResult> {
 			parameters: options.parameters,
 			credentials: { leonardoAiApi: { id: '1', name: 'Leonardo test' } },
 			continueOnFail: options.continueOnFail ?? false,
+			...(options.onError ? { onError: options.onError } : {}),
 		},
 	];
 	const connections = { Input: { main: [[{ node: 'LTX Video', type: 'main' as const, index: 0 }]] } };
@@ -288,10 +294,11 @@ export async function runLtxNode(options: RunOptions): Promise<RunResult> {
 	}
 
 	const taskData = run.data.resultData.runData['LTX Video']?.[0];
-	const items = taskData?.data?.main?.[0] ?? [];
+	const outputs = (taskData?.data?.main ?? []).map((output) => output ?? []);
 	const service = Container.get(BinaryDataService);
 	return {
-		items,
+		items: outputs[0] ?? [],
+		outputs,
 		error: (taskData?.error ?? run.data.resultData.error) as RunResult['error'],
 		run,
 		readBinary: async (item, property = 'data') => {

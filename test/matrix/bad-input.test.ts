@@ -44,7 +44,7 @@ test('with Continue On Fail, bad items become error items and the good ones stil
 		credentials: { apiKey: emulator.apiKey, baseUrl: emulator.baseUrl },
 	});
 	expect(result.items[0].json.error).toMatch(/7-second video \[item 0\]/);
-	expect(result.items[0].json.errorDescription).toMatch(/6, 8, 10 seconds/);
+	expect(result.items[0].json.details).toMatchObject({ description: expect.stringMatching(/6, 8, 10 seconds/) });
 	expect(result.items[1].json.status).toBe('COMPLETE');
 	expect(requests('create')).toHaveLength(1);
 });

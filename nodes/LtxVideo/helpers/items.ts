@@ -1,9 +1,10 @@
 /**
  * Runs one operation over all input items: check every item first (bad input fails before ANY
  * request), then run the valid ones with bounded concurrency, keeping input order and pairedItem.
- * With "Continue On Fail" a failed item becomes an error item naming its generation; without it the
- * first failure stops new work, stops the waits of the others, and is reported with the IDs of every
- * generation already created, so nothing paid for is lost.
+ * With On Error → Continue a failed item becomes an error item naming its generation. Without it, the
+ * first failure stops new work (nothing more is created), lets generations already created finish
+ * within their own timeout, and is reported with every created generation's status and link, so
+ * nothing paid for is left unnamed.
  */
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
@@ -13,36 +14,87 @@ import { WaitCancelledError } from '../../shared/pacing';
 
 /** What one item has reached so far; read when it fails. */
 export interface ItemProgress {
+	/** A create request went out: without a generation ID its outcome is unknown. */
+	createSent?: boolean;
 	generationId?: string;
 	videoUrl?: string;
+}
+
+export interface ItemSignals {
+	/** The execution was stopped: end at once. */
+	cancel: AbortSignal;
+	/**
+	 * Also fires when another item failed and the node will stop (no Continue): start nothing that is
+	 * paid for (a create) or only useful in the output (a download); let what is paid for finish.
+	 */
+	stopNew: AbortSignal;
 }
 
 export interface ItemRun<Checked> {
 	/** Validates item `itemIndex`; throws InvalidInputError. Must not send requests. */
 	check(itemIndex: number): Promise<Checked>;
-	/** Does the work for a checked item. `signal` fires on cancel or when a sibling failed. */
-	run(checked: Checked, itemIndex: number, progress: ItemProgress, signal: AbortSignal): Promise<INodeExecutionData>;
+	/** Does the work for a checked item. */
+	run(checked: Checked, itemIndex: number, progress: ItemProgress, signals: ItemSignals): Promise<INodeExecutionData>;
 	concurrency: number;
 }
 
-type Outcome = { json: IDataObject; binary?: INodeExecutionData['binary'] } | { error: Error };
+type NodeError = Error & { description?: string | null };
+type Outcome = { json: IDataObject; binary?: INodeExecutionData['binary'] } | { error: NodeError };
 
-function asNodeError(ctx: IExecuteFunctions, error: unknown, itemIndex: number, progress: ItemProgress): Error {
+function asNodeError(ctx: IExecuteFunctions, error: unknown, itemIndex: number, progress: ItemProgress): NodeError {
 	if (error instanceof InvalidInputError) {
 		return new NodeOperationError(ctx.getNode(), `${error.message} [item ${itemIndex}]`, { itemIndex, description: error.fix });
 	}
-	const nodeError: Error & { description?: string | null } =
-		error instanceof Error ? error : new NodeOperationError(ctx.getNode(), String(error), { itemIndex });
+	const nodeError: NodeError = error instanceof Error ? error : new NodeOperationError(ctx.getNode(), String(error), { itemIndex });
 	if (progress.generationId && !`${nodeError.message} ${nodeError.description ?? ''}`.includes(progress.generationId)) {
 		nodeError.description = `${nodeError.description ?? ''} ${recoveryHint(progress.generationId)}`.trim();
 	}
 	return nodeError;
 }
 
+/**
+ * An error item n8n routes to the error output under "Continue (using error output)": WorkflowExecute
+ * moves an item there only when its json holds nothing but `error`, `message` and `details` (an
+ * `item.error` would route too, but n8n then replaces the json with the message alone, dropping the
+ * generation ID). So the generation ID and video URL go into `details`, in every Continue mode alike.
+ */
+function errorItem(error: NodeError, progress: ItemProgress, itemIndex: number): INodeExecutionData {
+	const details: IDataObject = {};
+	if (error.description) details.description = error.description;
+	if (progress.generationId) details.generationId = progress.generationId;
+	if (progress.videoUrl) details.videoUrl = progress.videoUrl;
+	return { json: { error: error.message, details }, pairedItem: { item: itemIndex } };
+}
+
+/**
+ * One line per item that reached Leonardo's create (or looked a generation up), for the error that
+ * ends the node: its generation, status and link, or why it has none.
+ */
+function batchReport(outcomes: Array<Outcome | undefined>, progress: ItemProgress[], exceptItem: number): string[] {
+	const lines: string[] = [];
+	outcomes.forEach((outcome, itemIndex) => {
+		const { generationId, createSent } = progress[itemIndex];
+		if (itemIndex === exceptItem || !(generationId || createSent)) return;
+		const generation = generationId ? `generation ${generationId}` : 'no generation ID';
+		if (outcome && 'error' in outcome) {
+			lines.push(`item ${itemIndex}: ${generation}, failed: ${outcome.error.message}`);
+		} else if (outcome) {
+			const { status, videoUrl } = outcome.json;
+			lines.push(`item ${itemIndex}: ${generation}, ${String(status ?? 'done')}${videoUrl ? `, video ${String(videoUrl)}` : ''}`);
+		} else if (generationId) {
+			lines.push(`item ${itemIndex}: ${generation}, not finished (fetch it later with "Get")`);
+		} else {
+			lines.push(`item ${itemIndex}: create request sent, no answer yet: check your Leonardo library before running it again`);
+		}
+	});
+	return lines;
+}
+
 export async function runItems<Checked>(ctx: IExecuteFunctions, spec: ItemRun<Checked>): Promise<INodeExecutionData[]> {
 	const itemCount = ctx.getInputData().length;
 	const continueOnFail = ctx.continueOnFail();
-	const outcomes: Outcome[] = new Array(itemCount);
+	// Not `new Array(n)`: forEach and filter skip its holes, i.e. exactly the items that never finished.
+	const outcomes: Array<Outcome | undefined> = Array.from({ length: itemCount }, () => undefined);
 	const progress: ItemProgress[] = Array.from({ length: itemCount }, () => ({}));
 
 	// Phase 1: check everything before the first request.
@@ -58,67 +110,56 @@ export async function runItems<Checked>(ctx: IExecuteFunctions, spec: ItemRun<Ch
 	}
 
 	// Phase 2: the work, at most `concurrency` items at a time.
-	const stopSiblings = new AbortController();
-	const cancel = ctx.getExecutionCancelSignal();
-	const signal = cancel ? AbortSignal.any([cancel, stopSiblings.signal]) : stopSiblings.signal;
-	let firstFailure: { itemIndex: number; error: Error } | undefined;
+	const stopping = new AbortController();
+	const cancel = ctx.getExecutionCancelSignal() ?? new AbortController().signal;
+	const signals: ItemSignals = { cancel, stopNew: AbortSignal.any([cancel, stopping.signal]) };
+	let firstFailure: { itemIndex: number; error: NodeError } | undefined;
 	let next = 0;
 	const worker = async () => {
-		while (next < itemCount && !firstFailure && !signal.aborted) {
+		while (next < itemCount && !signals.stopNew.aborted) {
 			const itemIndex = next++;
 			const item = checked[itemIndex];
 			if (outcomes[itemIndex] || item === undefined) continue;
 			try {
-				outcomes[itemIndex] = await spec.run(item, itemIndex, progress[itemIndex], signal);
+				outcomes[itemIndex] = await spec.run(item, itemIndex, progress[itemIndex], signals);
 			} catch (error) {
-				// A stop of the whole execution is reported once, below; a sibling's failure is reported instead.
-				if (cancel?.aborted || error instanceof WaitCancelledError) return;
+				// A stop of the whole execution is reported once, below; so is an item that stopped
+				// before creating anything because another item failed.
+				if (cancel.aborted || error instanceof WaitCancelledError) continue;
 				const failure = asNodeError(ctx, error, itemIndex, progress[itemIndex]);
-				if (continueOnFail) {
+				if (continueOnFail || firstFailure) {
 					outcomes[itemIndex] = { error: failure };
-				} else if (!firstFailure) {
+				} else {
 					firstFailure = { itemIndex, error: failure };
-					stopSiblings.abort();
+					stopping.abort();
 				}
 			}
 		}
 	};
 	await Promise.all(Array.from({ length: Math.min(spec.concurrency, itemCount) }, worker));
 
-	if (cancel?.aborted) {
-		const created = progress.filter((entry) => entry.generationId).map((entry) => entry.generationId);
+	if (cancel.aborted) {
+		const report = batchReport(outcomes, progress, -1);
 		throw new NodeOperationError(ctx.getNode(), 'The execution was stopped', {
-			description: created.length
-				? `Generations already created, which you can fetch later with "Get": ${created.join(', ')}.`
+			description: report.length
+				? `What the items had reached (fetch created generations later with "Get"): ${report.join('; ')}.`
 				: 'No generation had been created yet.',
 		});
 	}
 
 	if (firstFailure) {
-		const others = progress
-			.map((entry, itemIndex) => ({ ...entry, itemIndex }))
-			.filter((entry) => entry.generationId && entry.itemIndex !== firstFailure!.itemIndex)
-			.map((entry) => `${entry.generationId} (item ${entry.itemIndex})`);
-		if (others.length) {
-			const error = firstFailure.error as Error & { description?: string | null };
-			error.description = `${error.description ?? ''} Other generations created in this run, which you can fetch with "Get": ${others.join(', ')}.`.trim();
+		const { error, itemIndex } = firstFailure;
+		const report = batchReport(outcomes, progress, itemIndex);
+		const stoppedEarly = outcomes.filter((outcome, index) => !outcome && !progress[index].createSent && index !== itemIndex).length;
+		if (report.length || stoppedEarly) {
+			const others = report.length ? ` The other items (generations already created were waited for): ${report.join('; ')}.` : '';
+			const skipped = stoppedEarly ? ` ${stoppedEarly} other item(s) created nothing: not started, or stopped before their create request.` : '';
+			error.description = `${error.description ?? ''}${others}${skipped} To keep every item's result in a batch, set Settings → On Error → Continue.`.trim();
 		}
-		throw firstFailure.error;
+		throw error;
 	}
 
-	return outcomes.map((outcome, itemIndex) => {
-		if ('error' in outcome) {
-			const { error } = outcome as { error: Error & { description?: string | null } };
-			return {
-				json: {
-					error: error.message,
-					...(error.description ? { errorDescription: error.description } : {}),
-					...(progress[itemIndex].generationId ? { generationId: progress[itemIndex].generationId } : {}),
-					...(progress[itemIndex].videoUrl ? { videoUrl: progress[itemIndex].videoUrl } : {}),
-				},
-				pairedItem: { item: itemIndex },
-			};
-		}
-		return { ...outcome, pairedItem: { item: itemIndex } };
-	});
+	return outcomes.map((outcome, itemIndex) =>
+		'error' in outcome! ? errorItem(outcome.error, progress[itemIndex], itemIndex) : { ...outcome!, pairedItem: { item: itemIndex } },
+	);
 }

@@ -14,7 +14,7 @@ export function deleteRun(ctx: IExecuteFunctions, baseUrl: string): ItemRun<stri
 	return {
 		concurrency: 4,
 		check: async (itemIndex) => validateGenerationId(ctx.getNodeParameter('generationId', itemIndex, '')),
-		run: async (generationId, itemIndex, _progress, signal): Promise<INodeExecutionData> => {
+		run: async (generationId, itemIndex, _progress, { stopNew: signal }): Promise<INodeExecutionData> => {
 			const body = (await removeGeneration(ctx, generationId, { itemIndex, signal, baseUrl })) as {
 				delete_generations_by_pk?: { id?: string } | null;
 			};

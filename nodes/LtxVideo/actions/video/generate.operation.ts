@@ -315,17 +315,24 @@ export function generateRun(ctx: IExecuteFunctions, baseUrl: string): ItemRun<Ch
 	return {
 		concurrency: validateMaxConcurrency(options.maxConcurrency),
 		check: async (itemIndex) => await check(ctx, itemIndex),
-		run: async (checked, itemIndex, progress, signal): Promise<INodeExecutionData> => {
+		run: async (checked, itemIndex, progress, { cancel, stopNew }): Promise<INodeExecutionData> => {
 			const { request } = checked;
-			const call = { itemIndex, signal, baseUrl };
+			// Until the create, another item's failure stops this one; once created (paid for), it runs to the end.
+			const beforeCreate = { itemIndex, signal: stopNew, baseUrl };
+			const call = { itemIndex, signal: cancel, baseUrl };
 			const start = checked.images.start
-				? await uploadFrameImage(ctx, checked.images.start, call, 'start frame')
+				? await uploadFrameImage(ctx, checked.images.start, beforeCreate, 'start frame')
 				: request.startFrame?.source === 'imageId' ? request.startFrame.image : undefined;
 			const end = checked.images.end
-				? await uploadFrameImage(ctx, checked.images.end, call, 'end frame')
+				? await uploadFrameImage(ctx, checked.images.end, beforeCreate, 'end frame')
 				: request.endFrame?.source === 'imageId' ? request.endFrame.image : undefined;
 
-			const { body, created } = await createGeneration(ctx, session, request, { start, end }, { itemIndex, signal });
+			const { body, created } = await createGeneration(ctx, session, request, { start, end }, {
+				itemIndex,
+				signal: cancel,
+				stopBeforeSend: stopNew,
+				onSend: () => (progress.createSent = true),
+			});
 			progress.generationId = created.generationId;
 			ctx.logger.info(`LTX Video: created generation ${created.generationId} (item ${itemIndex}, ${request.model})`);
 
@@ -341,18 +348,19 @@ export function generateRun(ctx: IExecuteFunctions, baseUrl: string): ItemRun<Ch
 
 			const record = await waitForVideo(
 				ctx,
-				{ generationId: created.generationId, itemIndex, baseUrl, signal, pollLimiter: session.pollLimiter },
+				{ generationId: created.generationId, itemIndex, baseUrl, signal: cancel, pollLimiter: session.pollLimiter },
 				checked.wait,
 			);
 			progress.videoUrl = record.videoUrl;
 			const json = generationJson(record, facts);
-			if (!checked.output.download) return { json };
+			// After another item's failure the node outputs nothing: the error names this video's link instead.
+			if (!checked.output.download || stopNew.aborted) return { json };
 			const binary = await downloadVideo(ctx, {
 				url: record.videoUrl!,
 				fileName: `${record.id}.mp4`,
 				generationId: record.id,
 				itemIndex,
-				signal,
+				signal: cancel,
 				refreshUrl: async () => readGenerationResponse(await fetchGeneration(ctx, record.id, call, 3))?.videoUrl,
 			});
 			return { json, binary: { [checked.output.binaryPropertyName]: binary } };

@@ -38,7 +38,7 @@ export function getRun(ctx: IExecuteFunctions, baseUrl: string): ItemRun<Checked
 			generationId: validateGenerationId(ctx.getNodeParameter('generationId', itemIndex, '')),
 			output: validateOutputSettings(ctx.getNodeParameter('options', itemIndex, {}) as IDataObject),
 		}),
-		run: async ({ generationId, output }, itemIndex, progress, signal): Promise<INodeExecutionData> => {
+		run: async ({ generationId, output }, itemIndex, progress, { stopNew: signal }): Promise<INodeExecutionData> => {
 			const call = { itemIndex, signal, baseUrl };
 			const lookup = async () => readGenerationResponse(await fetchGeneration(ctx, generationId, call, 5));
 			const record = await lookup();
