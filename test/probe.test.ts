@@ -256,34 +256,39 @@ describe('--spend', () => {
 		expect(emu.generations.size).toBe(2);
 	});
 
-	test('--webhook-port: a call for the generation is recorded, its secrets are not', async () => {
+	test.each([
+		['the documented envelope', {}, 1, 'image_generation.complete'],
+		['a video event name, outputs as generated_images, no data.object.id, two copies', { event: 'video_generation.complete', imagesField: 'generated_images', omitObjectId: true, copies: 2 }, 2, 'video_generation.complete'],
+	] as const)('--webhook-port with the emulator’s webhook (%s): recorded, its secrets are not', async (_label, variant, calls, event) => {
 		await startEmulator();
 		const callbackKey = 'callback-secret-for-the-test';
 		const port = await freePort();
-		// Plays Leonardo's part (the emulator has no webhook sender): posts the documented payload once the generation exists.
-		const sender = (async () => {
-			while (emu.generations.size === 0) await new Promise((resolve) => setTimeout(resolve, 20));
-			const [generation] = emu.generations.values();
-			await new Promise((resolve) => setTimeout(resolve, 300));
-			await fetch(`http://127.0.0.1:${port}/hook`, {
-				method: 'POST',
-				headers: { 'content-type': 'application/json', authorization: `Bearer ${callbackKey}` },
-				body: JSON.stringify({
-					type: 'video_generation.complete',
-					object: 'generation',
-					data: { object: { id: generation.id, status: 'COMPLETE', apiKey: { id: 'k1', key: emu.apiKey, webhookCallbackApiKey: callbackKey } } },
-				}),
-			});
-		})();
+		emu.webhooks.configure({ url: `http://127.0.0.1:${port}/hook`, callbackApiKey: callbackKey, ...variant });
 		const { result } = await probe({ spend: true, skipValidation: true, webhookPort: port, webhookCallbackKey: callbackKey, webhookWaitMs: 5000 });
-		await sender;
+		await emu.webhooks.idle();
 		const webhook = result.spend?.[0].webhook;
-		expect(webhook && 'deliveries' in webhook ? webhook.deliveries : []).toHaveLength(1);
-		expect(result.webhookDeliveries?.[0]).toMatchObject({ method: 'POST', path: '/hook', authorization: 'bearer-matches' });
-		expect(row(result, 'webhook').says).toMatch(/video_generation\.complete/);
+		expect(webhook && 'deliveries' in webhook ? webhook.deliveries.length : 0).toBeGreaterThanOrEqual(1);
+		expect(result.webhookDeliveries).toHaveLength(calls);
+		expect(emu.webhooks.deliveries.map((delivery) => delivery.status)).toEqual(Array(calls).fill(200));
+		expect(result.webhookDeliveries?.[0]).toMatchObject({ method: 'POST', path: '/hook', authorization: 'bearer-matches', fromDocumentedIp: false });
+		expect(result.webhookDeliveries?.[0].generationIds).toContain(result.spend?.[0].generationId);
+		expect(row(result, 'webhook').says).toContain(event);
+		expect(row(result, 'webhook').agrees).toBe(event === 'image_generation.complete' ? 'yes' : 'no');
+		// The envelope echoes the API key and the callback key: neither is kept.
 		const recorded = JSON.stringify(result);
 		expect(recorded).not.toContain(emu.apiKey);
 		expect(recorded).not.toContain(callbackKey);
+	});
+
+	test('--webhook-port without LEONARDO_WEBHOOK_KEY: the authorization is reported unchecked, the key still redacted', async () => {
+		await startEmulator();
+		const port = await freePort();
+		emu.webhooks.configure({ url: `http://127.0.0.1:${port}/`, callbackApiKey: 'another-callback-secret' });
+		const { result } = await probe({ spend: true, skipValidation: true, webhookPort: port, webhookWaitMs: 5000 });
+		expect(result.webhookDeliveries?.[0].authorization).toBe('bearer-unchecked');
+		const recorded = JSON.stringify(result);
+		expect(recorded).not.toContain(emu.apiKey);
+		expect(recorded).not.toContain('another-callback-secret');
 	});
 });
 

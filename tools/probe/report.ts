@@ -384,12 +384,20 @@ const ROWS: RowBuilder[] = [
 		const webhook = f.run('text-to-video')?.webhook;
 		const deliveries = webhook && 'deliveries' in webhook ? webhook.deliveries : undefined;
 		const types = deliveries?.map((d) => (d.body as { type?: unknown } | undefined)?.type);
+		const object = (deliveries?.[0]?.body as { data?: { object?: Record<string, unknown> } } | undefined)?.data?.object;
+		const outputsKey = object ? ['images', 'generated_images'].find((key) => Array.isArray(object[key])) : undefined;
+		const firstOutput = outputsKey ? (object?.[outputsKey] as Array<Record<string, unknown>>)[0] : undefined;
+		const asAssumed = deliveries && deliveries.length > 0 ? types?.[0] === 'image_generation.complete' && outputsKey === 'images' && typeof firstOutput?.motionMP4URL === 'string' : undefined;
 		return {
 			id: 'webhook',
 			question: 'Webhook event name and payload for video (§7.10)',
 			assumed: 'like image_generation.complete, with images[].motionMP4URL; Bearer <callback key>',
-			says: deliveries ? `${deliveries.length} call(s): type ${show(types)}, authorization ${show(deliveries.map((d) => d.authorization))}` : webhook && 'notObserved' in webhook ? webhook.notObserved : 'not run (needs --spend)',
-			agrees: deliveries && deliveries.length > 0 ? 'partly' : 'unknown',
+			says: deliveries
+				? `${deliveries.length} call(s): type ${show(types)}, outputs under ${show(outputsKey)}, data.object.id ${object && 'id' in object ? 'present' : 'absent'}, motionMP4URL ${show(typeof firstOutput?.motionMP4URL === 'string')}, authorization ${show(deliveries.map((d) => d.authorization))}`
+				: webhook && 'notObserved' in webhook
+					? webhook.notObserved
+					: 'not run (needs --spend)',
+			agrees: asAssumed === undefined ? 'unknown' : asAssumed ? 'yes' : 'no',
 			evidence: deliveries ? 'live' : 'none',
 			fallback: 'the trigger’s payload variants (nodes/LtxVideoTrigger)',
 		};
