@@ -200,7 +200,11 @@ describe('--spend', () => {
 		const { result } = await probe({ spend: true, skipValidation: true });
 		const [run] = result.spend ?? [];
 		expect(result.spend).toHaveLength(1);
-		expect(creates(emu.requests)).toHaveLength(1);
+		// One paid create; the only other create is the anchored video-ID-as-frame probe, refused.
+		expect(creates(emu.requests).map((r) => r.status)).toEqual([200, 400]);
+		expect(emu.generations.size).toBe(1);
+		expect(run.videoIdAsFrame?.verdict).toBe('passed');
+		expect(row(result, 'video-id-as-frame').agrees).toBe('yes');
 		expect(run.request).toMatchObject({ model: 'ltxv-2.3-fast', parameters: { duration: 6, width: 1920, height: 1080, mode: 'RESOLUTION_1080', audio: true } });
 		expect(run.create.generationIdAt).toBe('generate.generationId');
 		expect(run.cost).toEqual({ amount: '0.24', unit: 'DOLLARS' });

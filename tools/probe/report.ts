@@ -250,12 +250,12 @@ const ROWS: RowBuilder[] = [
 	}),
 	(f) => ({
 		id: 'unknown-keys',
-		question: 'Are unknown parameter keys refused, by name?',
+		question: 'Are unknown keys and bad values refused by name, next to another issue?',
 		assumed: 'yes (schemas say additionalProperties: false); the node’s re-sends rely on the field being named',
-		says: `schema additionalProperties ${f.bySchema((s) => s.additionalProperties)}; unknown-key ${f.verdict('param.unknown-key')}`,
-		agrees: agreement([passed(f, 'param.unknown-key') === undefined ? undefined : passed(f, 'param.unknown-key') === false]),
+		says: `schema additionalProperties ${f.bySchema((s) => s.additionalProperties)}; unknown-key ${f.verdict('param.unknown-key')}; value-control ${f.verdict('param.value-control')}`,
+		agrees: agreement([refusedAsExpected(f, 'param.unknown-key'), refusedAsExpected(f, 'param.value-control')]),
 		evidence: evidence(f.hasSchema, f.probe('param.unknown-key') !== undefined),
-		fallback: 'if no: every "passed" above is inconclusive, and a re-send that waits for a named field never fires',
+		fallback: 'if no: the "passed" of that kind above are reported inconclusive; the node re-sends only after a refusal that names the field',
 	}),
 	(f) => {
 		const results = f.result.validation?.results ?? [];
@@ -402,6 +402,18 @@ const ROWS: RowBuilder[] = [
 			fallback: 'the trigger’s payload variants (nodes/LtxVideoTrigger)',
 		};
 	},
+	(f) => {
+		const probe = f.run('text-to-video')?.videoIdAsFrame;
+		return {
+			id: 'video-id-as-frame',
+			question: 'A generated video’s ID as a GENERATED frame',
+			assumed: 'accepted (the node outputs `videoId` for that use)',
+			says: probe ? `${probe.verdict} (HTTP ${probe.status}${probe.reading.messages[0] ? `: ${show(probe.reading.messages[0])}` : ''})` : 'not run (needs --spend)',
+			agrees: probe ? (probe.verdict === 'passed' ? 'yes' : probe.verdict === 'refused' ? 'no' : 'unknown') : 'unknown',
+			evidence: probe ? 'live' : 'none',
+			fallback: 'none: the README marks `videoId` as a frame unverified',
+		};
+	},
 	(f) => ({
 		id: 'image-to-video',
 		question: 'Image-to-video: upload used at once, prompt_enhance AUTO',
@@ -422,7 +434,8 @@ function imageToVideoAccepted(f: Findings): boolean | undefined {
 function liveImageToVideo(f: Findings): string {
 	const run = f.run('image-to-video');
 	if (!run) return '';
-	if (run.generationId) return `; live image-to-video with AUTO: created, ${show(run.fields?.status ?? run.stoppedBecause)}`;
+	const settle = run.imageSettle?.refusals ? ` after ${run.imageSettle.refusals} "invalid init image" refusal(s), accepted ${run.imageSettle.acceptedAfterMs ?? 'never'} ms after the first try` : '';
+	if (run.generationId) return `; live image-to-video with AUTO: created${settle}, ${show(run.fields?.status ?? run.stoppedBecause)}`;
 	return `; live image-to-video with AUTO: ${run.stoppedBecause ?? 'not created'} ${show(run.create.reading?.messages[0])}`;
 }
 

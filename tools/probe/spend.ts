@@ -7,7 +7,9 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
 import { headersOf, plainRequest, type ApiClient, type Answer } from './http.ts';
-import { readErrorBody, type ErrorReading } from './errors.ts';
+import { randomUUID } from 'node:crypto';
+
+import { namesField, readErrorBody, type ErrorReading } from './errors.ts';
 import type { WebhookReceiver, WebhookDelivery } from './webhook.ts';
 
 type Json = Record<string, unknown>;
@@ -81,11 +83,18 @@ export interface GenerationRun {
 	poster?: CdnFacts;
 	webhook?: { deliveries: WebhookDelivery[]; waitedMs: number } | { notObserved: string };
 	upload?: { initImage: { status: number; body: unknown }; s3?: { status: number; headers: Record<string, string> } };
+	/** Image-to-video: creates refused as "invalid init image id" right after the upload, and when one was accepted. */
+	imageSettle?: { refusals: number; acceptedAfterMs?: number };
+	/** Whether this video's own ID is accepted as a GENERATED frame (a free, anchored probe after COMPLETE). */
+	videoIdAsFrame?: { status: number; verdict: 'refused' | 'passed' | 'inconclusive'; reading: ErrorReading; body: unknown };
 	/** Why this run ended before COMPLETE, if it did. */
 	stoppedBecause?: string;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+const IMAGE_SETTLE_STEP_MS = 2000;
+const IMAGE_SETTLE_LIMIT_MS = 60_000;
 
 function textToVideoParameters(settings: SpendSettings): Json {
 	const parameters: Json = {
@@ -117,10 +126,20 @@ async function generate(
 	settings: SpendSettings,
 	say: (line: string) => void,
 	run: GenerationRun = { kind, request: body, create: { status: 0, ms: 0, body: undefined } },
+	settle?: { refusesImage: (body: unknown) => boolean; refusals: number },
 ): Promise<GenerationRun> {
 	run.request = body;
-	const createdAt = Date.now();
-	const answer = await client.call('POST', '/v2/generations', body);
+	let createdAt = Date.now();
+	let answer = await client.call('POST', '/v2/generations', body);
+	// A refusal creates nothing, so re-sending after "invalid init image id" is safe (§3.3); how long it lasts is the finding.
+	const settleFrom = createdAt;
+	while (settle && answer.status === 400 && settle.refusesImage(answer.body) && Date.now() - settleFrom < IMAGE_SETTLE_LIMIT_MS) {
+		settle.refusals += 1;
+		await sleep(IMAGE_SETTLE_STEP_MS);
+		createdAt = Date.now();
+		answer = await client.call('POST', '/v2/generations', body);
+	}
+	if (settle) run.imageSettle = { refusals: settle.refusals, acceptedAfterMs: answer.status === 200 ? Date.now() - settleFrom : undefined };
 	run.create = { status: answer.status, ms: answer.ms, body: answer.body ?? answer.networkError };
 	const { id, at } = generationIdOf(answer.body);
 	if (answer.status < 200 || answer.status >= 300 || !id) {
@@ -304,11 +323,49 @@ async function imageToVideo(client: ApiClient, file: string, settings: SpendSett
 		guidances: { start_frame: [{ image: { id: upload.id, type: 'UPLOADED' } }] },
 	};
 	delete parameters.seed;
-	return await generate(client, 'image-to-video', { model: 'ltxv-2.3-fast', public: false, parameters }, settings, say, run);
+	const refusesImage = (body: unknown) => {
+		const reading = readErrorBody(body);
+		return reading.messages.some((message) => message.includes(upload.id as string) || /init.?image|image id/i.test(message));
+	};
+	return await generate(client, 'image-to-video', { model: 'ltxv-2.3-fast', public: false, parameters }, settings, say, run, { refusesImage, refusals: 0 });
+}
+
+/**
+ * Free: this video's output ID as a GENERATED start frame, with an end frame that names an init image
+ * that was never uploaded, so nothing can be made. A refusal naming the start frame (or the video's
+ * ID) says a video's ID is not a usable frame; one naming only the end frame says it is.
+ */
+async function probeVideoIdAsFrame(client: ApiClient, videoId: string): Promise<NonNullable<GenerationRun['videoIdAsFrame']>> {
+	const missing = randomUUID();
+	const answer = await client.call('POST', '/v2/generations', {
+		model: 'ltxv-2.3-fast',
+		public: false,
+		parameters: {
+			prompt: 'Validation probe: an end frame that does not exist, so no video can be made',
+			duration: 6,
+			width: 1920,
+			height: 1080,
+			guidances: { start_frame: [{ image: { id: videoId, type: 'GENERATED' } }], end_frame: [{ image: { id: missing, type: 'UPLOADED' } }] },
+		},
+	});
+	const reading = readErrorBody(answer.body);
+	const namesVideo = reading.messages.some((message) => message.includes(videoId)) || namesField(reading, 'start_frame');
+	const namesMissing = reading.messages.some((message) => message.includes(missing)) || namesField(reading, 'end_frame');
+	const verdict = answer.status === 400 && namesVideo ? 'refused' : answer.status === 400 && namesMissing ? 'passed' : 'inconclusive';
+	if (answer.status >= 200 && answer.status < 300) {
+		const id = generationIdOf(answer.body).id;
+		if (id) await client.call('DELETE', `/v1/generations/${encodeURIComponent(id)}`);
+	}
+	return { status: answer.status, verdict, reading, body: answer.body };
 }
 
 export async function runSpend(client: ApiClient, settings: SpendSettings, say: (line: string) => void): Promise<GenerationRun[]> {
 	const runs = [await generate(client, 'text-to-video', { model: 'ltxv-2.3-fast', public: false, parameters: textToVideoParameters(settings) }, settings, say)];
+	const videoId = (runs[0].record?.generated_images as Array<{ id?: unknown }> | undefined)?.[0]?.id;
+	if (runs[0].fields?.status === 'COMPLETE' && typeof videoId === 'string') {
+		runs[0].videoIdAsFrame = await probeVideoIdAsFrame(client, videoId);
+		say(`  the video's ID as a GENERATED frame: ${runs[0].videoIdAsFrame.verdict}`);
+	}
 	if (settings.imageFile) runs.push(await imageToVideo(client, settings.imageFile, settings, say));
 	return runs;
 }

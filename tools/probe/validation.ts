@@ -23,6 +23,14 @@ export interface ValidationProbe {
 	purpose: string;
 	/** The key or rule the answer is read for (named in a refusal = refused). */
 	field: string;
+	/**
+	 * Whether it tests a key (is it known?) or a value. A "passed" is trusted only when the control of
+	 * its kind (an unknown key; a duration that is a word) was refused by name in the same run: a
+	 * validator that reports only its first issue could hide the probed one behind the anchor.
+	 */
+	kind?: 'key' | 'value';
+	/** This probe is the control of its kind. */
+	control?: boolean;
 	/** Hasura-layer probes are refused before parameters are read; they need no anchor. */
 	layer: 'envelope' | 'parameters';
 	/** A refusal whose message matches this also counts as naming the field (envelope messages name types, not keys). */
@@ -84,9 +92,19 @@ function parameters(context: ProbeContext, extra: Json = {}): Json {
 
 const create = (model: string, params: Json, envelope: Json = {}) => ({ model, public: false, parameters: params, ...envelope });
 
-function paramProbe(id: string, purpose: string, field: string, model: LtxSlug, extra: Json): ValidationProbe {
-	return { id, purpose, field, layer: 'parameters', body: (context) => create(model, parameters(context, extra)) };
+function paramProbe(
+	id: string,
+	purpose: string,
+	field: string,
+	model: LtxSlug,
+	extra: Json,
+	more: Pick<ValidationProbe, 'kind' | 'control' | 'refusedMessage'> = {},
+): ValidationProbe {
+	return { id, purpose, field, layer: 'parameters', kind: 'value', ...more, body: (context) => create(model, parameters(context, extra)) };
 }
+
+const keyProbe = (id: string, field: string, value: unknown, more: Pick<ValidationProbe, 'control'> = {}) =>
+	paramProbe(id, `\`${field}: ${JSON.stringify(value)}\``, field, FAST, { [field]: value }, { kind: 'key', ...more });
 
 const FAST: LtxSlug = 'ltxv-2.3-fast';
 const PRO: LtxSlug = 'ltxv-2.3-pro';
@@ -124,11 +142,12 @@ export const VALIDATION_PROBES: readonly ValidationProbe[] = [
 		layer: 'envelope',
 		body: (context) => ({ request: create(FAST, parameters(context)) }),
 	},
-	paramProbe('param.unknown-key', 'an unknown parameter key: does the validator name keys it refuses?', UNKNOWN_KEY, FAST, { [UNKNOWN_KEY]: true }),
-	paramProbe('param.audio', '`audio: true`', 'audio', FAST, { audio: true }),
-	paramProbe('param.motion_has_audio', '`motion_has_audio: true`', 'motion_has_audio', FAST, { motion_has_audio: true }),
-	paramProbe('param.mode', '`mode: "RESOLUTION_1080"`', 'mode', FAST, { mode: 'RESOLUTION_1080' }),
-	paramProbe('param.seed', '`seed: 42`', 'seed', FAST, { seed: 42 }),
+	keyProbe('param.unknown-key', UNKNOWN_KEY, true, { control: true }),
+	paramProbe('param.value-control', '`duration: "six"`: does the validator name a bad value next to the anchor?', 'duration', FAST, { duration: 'six' }, { control: true }),
+	keyProbe('param.audio', 'audio', true),
+	keyProbe('param.motion_has_audio', 'motion_has_audio', true),
+	keyProbe('param.mode', 'mode', 'RESOLUTION_1080'),
+	keyProbe('param.seed', 'seed', 42),
 	paramProbe('param.seed-over-int32', '`seed: 2147483648` (one above a signed 32-bit integer)', 'seed', FAST, { seed: 2147483648 }),
 	paramProbe('param.seed-string', '`seed: "42"` (a string)', 'seed', FAST, { seed: '42' }),
 	paramProbe('param.prompt-enhance-off', '`prompt_enhance: "OFF"` with a start frame', 'prompt_enhance', PRO, { prompt_enhance: 'OFF' }),
@@ -154,21 +173,23 @@ export const VALIDATION_PROBES: readonly ValidationProbe[] = [
 	{
 		id: 'param.end-frame-alone',
 		purpose: 'an end frame without a start frame',
-		field: 'end_frame',
+		// The anchor sits in end_frame here: only a refusal that names the missing start frame counts.
+		field: 'start_frame',
 		layer: 'parameters',
+		kind: 'value',
 		body: (context) => {
 			const { guidances: _start, ...rest } = parameters(context);
 			return create(FAST, { ...rest, guidances: { end_frame: anchorFrame(context) } });
 		},
 	},
-	paramProbe('param.two-start-frames', 'two start frames (documented: at most 1)', 'start_frame', FAST, {
+	paramProbe('param.two-start-frames', 'two start frames (documented: at most 1)', 'more than one frame', FAST, {
 		guidances: {
 			start_frame: [
 				{ image: { id: randomUUID(), type: 'UPLOADED' } },
 				{ image: { id: randomUUID(), type: 'UPLOADED' } },
 			],
 		},
-	}),
+	}, { refusedMessage: /too many|at most|more than|max(imum)? ?items|fewer than/i }),
 ];
 
 function mentionsAnchor(reading: ErrorReading, context: ProbeContext): boolean {
@@ -190,8 +211,10 @@ function judge(answer: Answer, reading: ErrorReading, names: { field: boolean; a
 export interface ValidationRun {
 	anchorId: string;
 	results: ValidationResult[];
-	/** Whether an unknown key was named in its refusal: only then does "refused for the anchor only" mean "passed". */
+	/** Whether an unknown key was named in its refusal: only then does "refused for the anchor only" mean "passed" for a key. */
 	validatorNamesUnknownKeys?: boolean;
+	/** The same for a bad value (the value control). */
+	validatorNamesBadValues?: boolean;
 	/** Why the run stopped early, if it did. */
 	stoppedBecause?: string;
 }
@@ -222,7 +245,8 @@ export async function runValidationProbes(
 			namesAnchor: names.anchor,
 			body: answer.body ?? answer.networkError,
 		};
-		if (nodeParser && answer.status >= 400) result.nodeParser = nodeParserReading(nodeParser, answer.body, probe.field);
+		// A rule read from the message only (refusedMessage) names no parameter the node could look for.
+		if (nodeParser && answer.status >= 400 && !probe.refusedMessage) result.nodeParser = nodeParserReading(nodeParser, answer.body, probe.field);
 		run.results.push(result);
 		say(`  ${probe.id.padEnd(28)} HTTP ${answer.status || '---'}  ${result.verdict}`);
 		if (result.verdict === 'created') {
@@ -239,10 +263,17 @@ export async function runValidationProbes(
 			break;
 		}
 	}
-	const unknownKey = run.results.find((result) => result.id === 'param.unknown-key');
-	if (unknownKey) run.validatorNamesUnknownKeys = unknownKey.verdict === 'refused';
-	if (run.validatorNamesUnknownKeys === false) {
-		for (const result of run.results) if (result.verdict === 'passed' && result.id.startsWith('param.')) result.verdict = 'inconclusive';
+	const controlRefused = (kind: 'key' | 'value') => {
+		const control = VALIDATION_PROBES.find((probe) => probe.control && probe.kind === kind);
+		const result = run.results.find((entry) => entry.id === control?.id);
+		return result === undefined ? undefined : result.verdict === 'refused';
+	};
+	run.validatorNamesUnknownKeys = controlRefused('key');
+	run.validatorNamesBadValues = controlRefused('value');
+	for (const result of run.results) {
+		const kind = VALIDATION_PROBES.find((probe) => probe.id === result.id)?.kind;
+		const trusted = kind === 'key' ? run.validatorNamesUnknownKeys : run.validatorNamesBadValues;
+		if (result.verdict === 'passed' && kind !== undefined && trusted === false) result.verdict = 'inconclusive';
 	}
 	return run;
 }
