@@ -123,6 +123,13 @@ export const UPLOAD_IMAGE_FORMATS = {
 } as const;
 export type UploadImageExtension = keyof typeof UPLOAD_IMAGE_FORMATS;
 
+/** The documented job statuses (SDK `jobstatus.ts`, §2); Get Many filters on them. */
+export const GENERATION_STATUSES = {
+	COMPLETE: { displayName: 'Complete', description: 'Finished, with a video (or removed by moderation)' },
+	PENDING: { displayName: 'Pending', description: 'Still rendering' },
+	FAILED: { displayName: 'Failed', description: 'Leonardo could not make it' },
+} as const;
+
 /** No documented limit for LTX 2.3; other v2 video models cap at 5000 and so does a gateway for LTX (§7.7). */
 export const PROMPT_MAX_LENGTH = 5000;
 /** Seeds are GraphQL `Int` on Leonardo: a signed 32-bit integer. */
@@ -155,6 +162,7 @@ export const isAspectRatio = isKeyOf(ASPECT_RATIOS);
 export const isPromptEnhance = isKeyOf(PROMPT_ENHANCE_MODES);
 export const isFrameSource = isKeyOf(FRAME_SOURCES);
 export const isImageReferenceType = isKeyOf(IMAGE_REFERENCE_TYPES);
+export const isGenerationStatus = isKeyOf(GENERATION_STATUSES);
 
 /** Options for an n8n `options` parameter, from one of the tables above. */
 export const toOptions = <T extends Record<string, { displayName: string; description?: string }>>(

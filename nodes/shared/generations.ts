@@ -1,4 +1,4 @@
-/** Typed access to the generation endpoints (leonardo-api.md §1, §2, §5), defensive about shapes. */
+/** Typed access to the generation endpoints and the account (leonardo-api.md §1, §2, §4, §5), defensive about shapes. */
 import type { IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
@@ -50,8 +50,9 @@ const isRecord = (value: unknown): value is Record<string, unknown> =>
 	typeof value === 'object' && value !== null && !Array.isArray(value);
 const text = (value: unknown) => (typeof value === 'string' && value ? value : undefined);
 const num = (value: unknown) => (typeof value === 'number' && Number.isFinite(value) ? value : undefined);
-/** The markers of a video among an output's fields (§2: `motionMP4URL`; `motion`/`motionModel` seen on video outputs). */
-const isVideoOutput = (output: Record<string, unknown>) => Boolean(text(output.motionMP4URL) || output.motion === true || text(output.motionModel));
+/** The markers of a video among an output's fields (§2: `motionMP4URL`; `motion`/`motionModel` seen on video outputs; an .mp4 link). */
+const isVideoOutput = (output: Record<string, unknown>) =>
+	Boolean(text(output.motionMP4URL) || output.motion === true || text(output.motionModel) || /\.mp4(\?|$)/i.test(text(output.url) ?? ''));
 
 /** `generate.generationId` (documented) or a top-level `generationId` (seen in third-party code). */
 export function readCreateResponse(body: unknown): CreatedGeneration | undefined {
@@ -65,14 +66,12 @@ export function readCreateResponse(body: unknown): CreatedGeneration | undefined
 	return { generationId, cost };
 }
 
-/** `undefined` when the body is not a generation lookup at all; `null` for "no such generation". */
-export function readGenerationResponse(body: unknown): GenerationRecord | null | undefined {
-	if (!isRecord(body) || !('generations_by_pk' in body)) return undefined;
-	const generation = body.generations_by_pk;
-	if (generation === null) return null;
+/** One generation as `generations_by_pk` or a list entry has it; `undefined` without an id or status. */
+function readGenerationRecord(generation: unknown): GenerationRecord | undefined {
 	if (!isRecord(generation) || !text(generation.id) || !text(generation.status)) return undefined;
 	const outputs = Array.isArray(generation.generated_images) ? generation.generated_images.filter(isRecord) : [];
-	const first = outputs[0];
+	// The video, when there is one, wherever it sits among the outputs.
+	const first = outputs.find(isVideoOutput) ?? outputs[0];
 	return {
 		id: generation.id as string,
 		status: generation.status as string,
@@ -90,6 +89,59 @@ export function readGenerationResponse(body: unknown): GenerationRecord | null |
 		outputCount: outputs.length,
 		isVideo: outputs.length ? outputs.some(isVideoOutput) : undefined,
 	};
+}
+
+/** `undefined` when the body is not a generation lookup at all; `null` for "no such generation". */
+export function readGenerationResponse(body: unknown): GenerationRecord | null | undefined {
+	if (!isRecord(body) || !('generations_by_pk' in body)) return undefined;
+	if (body.generations_by_pk === null) return null;
+	return readGenerationRecord(body.generations_by_pk);
+}
+
+/** One page of `GET /v1/generations/user/{id}`; `undefined` when the body is not a list at all. */
+export interface GenerationPage {
+	records: GenerationRecord[];
+	/** Entries on the page, usable or not (the next page starts after all of them). */
+	entryCount: number;
+	/** Entries without an id or status, left out of `records`. */
+	unreadable: number;
+}
+
+export function readGenerationListResponse(body: unknown): GenerationPage | undefined {
+	if (!isRecord(body) || !Array.isArray(body.generations)) return undefined;
+	const records = body.generations.map(readGenerationRecord);
+	const usable = records.filter((record): record is GenerationRecord => record !== undefined);
+	return { records: usable, entryCount: records.length, unreadable: records.length - usable.length };
+}
+
+/** What `GET /v1/me` says about the key's account: `user_details[0]` (§4). */
+export interface AccountDetails {
+	userId?: string;
+	apiConcurrencySlots?: number;
+}
+
+export function readAccountResponse(body: unknown): AccountDetails {
+	const details = isRecord(body) && Array.isArray(body.user_details) && isRecord(body.user_details[0]) ? body.user_details[0] : {};
+	const user = isRecord(details.user) ? details.user : {};
+	return { userId: text(user.id), apiConcurrencySlots: num(details.apiConcurrencySlots) };
+}
+
+export async function fetchAccount(ctx: IExecuteFunctions, options: CallOptions): Promise<AccountDetails> {
+	return readAccountResponse(await callApi(ctx, { method: 'GET', path: '/v1/me', retry: 'idempotent' }, options));
+}
+
+/** One page of the user's generations, newest first (§5). */
+export async function fetchUserGenerations(
+	ctx: IExecuteFunctions,
+	userId: string,
+	page: { offset: number; limit: number },
+	options: CallOptions,
+): Promise<unknown> {
+	return await callApi(
+		ctx,
+		{ method: 'GET', path: `/v1/generations/user/${encodeURIComponent(userId)}`, qs: { offset: page.offset, limit: page.limit }, retry: 'idempotent' },
+		options,
+	);
 }
 
 async function postGeneration(ctx: IExecuteFunctions, body: CreateGenerationBody, options: CallOptions): Promise<unknown> {

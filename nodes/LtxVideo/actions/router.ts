@@ -8,8 +8,9 @@ import { apiBaseUrl } from '../../shared/transport';
 import { deleteRun } from './video/delete.operation';
 import { generateRun } from './video/generate.operation';
 import { getRun } from './video/get.operation';
+import { getAllRun } from './video/getAll.operation';
 
-const operations = { generate: generateRun, get: getRun, delete: deleteRun } as const;
+const operations = { generate: generateRun, get: getRun, getAll: getAllRun, delete: deleteRun } as const;
 
 /** n8n's own errors (NodeApiError, NodeOperationError, ...) pass on unchanged; anything else becomes a NodeOperationError. */
 function toNodeError(ctx: IExecuteFunctions, error: unknown): ExecutionBaseError {
@@ -25,7 +26,7 @@ export async function route(ctx: IExecuteFunctions): Promise<INodeExecutionData[
 	const makeRun = operations[operation as keyof typeof operations];
 	if (!makeRun) {
 		throw new NodeOperationError(ctx.getNode(), `The operation "${operation}" is not supported`, {
-			description: 'Choose Generate, Get or Delete.',
+			description: 'Choose Generate, Get, Get Many or Delete.',
 		});
 	}
 	try {

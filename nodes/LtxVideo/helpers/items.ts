@@ -33,13 +33,15 @@ export interface ItemSignals {
 export interface ItemRun<Checked> {
 	/** Validates item `itemIndex`; throws InvalidInputError. Must not send requests. */
 	check(itemIndex: number): Promise<Checked>;
-	/** Does the work for a checked item. */
-	run(checked: Checked, itemIndex: number, progress: ItemProgress, signals: ItemSignals): Promise<INodeExecutionData>;
+	/** Does the work for a checked item: one output item, or several (Get Many). */
+	run(checked: Checked, itemIndex: number, progress: ItemProgress, signals: ItemSignals): Promise<INodeExecutionData | INodeExecutionData[]>;
 	concurrency: number;
 }
 
 type NodeError = Error & { description?: string | null };
-type Outcome = { json: IDataObject; binary?: INodeExecutionData['binary'] } | { error: NodeError };
+type Failure = { error: NodeError };
+type Outcome = INodeExecutionData | INodeExecutionData[] | Failure;
+const isFailure = (outcome: Outcome | undefined): outcome is Failure => !!outcome && !Array.isArray(outcome) && 'error' in outcome && !!outcome.error;
 
 function asNodeError(ctx: IExecuteFunctions, error: unknown, itemIndex: number, progress: ItemProgress): NodeError {
 	if (error instanceof InvalidInputError) {
@@ -74,9 +76,9 @@ function batchReport(outcomes: Array<Outcome | undefined>, progress: ItemProgres
 	const lines: string[] = [];
 	outcomes.forEach((outcome, itemIndex) => {
 		const { generationId, createSent } = progress[itemIndex];
-		if (itemIndex === exceptItem || !(generationId || createSent)) return;
+		if (itemIndex === exceptItem || !(generationId || createSent) || Array.isArray(outcome)) return;
 		const generation = generationId ? `generation ${generationId}` : 'no generation ID';
-		if (outcome && 'error' in outcome) {
+		if (isFailure(outcome)) {
 			lines.push(`item ${itemIndex}: ${generation}, failed: ${outcome.error.message}`);
 		} else if (outcome) {
 			const { status, videoUrl } = outcome.json;
@@ -159,7 +161,8 @@ export async function runItems<Checked>(ctx: IExecuteFunctions, spec: ItemRun<Ch
 		throw error;
 	}
 
-	return outcomes.map((outcome, itemIndex) =>
-		'error' in outcome! ? errorItem(outcome.error, progress[itemIndex], itemIndex) : { ...outcome!, pairedItem: { item: itemIndex } },
-	);
+	return outcomes.flatMap((outcome, itemIndex) => {
+		if (Array.isArray(outcome)) return outcome.map((item) => ({ ...item, pairedItem: { item: itemIndex } }));
+		return isFailure(outcome) ? errorItem(outcome.error, progress[itemIndex], itemIndex) : { ...outcome!, pairedItem: { item: itemIndex } };
+	});
 }

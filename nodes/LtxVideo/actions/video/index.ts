@@ -3,6 +3,7 @@ import type { INodeProperties } from 'n8n-workflow';
 import { description as deleteDescription } from './delete.operation';
 import { description as generateDescription } from './generate.operation';
 import { description as getDescription } from './get.operation';
+import { description as getAllDescription } from './getAll.operation';
 
 export const videoDescription: INodeProperties[] = [
 	{
@@ -25,6 +26,12 @@ export const videoDescription: INodeProperties[] = [
 				description: 'Get the status of a generation and, once it is complete, its MP4',
 			},
 			{
+				name: 'Get Many',
+				value: 'getAll',
+				action: 'Get many videos',
+				description: 'List the generations of your account, newest first, e.g. to recover the videos of a run that died',
+			},
+			{
 				name: 'Delete',
 				value: 'delete',
 				action: 'Delete a video',
@@ -35,5 +42,6 @@ export const videoDescription: INodeProperties[] = [
 	},
 	...generateDescription,
 	...getDescription,
+	...getAllDescription,
 	...deleteDescription,
 ];
