@@ -22,7 +22,8 @@ const FRAME_PNG = join(__dirname, 'fixtures', 'frame.png');
 let emu: LeonardoEmulator;
 
 async function startEmulator(options: Partial<EmulatorOptions> = {}): Promise<LeonardoEmulator> {
-	emu = new LeonardoEmulator({ generationDelayMs: 150, createRatePerMinute: 100_000, quiet: true, ...options });
+	// Both audio spellings unless a test says otherwise: the tests of one spelling set it themselves.
+	emu = new LeonardoEmulator({ generationDelayMs: 150, createRatePerMinute: 100_000, quiet: true, audioField: 'both', ...options });
 	await emu.start();
 	return emu;
 }
@@ -93,6 +94,10 @@ describe('free part and validation-only part', () => {
 		expect(verdict(result, 'param.prompt-5001')).toBe('refused');
 		expect(verdict(result, 'param.quantity-2')).toBe('refused');
 		expect(verdict(result, 'param.end-frame-alone')).toBe('refused');
+		// Combinations of valid values only ever show "not refused": a rule checked after the frame would not show.
+		expect(verdict(result, 'param.fast-20s-2160')).toBe('not-refused');
+		expect(verdict(result, 'param.prompt-enhance-auto')).toBe('not-refused');
+		expect(row(result, 'fast-long-high-res').agrees).toBe('unknown');
 
 		// Error shapes as the emulator answers them, and the node's own parser finds every named field.
 		const shapeOf = (id: string) => result.validation?.results.find((r) => r.id === id)?.reading.shape;
@@ -251,7 +256,7 @@ describe('--spend', () => {
 		const { result } = await probe({ spend: true, skipValidation: true, imageFile: FRAME_PNG });
 		const i2v = result.spend?.find((run) => run.kind === 'image-to-video');
 		expect(i2v?.upload?.s3?.status).toBe(204);
-		expect(i2v?.request).toMatchObject({ parameters: { prompt_enhance: 'AUTO', guidances: { start_frame: [{ image: { type: 'UPLOADED' } }] } } });
+		expect(i2v?.request).toMatchObject({ model: 'ltxv-2.3-pro', parameters: { prompt_enhance: 'AUTO', guidances: { start_frame: [{ image: { type: 'UPLOADED' } }] } } });
 		expect(i2v?.fields?.status).toBe('COMPLETE');
 		expect(row(result, 'image-to-video').agrees).toBe('yes');
 		const s3 = emu.requests.filter((r) => r.server === 's3');

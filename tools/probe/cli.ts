@@ -18,7 +18,7 @@ const USAGE = `Usage: LEONARDO_API_KEY=<key> npm run probe -- [options]
 
   --base-url URL        API base URL (default ${OFFICIAL_BASE_URL}; a gateway or the emulator)
   --spend               also run the paid part: one LTX 2.3 Fast 6 s 1080p video (estimate printed first)
-  --image FILE          with --spend: one image-to-video from FILE (.png/.jpg/.webp), prompt_enhance AUTO
+  --image FILE          with --spend: one Pro image-to-video from FILE (.png/.jpg/.webp), prompt_enhance AUTO
   --webhook-port N      with --spend: record webhook calls arriving on this port (needs an https tunnel)
   --webhook-host HOST   address to listen on (default 127.0.0.1)
   --webhook-wait S      seconds to wait for the webhook after COMPLETE (default 120)

@@ -28,6 +28,10 @@ function fieldOfPath(path: string): string | undefined {
 }
 
 function collect(entry: unknown, reading: ErrorReading): void {
+	if (Array.isArray(entry)) {
+		entry.forEach((item) => collect(item, reading));
+		return;
+	}
 	if (!isObject(entry)) return;
 	for (const key of ['message', 'error']) {
 		if (typeof entry[key] === 'string') reading.messages.push(entry[key] as string);
@@ -51,13 +55,15 @@ export function readErrorBody(body: unknown): ErrorReading {
 		reading.shape = 'bare-array';
 		body.forEach((entry) => collect(entry, reading));
 	} else if (isObject(body)) {
-		const list = Array.isArray(body.errors) ? body.errors : undefined;
-		if (list) {
-			reading.shape = list.some((entry) => isObject(entry) && ('instancePath' in entry || 'keyword' in entry)) ? 'json-schema' : 'graphql';
-			list.forEach((entry) => collect(entry, reading));
-		} else if (typeof body.error === 'string') reading.shape = 'rest';
+		const list = [body.errors, body.details].find(Array.isArray) as unknown[] | undefined;
+		const schemaStyle = list?.some((entry) => isObject(entry) && ('instancePath' in entry || 'keyword' in entry));
+		if (schemaStyle) reading.shape = 'json-schema';
+		else if (Array.isArray(body.errors)) reading.shape = 'graphql';
+		else if (typeof body.error === 'string') reading.shape = 'rest';
 		else if (typeof body.message === 'string') reading.shape = 'message';
+		// `errors` and `details` are read here too (collect walks nested objects and arrays).
 		collect(body, reading);
+		if (Array.isArray(body.errors)) body.errors.forEach((entry) => collect(entry, reading));
 	}
 	reading.fields = [...new Set(reading.fields)];
 	return reading;

@@ -188,7 +188,14 @@ const ROWS: RowBuilder[] = [
 			'param.portrait-2160',
 			'param.2160-with-1080-size',
 		])}`,
-		agrees: agreement(['param.portrait-1080', 'param.size-1440', 'param.portrait-1440', 'param.size-2160', 'param.portrait-2160'].map((id) => passed(f, id))),
+		agrees: agreement([
+			...(['ltxv-2.3-pro', 'ltxv-2.3-fast'] as const).map((slug) => {
+				const facts = f.schema(slug)?.properties;
+				if (!facts?.width?.enum || !facts.height?.enum) return undefined;
+				return [1080, 1440, 1920, 2160, 2560, 3840].every((size) => facts.width.enum?.includes(size) && facts.height.enum?.includes(size));
+			}),
+			...['param.portrait-1080', 'param.size-1440', 'param.portrait-1440', 'param.size-2160', 'param.portrait-2160'].map((id) => passed(f, id)),
+		]),
 		evidence: evidence(f.hasSchema, f.probe('param.size-1440') !== undefined),
 		fallback: 'RESOLUTIONS / ASPECT_RATIOS sizes (capabilities.ts)',
 	}),
@@ -197,7 +204,10 @@ const ROWS: RowBuilder[] = [
 		question: 'width/height 0 with a start frame (follow the image)',
 		assumed: 'allowed (aspect ratio "Same as Start Frame")',
 		says: `schema allows 0: ${f.bySchema((s) => s.sizeZeroAllowed)}; size-zero ${f.verdict('param.size-zero')}`,
-		agrees: agreement([passed(f, 'param.size-zero')]),
+		agrees: agreement([
+			...(['ltxv-2.3-pro', 'ltxv-2.3-fast'] as const).map((slug) => f.schema(slug)?.sizeZeroAllowed),
+			passed(f, 'param.size-zero'),
+		]),
 		evidence: evidence(f.hasSchema, f.probe('param.size-zero') !== undefined),
 		fallback: 'the "source" aspect ratio (capabilities.ts)',
 	}),
@@ -253,7 +263,7 @@ const ROWS: RowBuilder[] = [
 		question: 'Are unknown keys and bad values refused by name, next to another issue?',
 		assumed: 'yes (schemas say additionalProperties: false); the node’s re-sends rely on the field being named',
 		says: `schema additionalProperties ${f.bySchema((s) => s.additionalProperties)}; unknown-key ${f.verdict('param.unknown-key')}; value-control ${f.verdict('param.value-control')}`,
-		agrees: agreement([refusedAsExpected(f, 'param.unknown-key'), refusedAsExpected(f, 'param.value-control')]),
+		agrees: agreement([f.result.validation?.validatorNamesUnknownKeys, f.result.validation?.validatorNamesBadValues]),
 		evidence: evidence(f.hasSchema, f.probe('param.unknown-key') !== undefined),
 		fallback: 'if no: the "passed" of that kind above are reported inconclusive; the node re-sends only after a refusal that names the field',
 	}),
@@ -416,7 +426,7 @@ const ROWS: RowBuilder[] = [
 	},
 	(f) => ({
 		id: 'image-to-video',
-		question: 'Image-to-video: upload used at once, prompt_enhance AUTO',
+		question: 'Image-to-video on Pro: upload used at once, prompt_enhance AUTO',
 		assumed: 'usable immediately; AUTO allowed with a frame',
 		says: liveImageToVideo(f).replace(/^; /, '') || 'not run (needs --spend --image FILE)',
 		agrees: imageToVideoAccepted(f) === undefined ? 'unknown' : imageToVideoAccepted(f) ? 'yes' : 'no',
@@ -435,8 +445,8 @@ function liveImageToVideo(f: Findings): string {
 	const run = f.run('image-to-video');
 	if (!run) return '';
 	const settle = run.imageSettle?.refusals ? ` after ${run.imageSettle.refusals} "invalid init image" refusal(s), accepted ${run.imageSettle.acceptedAfterMs ?? 'never'} ms after the first try` : '';
-	if (run.generationId) return `; live image-to-video with AUTO: created${settle}, ${show(run.fields?.status ?? run.stoppedBecause)}`;
-	return `; live image-to-video with AUTO: ${run.stoppedBecause ?? 'not created'} ${show(run.create.reading?.messages[0])}`;
+	if (run.generationId) return `; live Pro image-to-video with AUTO: created${settle}, ${show(run.fields?.status ?? run.stoppedBecause)}`;
+	return `; live Pro image-to-video with AUTO: ${run.stoppedBecause ?? 'not created'} ${show(run.create.reading?.messages[0])}`;
 }
 
 export function buildRows(result: ProbeResult): Row[] {

@@ -170,7 +170,7 @@ export async function runProbe(options: ProbeOptions, say: (line: string) => voi
 		const videos = options.imageFile ? 2 : 1;
 		result.costEstimateUsd = ESTIMATE_PER_VIDEO_USD * videos;
 		tell(
-			`Paid part: ${videos} LTX 2.3 Fast video(s), 6 s, 1080p. Leonardo publishes no LTX price; at fal.ai's rates this costs at most about $${result.costEstimateUsd.toFixed(2)}. Each create is sent once and never repeated.`,
+			`Paid part: ${options.imageFile ? 'one LTX 2.3 Fast text-to-video and one Pro image-to-video' : 'one LTX 2.3 Fast video'}, 6 s, 1080p. Leonardo publishes no LTX price; at fal.ai's rates this costs at most about $${result.costEstimateUsd.toFixed(2)}. A create that gets an answer other than a refusal is never sent again.`,
 		);
 		let receiver: WebhookReceiver | undefined;
 		if (options.webhookPort !== undefined) {

@@ -1,6 +1,6 @@
 /**
  * The paid part (`--spend`): the cheapest real generation, LTX 2.3 Fast, 6 s, 1080p, and with
- * `--image` one image-to-video with prompt_enhance AUTO. Each create is sent exactly once: after an
+ * `--image` one Pro image-to-video (6 s, 1080p) with prompt_enhance AUTO. Each create is sent exactly once: after an
  * error or a timeout nothing is re-sent (a second create could be billed a second time).
  */
 import { readFileSync } from 'node:fs';
@@ -15,7 +15,7 @@ import type { WebhookReceiver, WebhookDelivery } from './webhook.ts';
 type Json = Record<string, unknown>;
 const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
 
-/** Leonardo publishes no LTX price (§7.8); this is an upper bound at fal.ai's LTX 2.3 rates ($0.08/s at 1080p). */
+/** Leonardo publishes no LTX price (§7.8); an upper bound per 6 s 1080p video at fal.ai's LTX 2.3 Pro rates ($0.08/s). */
 export const ESTIMATE_PER_VIDEO_USD = 0.48;
 
 export interface SpendSettings {
@@ -327,7 +327,8 @@ async function imageToVideo(client: ApiClient, file: string, settings: SpendSett
 		const reading = readErrorBody(body);
 		return reading.messages.some((message) => message.includes(upload.id as string) || /init.?image|image id/i.test(message));
 	};
-	return await generate(client, 'image-to-video', { model: 'ltxv-2.3-fast', public: false, parameters }, settings, say, run, { refusesImage, refusals: 0 });
+	// Pro: the 3P report of prompt_enhance refused with a start frame is about Pro (§1.2).
+	return await generate(client, 'image-to-video', { model: 'ltxv-2.3-pro', public: false, parameters }, settings, say, run, { refusesImage, refusals: 0 });
 }
 
 /**

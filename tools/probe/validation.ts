@@ -28,7 +28,7 @@ export interface ValidationProbe {
 	 * its kind (an unknown key; a duration that is a word) was refused by name in the same run: a
 	 * validator that reports only its first issue could hide the probed one behind the anchor.
 	 */
-	kind?: 'key' | 'value';
+	kind?: 'key' | 'value' | 'combination';
 	/** This probe is the control of its kind. */
 	control?: boolean;
 	/** Hasura-layer probes are refused before parameters are read; they need no anchor. */
@@ -45,6 +45,12 @@ export type Verdict =
 	| 'passed'
 	/** Refused, but the answer cannot tell (see `validatorNamesUnknownKeys`). */
 	| 'inconclusive'
+	/**
+	 * A combination of valid values (prompt_enhance with a frame, a size at a tier, a length at a tier)
+	 * that was not refused next to the anchor. Weaker than "passed": a rule checked only once the
+	 * frame is known to exist would not show here; only a refusal is conclusive for these.
+	 */
+	| 'not-refused'
 	/** 2xx: something was created (then deleted at once). */
 	| 'created'
 	| 'no-answer'
@@ -150,23 +156,23 @@ export const VALIDATION_PROBES: readonly ValidationProbe[] = [
 	keyProbe('param.seed', 'seed', 42),
 	paramProbe('param.seed-over-int32', '`seed: 2147483648` (one above a signed 32-bit integer)', 'seed', FAST, { seed: 2147483648 }),
 	paramProbe('param.seed-string', '`seed: "42"` (a string)', 'seed', FAST, { seed: '42' }),
-	paramProbe('param.prompt-enhance-off', '`prompt_enhance: "OFF"` with a start frame', 'prompt_enhance', PRO, { prompt_enhance: 'OFF' }),
-	paramProbe('param.prompt-enhance-auto', '`prompt_enhance: "AUTO"` with a start frame, on Pro', 'prompt_enhance', PRO, { prompt_enhance: 'AUTO' }),
-	paramProbe('param.prompt-enhance-on', '`prompt_enhance: "ON"` with a start frame, on Pro', 'prompt_enhance', PRO, { prompt_enhance: 'ON' }),
+	paramProbe('param.prompt-enhance-off', '`prompt_enhance: "OFF"` with a start frame', 'prompt_enhance', PRO, { prompt_enhance: 'OFF' }, { kind: 'combination' }),
+	paramProbe('param.prompt-enhance-auto', '`prompt_enhance: "AUTO"` with a start frame, on Pro', 'prompt_enhance', PRO, { prompt_enhance: 'AUTO' }, { kind: 'combination' }),
+	paramProbe('param.prompt-enhance-on', '`prompt_enhance: "ON"` with a start frame, on Pro', 'prompt_enhance', PRO, { prompt_enhance: 'ON' }, { kind: 'combination' }),
 	paramProbe('param.quantity-1', '`quantity: 1`', 'quantity', FAST, { quantity: 1 }),
 	paramProbe('param.quantity-2', '`quantity: 2`', 'quantity', FAST, { quantity: 2 }),
 	paramProbe('param.duration-7', '`duration: 7` (not a documented length)', 'duration', FAST, { duration: 7 }),
 	paramProbe('param.pro-12s', 'Pro at 12 s (documented up to 10)', 'duration', PRO, { duration: 12 }),
-	paramProbe('param.portrait-1080', '9:16 at 1080p: 1080×1920', 'width', FAST, { mode: 'RESOLUTION_1080', width: 1080, height: 1920 }),
-	paramProbe('param.size-1440', '1440p with its native size 2560×1440', 'width', FAST, { mode: 'RESOLUTION_1440', width: 2560, height: 1440 }),
-	paramProbe('param.portrait-1440', '9:16 at 1440p: 1440×2560', 'width', FAST, { mode: 'RESOLUTION_1440', width: 1440, height: 2560 }),
-	paramProbe('param.size-2160', '2160p with its native size 3840×2160', 'width', FAST, { mode: 'RESOLUTION_2160', width: 3840, height: 2160 }),
-	paramProbe('param.portrait-2160', '9:16 at 2160p: 2160×3840', 'width', FAST, { mode: 'RESOLUTION_2160', width: 2160, height: 3840 }),
-	paramProbe('param.2160-with-1080-size', '2160p with 1920×1080 (the 3P "Leonardo upscales" claim)', 'width', FAST, { mode: 'RESOLUTION_2160', width: 1920, height: 1080 }),
-	paramProbe('param.size-zero', 'width/height 0 with a start frame (follow the image)', 'width', FAST, { width: 0, height: 0 }),
-	paramProbe('param.fast-20s-1080', 'Fast at 20 s, 1080p', 'duration', FAST, { duration: 20 }),
-	paramProbe('param.fast-20s-1440', 'Fast at 20 s, 1440p', 'duration', FAST, { duration: 20, mode: 'RESOLUTION_1440', width: 2560, height: 1440 }),
-	paramProbe('param.fast-20s-2160', 'Fast at 20 s, 2160p', 'duration', FAST, { duration: 20, mode: 'RESOLUTION_2160', width: 3840, height: 2160 }),
+	paramProbe('param.portrait-1080', '9:16 at 1080p: 1080×1920', 'width', FAST, { mode: 'RESOLUTION_1080', width: 1080, height: 1920 }, { kind: 'combination' }),
+	paramProbe('param.size-1440', '1440p with its native size 2560×1440', 'width', FAST, { mode: 'RESOLUTION_1440', width: 2560, height: 1440 }, { kind: 'combination' }),
+	paramProbe('param.portrait-1440', '9:16 at 1440p: 1440×2560', 'width', FAST, { mode: 'RESOLUTION_1440', width: 1440, height: 2560 }, { kind: 'combination' }),
+	paramProbe('param.size-2160', '2160p with its native size 3840×2160', 'width', FAST, { mode: 'RESOLUTION_2160', width: 3840, height: 2160 }, { kind: 'combination' }),
+	paramProbe('param.portrait-2160', '9:16 at 2160p: 2160×3840', 'width', FAST, { mode: 'RESOLUTION_2160', width: 2160, height: 3840 }, { kind: 'combination' }),
+	paramProbe('param.2160-with-1080-size', '2160p with 1920×1080 (the 3P "Leonardo upscales" claim)', 'width', FAST, { mode: 'RESOLUTION_2160', width: 1920, height: 1080 }, { kind: 'combination' }),
+	paramProbe('param.size-zero', 'width/height 0 with a start frame (follow the image)', 'width', FAST, { width: 0, height: 0 }, { kind: 'combination' }),
+	paramProbe('param.fast-20s-1080', 'Fast at 20 s, 1080p', 'duration', FAST, { duration: 20 }, { kind: 'combination' }),
+	paramProbe('param.fast-20s-1440', 'Fast at 20 s, 1440p', 'duration', FAST, { duration: 20, mode: 'RESOLUTION_1440', width: 2560, height: 1440 }, { kind: 'combination' }),
+	paramProbe('param.fast-20s-2160', 'Fast at 20 s, 2160p', 'duration', FAST, { duration: 20, mode: 'RESOLUTION_2160', width: 3840, height: 2160 }, { kind: 'combination' }),
 	paramProbe('param.prompt-1501', 'a prompt of 1501 characters (the limit of some v1 endpoints is 1500)', 'prompt', FAST, { prompt: 'a'.repeat(1501) }),
 	paramProbe('param.prompt-5000', 'a prompt of 5000 characters (the node’s limit)', 'prompt', FAST, { prompt: 'a'.repeat(5000) }),
 	paramProbe('param.prompt-5001', 'a prompt of 5001 characters', 'prompt', FAST, { prompt: 'a'.repeat(5001) }),
@@ -272,8 +278,10 @@ export async function runValidationProbes(
 	run.validatorNamesBadValues = controlRefused('value');
 	for (const result of run.results) {
 		const kind = VALIDATION_PROBES.find((probe) => probe.id === result.id)?.kind;
+		if (result.verdict !== 'passed' || kind === undefined) continue;
 		const trusted = kind === 'key' ? run.validatorNamesUnknownKeys : run.validatorNamesBadValues;
-		if (result.verdict === 'passed' && kind !== undefined && trusted === false) result.verdict = 'inconclusive';
+		if (trusted === false) result.verdict = 'inconclusive';
+		else if (kind === 'combination') result.verdict = 'not-refused';
 	}
 	return run;
 }
@@ -281,8 +289,10 @@ export async function runValidationProbes(
 /** The issues of a list-shaped answer, each re-wrapped alone in the answer's own shape. */
 function singleIssueBodies(body: unknown): unknown[] {
 	if (Array.isArray(body)) return body.map((issue) => [issue]);
-	const errors = (body as { errors?: unknown } | undefined)?.errors;
-	if (Array.isArray(errors)) return errors.map((issue) => ({ ...(body as object), errors: [issue] }));
+	for (const key of ['errors', 'details'] as const) {
+		const list = (body as Record<string, unknown> | undefined)?.[key];
+		if (Array.isArray(list)) return list.map((issue) => ({ ...(body as object), [key]: [issue] }));
+	}
 	return [body];
 }
 
