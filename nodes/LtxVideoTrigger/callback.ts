@@ -18,6 +18,8 @@ export interface Callback {
 	status?: string;
 	/** A failure reason, if the envelope carries one under a usual name. */
 	reason?: string;
+	/** `data.object.apiDollarCost` (documented in the envelope; the lookup has no cost). */
+	cost?: { amount: string; unit: 'DOLLARS' };
 }
 
 const isRecord = (value: unknown): value is Record<string, unknown> =>
@@ -54,7 +56,14 @@ export function readCallback(body: unknown): Callback | string {
 	const firstImage = images?.find(isRecord);
 	const generationId = uuid(object.id) ?? uuid(firstImage?.generationId);
 	if (!generationId) return 'data.object has no generation ID (a UUID in "id" or in an image\'s "generationId")';
-	return { generationId, event: text(body.type), status: text(object.status), reason: failureReason(object) };
+	const dollars = typeof object.apiDollarCost === 'number' && Number.isFinite(object.apiDollarCost) ? String(object.apiDollarCost) : text(object.apiDollarCost);
+	return {
+		generationId,
+		event: text(body.type),
+		status: text(object.status),
+		reason: failureReason(object),
+		cost: dollars ? { amount: dollars, unit: 'DOLLARS' } : undefined,
+	};
 }
 
 /** Enough for hours of callbacks at Leonardo's default rate limits, small in the workflow's static data. */

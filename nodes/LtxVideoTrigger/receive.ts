@@ -119,7 +119,7 @@ async function itemFor(
 	if (settings.videosOnly && record.isVideo === false) return ignore('not a video (option "Videos Only")');
 	if (!settings.statuses.includes(record.status)) return ignore(`status ${record.status} is not selected in "Trigger On"`);
 
-	const json: IDataObject = { ...generationJson(record), ...(event ? { event } : {}) };
+	const json: IDataObject = { ...generationJson(record, { cost: callback.cost }), ...(event ? { event } : {}) };
 	if (record.status === 'FAILED') {
 		json.reason = callback.reason ?? 'Leonardo reported the generation as FAILED without a reason.';
 		return { json };

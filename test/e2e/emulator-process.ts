@@ -7,6 +7,7 @@ import { createInterface } from 'node:readline';
 
 import { EMULATOR_CLI, REPO_ROOT } from './project.ts';
 import type { RecordedRequest } from '../emulator/types.ts';
+import type { WebhookDelivery, WebhookSettings } from '../emulator/webhooks.ts';
 
 export interface EmulatorProcessOptions {
 	/** Fixed port of the API server (the credential's base URL); 0 or absent = a free port. */
@@ -31,6 +32,11 @@ export interface EmulatorProcess {
 	/** Forgets recorded requests and pending faults. */
 	reset(): Promise<void>;
 	setOptions(options: Record<string, unknown>): Promise<void>;
+	/** The API key's webhook URL, callback key and variants (test/emulator/webhooks.ts). */
+	configureWebhook(settings: WebhookSettings): Promise<void>;
+	webhookDeliveries(): Promise<WebhookDelivery[]>;
+	/** A finished image generation of the key; its callback goes out at once. */
+	addImageGeneration(prompt?: string): Promise<string>;
 	stop(): Promise<void>;
 }
 
@@ -70,6 +76,9 @@ export async function startEmulator(options: EmulatorProcessOptions = {}): Promi
 		requests: async () => (await control('GET', 'requests')) as RecordedRequest[],
 		reset: async () => void (await control('POST', 'reset')),
 		setOptions: async (changes) => void (await control('POST', 'options', changes)),
+		configureWebhook: async (settings) => void (await control('POST', 'webhook', settings)),
+		webhookDeliveries: async () => (await control('GET', 'webhook-deliveries')) as WebhookDelivery[],
+		addImageGeneration: async (prompt) => ((await control('POST', 'image-generation', { prompt })) as { generationId: string }).generationId,
 		stop: async () => await stopChild(child),
 	};
 }

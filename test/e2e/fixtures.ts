@@ -22,7 +22,9 @@ export interface E2eWorld {
  * Starts the emulator and prepares n8n (not started: `n8n execute` runs in its own process). n8n gets the
  * run's installation of the package (see N8nInstance's PackageSource) unless `packageSource` says otherwise.
  */
-export async function createWorld(options: { emulatorDelayMs?: number; packageSource?: PackageSource } = {}): Promise<E2eWorld> {
+export async function createWorld(
+	options: { emulatorDelayMs?: number; packageSource?: PackageSource; webhookCallbackApiKey?: string } = {},
+): Promise<E2eWorld> {
 	const scratch = mkdtempSync(path.join(tmpdir(), 'ltx-e2e-'));
 	const filesDir = path.join(scratch, 'files');
 	const emulator = await startEmulator({ delayMs: options.emulatorDelayMs });
@@ -35,7 +37,8 @@ export async function createWorld(options: { emulatorDelayMs?: number; packageSo
 			packageDir: process.env.LTX_E2E_PACKAGE_DIR,
 		});
 		copyFileSync(path.join(FIXTURES_DIR, 'frame.png'), path.join(filesDir, 'start-frame.png'));
-		await n8n.importCredentials([{ ...EXAMPLE_CREDENTIAL, data: { apiKey: emulator.apiKey, baseUrl: emulator.baseUrl } }]);
+		const webhookSecret = options.webhookCallbackApiKey ? { webhookCallbackApiKey: options.webhookCallbackApiKey } : {};
+		await n8n.importCredentials([{ ...EXAMPLE_CREDENTIAL, data: { apiKey: emulator.apiKey, baseUrl: emulator.baseUrl, ...webhookSecret } }]);
 		return {
 			emulator,
 			n8n,

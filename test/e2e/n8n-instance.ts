@@ -51,7 +51,7 @@ export interface InstalledPackage {
 export interface CredentialSeed {
 	id: string;
 	name: string;
-	data: { apiKey: string; baseUrl: string };
+	data: { apiKey: string; baseUrl: string; webhookCallbackApiKey?: string };
 }
 
 export interface Owner {

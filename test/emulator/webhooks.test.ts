@@ -90,7 +90,7 @@ test('a finished video: one POST of the documented envelope with the bearer, the
 	expect(headers).toMatchObject({ authorization: 'Bearer callback-secret', 'content-type': 'application/json', 'user-agent': expect.stringMatching(/^axios\//) });
 	expect(body).toMatchObject({ type: 'image_generation.complete', object: 'generation', api_version: 'v1', timestamp: expect.any(Number) });
 	const object = body.data.object;
-	expect(object).toMatchObject({ id, status: 'COMPLETE', prompt: 'a calm lake at dawn' });
+	expect(object).toMatchObject({ id, status: 'COMPLETE', prompt: 'a calm lake at dawn', apiDollarCost: emu.generations.get(id)!.cost });
 	expect(object.images).toEqual([expect.objectContaining({ generationId: id, motionMP4URL: expect.stringContaining(`/videos/${id}.mp4`) })]);
 	expect(object.generated_images).toBeUndefined();
 	expect(object.apiKey).toMatchObject({ key: emu.apiKey, webhookCallbackUrl: receiverUrl, webhookCallbackApiKey: 'callback-secret', type: 'PRODUCTION' });

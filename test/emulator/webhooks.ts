@@ -68,6 +68,8 @@ export interface WebhookDelivery {
 const DEFAULT_EVENT = 'image_generation.complete';
 const WATCH_INTERVAL_MS = 50;
 const DEFAULT_TIMEOUT_MS = 10_000;
+/** What an image costs here (a plausible figure, like the videos' costs; not Leonardo's price). */
+const IMAGE_COST = '0.0045';
 
 /** A finished image generation of the same key: what "not a video" callbacks are about. */
 interface ImageGeneration {
@@ -123,7 +125,7 @@ export class WebhookDispatcher {
 		const image: ImageGeneration = { id: randomUUID(), prompt, createdAt: Date.now(), imageId: randomUUID() };
 		this.images.set(image.id, image);
 		this.noticed.add(image.id);
-		this.announce(image.id, () => this.envelopeObject(imageGenerationWire(image, this.state.origins.cdn)));
+		this.announce(image.id, () => this.envelopeObject(imageGenerationWire(image, this.state.origins.cdn), IMAGE_COST));
 		return image.id;
 	}
 
@@ -137,7 +139,7 @@ export class WebhookDispatcher {
 		for (const generation of this.state.generations.values()) {
 			if (this.noticed.has(generation.id) || generation.status === 'PENDING') continue;
 			this.noticed.add(generation.id);
-			this.announce(generation.id, () => this.envelopeObject(this.videoWire(generation)));
+			this.announce(generation.id, () => this.envelopeObject(this.videoWire(generation), generation.cost));
 		}
 	}
 
@@ -160,11 +162,11 @@ export class WebhookDispatcher {
 		void run.finally(() => this.inFlight.delete(run));
 	}
 
-	/** `data.object`: the generation's columns, its outputs under `images` (as documented), the key object. */
-	private envelopeObject(wire: Record<string, unknown>): Record<string, unknown> {
+	/** `data.object`: the generation's columns, its cost, its outputs under `images` (as documented). */
+	private envelopeObject(wire: Record<string, unknown>, apiDollarCost: string): Record<string, unknown> {
 		const { generated_images: outputs, ...columns } = wire;
 		const images = (Array.isArray(outputs) ? outputs : []).map((output: Record<string, unknown>) => ({ ...output, generationId: wire.id, public: wire.public }));
-		return { ...columns, apiDollarCost: null, images };
+		return { ...columns, apiDollarCost, images };
 	}
 
 	private envelope(object: Record<string, unknown>, settings: WebhookSettings): unknown {

@@ -27,7 +27,7 @@ const documented = {
 describe('readCallback', () => {
 	test('takes only the generation ID, the event and the status from the documented envelope (never the key)', () => {
 		const callback = readCallback(documented);
-		expect(callback).toEqual({ generationId: ID, event: 'image_generation.complete', status: 'COMPLETE', reason: undefined });
+		expect(callback).toEqual({ generationId: ID, event: 'image_generation.complete', status: 'COMPLETE', reason: undefined, cost: undefined });
 		expect(JSON.stringify(callback)).not.toContain('the-api-key');
 	});
 
@@ -38,6 +38,13 @@ describe('readCallback', () => {
 			event: 'video_generation.complete',
 		});
 		expect(readCallback({ data: { object: { ...withoutId, images } } })).toMatchObject({ generationId: ID, event: undefined });
+	});
+
+	test('the cost: apiDollarCost as a string or a number, in dollars', () => {
+		const withCost = (apiDollarCost: unknown) => readCallback({ ...documented, data: { object: { ...documented.data.object, apiDollarCost } } });
+		expect(withCost('9')).toMatchObject({ cost: { amount: '9', unit: 'DOLLARS' } });
+		expect(withCost(0.48)).toMatchObject({ cost: { amount: '0.48', unit: 'DOLLARS' } });
+		expect(withCost(null)).toMatchObject({ cost: undefined });
 	});
 
 	test('a failure reason under a usual name is kept, shortened', () => {
