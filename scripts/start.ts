@@ -7,9 +7,14 @@
  *   otherwise              demo mode: the project's Leonardo emulator answers, videos are a sample MP4
  *
  * Optional: LTX_PORT (n8n, default 5678), LTX_EMULATOR_PORT (first of three, default 5680),
- * LEONARDO_BASE_URL (real mode, e.g. a proxy).
+ * LEONARDO_BASE_URL (real mode, e.g. a proxy), LEONARDO_WEBHOOK_CALLBACK_API_KEY (real mode: the key's
+ * Webhook Callback API Key, for the LTX Video Trigger of example 06).
+ *
+ * Demo mode also plays Leonardo's webhook: the emulator's key carries the local URL of example 06's
+ * trigger (published here) and a callback key, so every finished demo video starts example 06.
  * Ctrl-C stops n8n and the emulator and deletes the throwaway n8n user folder.
  */
+import { randomBytes } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 
@@ -26,6 +31,8 @@ const EMULATOR_PORT = Number(process.env.LTX_EMULATOR_PORT ?? 5680);
 /** Demo generations take this long, so waiting looks like the real thing without taking minutes. */
 const DEMO_GENERATION_MS = 5000;
 const REAL_API_BASE_URL = 'https://cloud.leonardo.ai/api/rest';
+/** Example 06, the LTX Video Trigger workflow the emulator calls in demo mode. */
+const TRIGGER_EXAMPLE_ID = 'ltxExampleTrig01';
 
 const log = (message: string) => console.log(`[ltx] ${message}`);
 
@@ -41,14 +48,27 @@ async function main(): Promise<void> {
 	process.once('SIGTERM', () => void cleanup.exit(0, 'stopping (SIGTERM)'));
 	try {
 		let credential: CredentialSeed;
+		const examples = loadExamples();
 		if (demo) {
 			const emulator = await startEmulator({ apiPort: EMULATOR_PORT, s3Port: EMULATOR_PORT + 1, cdnPort: EMULATOR_PORT + 2, delayMs: DEMO_GENERATION_MS });
 			cleanup.emulator = emulator;
-			credential = { id: EXAMPLE_CREDENTIAL.id, name: 'Leonardo.AI (demo emulator)', data: { apiKey: emulator.apiKey, baseUrl: emulator.baseUrl } };
+			const webhookCallbackApiKey = randomBytes(24).toString('base64url');
+			await emulator.configureWebhook({ url: triggerUrl(examples), callbackApiKey: webhookCallbackApiKey });
+			credential = {
+				id: EXAMPLE_CREDENTIAL.id,
+				name: 'Leonardo.AI (demo emulator)',
+				data: { apiKey: emulator.apiKey, baseUrl: emulator.baseUrl, webhookCallbackApiKey },
+			};
 			log(`DEMO MODE: no LEONARDO_API_KEY, so the Leonardo emulator answers on ${emulator.baseUrl} (no account, no cost, sample videos)`);
+			log(`DEMO MODE: the emulator calls the LTX Video Trigger of example 06 at ${triggerUrl(examples)} when a video is finished`);
 		} else {
 			const baseUrl = process.env.LEONARDO_BASE_URL?.trim() || REAL_API_BASE_URL;
-			credential = { id: EXAMPLE_CREDENTIAL.id, name: EXAMPLE_CREDENTIAL.name, data: { apiKey: apiKey!, baseUrl } };
+			const webhookCallbackApiKey = process.env.LEONARDO_WEBHOOK_CALLBACK_API_KEY?.trim();
+			credential = {
+				id: EXAMPLE_CREDENTIAL.id,
+				name: EXAMPLE_CREDENTIAL.name,
+				data: { apiKey: apiKey!, baseUrl, ...(webhookCallbackApiKey ? { webhookCallbackApiKey } : {}) },
+			};
 			log(`REAL API MODE: the credential uses LEONARDO_API_KEY against ${baseUrl}; every generation is billed to your Leonardo account`);
 		}
 
@@ -62,13 +82,18 @@ async function main(): Promise<void> {
 		cleanup.n8n = n8n;
 		log(`n8n user folder (deleted on exit): ${n8n.userFolder}`);
 		await n8n.importCredentials([credential]);
-		const examples = loadExamples();
 		await n8n.importWorkflows(examples.map((example) => example.workflow));
 		log(`imported the credential "${credential.name}" and ${examples.length} example workflows`);
 
 		log('starting n8n ...');
 		await n8n.start({ showOutput: true });
-		await n8n.setupOwner(DEMO_OWNER);
+		const owner = await n8n.setupOwner(DEMO_OWNER);
+		if (demo) {
+			// Published, so its production URL (the one the emulator calls) is live.
+			const stored = await owner.request<{ versionId: string }>('GET', `/rest/workflows/${TRIGGER_EXAMPLE_ID}`);
+			await owner.request('POST', `/rest/workflows/${TRIGGER_EXAMPLE_ID}/activate`, { versionId: stored.versionId });
+			log('published example 06 (LTX Video Trigger): run example 05 and watch its executions');
+		}
 		cleanup.watch(n8n);
 		printReady(n8n.url, demo, examples.map((example) => example.workflow.name));
 	} catch (error) {
@@ -91,6 +116,13 @@ async function checkPorts(demo: boolean): Promise<void> {
 		console.error(`[ltx] ERROR: ${(error as Error).message}`);
 		process.exit(1);
 	}
+}
+
+/** The production URL of example 06's trigger on this n8n: /webhook/<webhookId>/webhook. */
+function triggerUrl(examples: ReturnType<typeof loadExamples>): string {
+	const trigger = examples.find(({ workflow }) => workflow.id === TRIGGER_EXAMPLE_ID)?.workflow.nodes.find((node) => node.webhookId);
+	if (!trigger) throw new Error(`examples/ lacks the trigger workflow ${TRIGGER_EXAMPLE_ID}`);
+	return `http://127.0.0.1:${N8N_PORT}/webhook/${trigger.webhookId}/webhook`;
 }
 
 const userFolderPrefix = () => `run-${N8N_PORT}-`;
