@@ -23,6 +23,7 @@ import {
 	neverEnding,
 	nodeTimeout,
 	submitOnly,
+	triggerPair,
 	WEBHOOK_PATH,
 	webhookBatch,
 	workflowTimeout,
@@ -45,7 +46,7 @@ beforeAll(async () => {
 		// Long enough that the submit/wait/get example sees PENDING before COMPLETE (its Wait is shortened to 1 s).
 		emulatorDelayMs: 4000,
 		workflows: (filesDir) => {
-			const all = [...examplesForQueue(filesDir), formExample(filesDir), batchOfFive(filesDir), webhookBatch(), neverEnding(), nodeTimeout(), workflowTimeout(), submitOnly()];
+			const all = [...examplesForQueue(filesDir), formExample(filesDir), batchOfFive(filesDir), webhookBatch(), neverEnding(), nodeTimeout(), workflowTimeout(), submitOnly(), ...triggerPair(filesDir)];
 			for (const workflow of all) workflows.set(workflow.id, workflow);
 			return all;
 		},
@@ -382,5 +383,45 @@ describe('no state between executions', () => {
 		expect(first.log).toContain(`created generation ${generationId}`);
 		expect(first.log).not.toMatch(new RegExp(`execution ${fetched.id} \\(job`));
 		expect(cluster.workerLog()).toMatch(new RegExp(`Worker finished execution ${fetched.id} \\(job \\d+\\)`));
+	});
+});
+
+describe('LTX Video Trigger', () => {
+	test('the callback reaches main, which answers it; the execution runs on the worker and stores the MP4 in the database', async () => {
+		const trigger = workflow(IDS.trigger).nodes.find((node) => node.type.endsWith('.ltxVideoTrigger'))!;
+		const url = `${cluster.main.url}/webhook/${trigger.webhookId}/webhook`;
+		// An empty POST is refused (400) once the trigger is registered on main.
+		expect((await publish(IDS.trigger, async () => await fetch(url, { method: 'POST' }))).status).toBe(400);
+		await cluster.emulator.configureWebhook({ url });
+		try {
+			const submitted = await run(IDS.triggerSubmit);
+			expectSuccess(submitted);
+			const generationId = outputOf(submitted, 'Submit video')[0].json.generationId as string;
+			expect(generationId).toMatch(UUID);
+
+			let executionId = '';
+			await waitFor('the trigger execution', async () => {
+				const list = await cluster.session.request<{ results: Array<{ id: string }> }>(
+					'GET',
+					`/rest/executions?filter=${encodeURIComponent(JSON.stringify({ workflowId: IDS.trigger }))}`,
+				);
+				executionId = list.results[0]?.id ?? '';
+				return executionId !== '';
+			}, 60_000);
+			const execution = await waitForExecution(cluster.session, executionId);
+			expectSuccess(execution);
+			expect(execution.mode).toBe('webhook');
+			const [item] = outputOf(execution, trigger.name);
+			expect(item.json).toMatchObject({ generationId, status: 'COMPLETE', model: 'ltxv-2.3-fast', event: 'image_generation.complete' });
+			// Downloaded by main while handling the call, stored in the database, read by the worker.
+			const video = await expectMp4InDatabase(item);
+			expectFileWritten(outputOf(execution, 'Save MP4 to disk')[0], video);
+			expectRanOnWorker(execution, []);
+			const deliveries = (await cluster.emulator.webhookDeliveries()).filter((delivery) => delivery.generationId === generationId);
+			expect(deliveries.map((delivery) => delivery.status)).toEqual([200]);
+		} finally {
+			// Later generations of other tests must not call it.
+			await cluster.emulator.configureWebhook({});
+		}
 	});
 });

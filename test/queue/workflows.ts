@@ -26,6 +26,8 @@ export const IDS = {
 	get: 'ltxQueueGet00001',
 	nodeTimeout: 'ltxQueueTimeout1',
 	workflowTimeout: 'ltxQueueTimeout2',
+	triggerSubmit: 'ltxQueueTrigSub1',
+	trigger: 'ltxQueueTrigger1',
 } as const;
 
 export const WEBHOOK_PATH = 'ltx-queue-batch';
@@ -157,4 +159,15 @@ export function workflowTimeout(): Workflow {
 		[manualTrigger, ltxNode('Generate video', { prompt: NEVER_PROMPT, options: { pollInterval: 1 } })],
 		{ executionTimeout: 5 },
 	);
+}
+
+/**
+ * Examples 05 (submit, no waiting) and 06 (LTX Video Trigger → save the MP4) with IDs of their own and
+ * files in the scratch folder; the trigger's credential has no callback key (the e2e test covers it).
+ */
+export function triggerPair(filesDir: string): Workflow[] {
+	const byId = { ltxExampleSubm01: IDS.triggerSubmit, ltxExampleTrig01: IDS.trigger } as Record<string, string>;
+	const pair = loadExamples().filter(({ workflow }) => workflow.id in byId);
+	if (pair.length !== 2) throw new Error('examples/ lacks 05-submit-for-trigger.json or 06-trigger-save-video.json');
+	return pair.map(({ workflow }) => ({ ...(JSON.parse(JSON.stringify(workflow).replaceAll(EXAMPLE_FILES_DIR, filesDir)) as Workflow), id: byId[workflow.id] }));
 }
