@@ -81,7 +81,12 @@ export async function receiveCallback(ctx: IWebhookFunctions): Promise<IWebhookR
 	handled.add(callback.generationId);
 	answer(ctx, 200, { received: true });
 
-	const item = await itemFor(ctx, callback, settings, handled);
+	let item: INodeExecutionData | undefined;
+	try {
+		item = await itemFor(ctx, callback, settings, handled);
+	} catch (error) {
+		item = failedItem(envelopeJson(callback), (error as Error).message, callback.generationId);
+	}
 	return item ? { noWebhookResponse: true, workflowData: [[item]] } : nothingStarted;
 }
 
@@ -92,8 +97,7 @@ async function itemFor(
 	settings: TriggerSettings,
 	handled: HandledCallbacks,
 ): Promise<INodeExecutionData | undefined> {
-	const { generationId } = callback;
-	const { event } = callback;
+	const { generationId, event } = callback;
 	const ignore = (why: string) => {
 		ctx.logger.info(`LTX Video Trigger "${ctx.getNode().name}": callback for generation ${generationId} ignored: ${why}`);
 		return undefined;
