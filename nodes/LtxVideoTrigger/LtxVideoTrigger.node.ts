@@ -1,7 +1,8 @@
-import type { IHookFunctions, INodeType, INodeTypeDescription, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
+import type { IExecuteFunctions, IHookFunctions, INodeExecutionData, INodeType, INodeTypeDescription, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { receiveCallback } from './receive';
+import { attachVideos } from './video';
 
 export class LtxVideoTrigger implements INodeType {
 	description: INodeTypeDescription = {
@@ -111,5 +112,10 @@ export class LtxVideoTrigger implements INodeType {
 
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
 		return await receiveCallback(this);
+	}
+
+	/** Runs in the execution webhook() started, with its item: downloads the MP4 (video.ts). */
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		return await attachVideos(this);
 	}
 }

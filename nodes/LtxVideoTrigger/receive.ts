@@ -1,16 +1,15 @@
 /**
- * One webhook call from Leonardo, start to finish. The call is answered as soon as it is known to be
- * genuine, well-formed and new, before the lookup and the MP4 download: a download can take minutes
- * and Leonardo's timeout and retry policy are unknown, so Leonardo never waits for it. The workflow
- * then starts with the finished item (n8n starts it once webhook() returns its workflowData).
- * Calls that start nothing return no workflowData: n8n then runs no execution at all.
+ * One webhook call from Leonardo. The call is answered as soon as it is known to be genuine,
+ * well-formed and new, before the lookup: Leonardo's timeout and retry policy are unknown, so it never
+ * waits for us. The lookup then decides whether the workflow starts (n8n starts it once webhook()
+ * returns workflowData; without, no execution exists at all). The MP4 is downloaded afterwards, inside
+ * the execution (video.ts), so it belongs to that execution in n8n's binary store.
  */
 import type { IDataObject, INodeExecutionData, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
-import { downloadVideo } from '../shared/download';
 import { recoveryHint } from '../shared/errors';
 import { fetchGeneration, readGenerationResponse, type GenerationRecord } from '../shared/generations';
-import { type OutputSettings, validateOutputSettings } from '../shared/options';
+import { validateOutputSettings } from '../shared/options';
 import { generationJson } from '../shared/output';
 import { apiBaseUrl, CREDENTIAL_TYPE } from '../shared/transport';
 import { type Callback, HandledCallbacks, readCallback } from './callback';
@@ -20,19 +19,19 @@ interface TriggerSettings {
 	statuses: string[];
 	videosOnly: boolean;
 	leonardoIpsOnly: boolean;
-	output: OutputSettings;
 }
 
-const LOOKUP_ATTEMPTS = 5;
+export const LOOKUP_ATTEMPTS = 5;
 
 function readSettings(ctx: IWebhookFunctions): TriggerSettings {
 	const options = ctx.getNodeParameter('options', {}) as IDataObject;
+	// Checked here too, so a bad setting refuses the call instead of failing every execution.
+	validateOutputSettings(options);
 	const statuses = ctx.getNodeParameter('statuses', ['COMPLETE']);
 	return {
 		statuses: Array.isArray(statuses) ? statuses.map(String) : [String(statuses)],
 		videosOnly: options.videosOnly !== false,
 		leonardoIpsOnly: options.leonardoIpsOnly === true,
-		output: validateOutputSettings(options),
 	};
 }
 
@@ -131,19 +130,7 @@ async function itemFor(
 	if (record.outputCount === 0) {
 		json.message = 'Leonardo completed the generation without a video (removed by content moderation).';
 	}
-	if (!record.videoUrl || !settings.output.download) return { json };
-	try {
-		const binary = await downloadVideo(ctx, {
-			url: record.videoUrl,
-			fileName: `${generationId}.mp4`,
-			generationId,
-			itemIndex: 0,
-			refreshUrl: async () => readGenerationResponse(await fetchGeneration(ctx, generationId, { baseUrl: await apiBaseUrl(ctx) }, LOOKUP_ATTEMPTS))?.videoUrl,
-		});
-		return { json, binary: { [settings.output.binaryPropertyName]: binary } };
-	} catch (error) {
-		return failedItem(json, `Downloading the video failed: ${(error as Error).message}`, generationId);
-	}
+	return { json };
 }
 
 /** What the callback itself said, for when the lookup gave nothing better. */

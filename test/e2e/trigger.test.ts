@@ -200,6 +200,8 @@ test('A submits (no waiting), Leonardo calls back, B starts with the video and s
 		cost: { amount: (pending.json.cost as { amount: string }).amount, unit: 'DOLLARS' },
 	});
 	expect(item.binary?.data).toMatchObject({ mimeType: 'video/mp4', fileName: `${generationId}.mp4` });
+	// Downloaded in the execution (the trigger's execute step), so the MP4 is stored as this execution's.
+	expect(item.binary?.data.id).toContain(`/executions/${execution.id}/`);
 	const [saved] = outputOf(execution, 'Save MP4 to disk');
 	const file = saved.json.fileName as string;
 	expect(path.dirname(file)).toBe(world.filesDir);

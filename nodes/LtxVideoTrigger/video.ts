@@ -1,0 +1,58 @@
+/**
+ * The trigger's execute(): n8n runs it as the first step of the execution that webhook() started (on a
+ * worker in queue mode), with webhook()'s item as input. Downloading here rather than while the call is
+ * handled makes the MP4 part of this execution in n8n's binary store (shown in the editor, pruned with
+ * the execution), takes the download off the process that receives webhooks, and lets Stop cancel it.
+ */
+import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import { ExecutionBaseError, NodeOperationError } from 'n8n-workflow';
+
+import { downloadVideo } from '../shared/download';
+import { InvalidInputError } from '../shared/errors';
+import { fetchGeneration, readGenerationResponse } from '../shared/generations';
+import { validateOutputSettings } from '../shared/options';
+import { apiBaseUrl } from '../shared/transport';
+import { LOOKUP_ATTEMPTS } from './receive';
+
+export async function attachVideos(ctx: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+	let output;
+	try {
+		output = validateOutputSettings(ctx.getNodeParameter('options', 0, {}) as IDataObject);
+	} catch (error) {
+		throw asNodeError(ctx, error);
+	}
+	const items = ctx.getInputData();
+	const results: INodeExecutionData[] = [];
+	for (const [itemIndex, item] of items.entries()) {
+		const { generationId, status, videoUrl, error } = item.json;
+		const wanted = output.download && status === 'COMPLETE' && typeof videoUrl === 'string' && typeof generationId === 'string' && !error;
+		if (!wanted) {
+			results.push({ json: item.json, pairedItem: { item: itemIndex } });
+			continue;
+		}
+		try {
+			const baseUrl = await apiBaseUrl(ctx);
+			const signal = ctx.getExecutionCancelSignal();
+			const binary = await downloadVideo(ctx, {
+				url: videoUrl,
+				fileName: `${generationId}.mp4`,
+				generationId,
+				itemIndex,
+				signal,
+				refreshUrl: async () => readGenerationResponse(await fetchGeneration(ctx, generationId, { baseUrl, signal, itemIndex }, LOOKUP_ATTEMPTS))?.videoUrl,
+			});
+			results.push({ json: item.json, binary: { [output.binaryPropertyName]: binary }, pairedItem: { item: itemIndex } });
+		} catch (failure) {
+			if (!ctx.continueOnFail()) throw asNodeError(ctx, failure);
+			results.push({ json: { ...item.json, error: (failure as Error).message }, pairedItem: { item: itemIndex } });
+		}
+	}
+	return [results];
+}
+
+/** n8n's own errors pass unchanged (the download's carry the generation ID and what to do). */
+function asNodeError(ctx: IExecuteFunctions, error: unknown): ExecutionBaseError {
+	if (error instanceof ExecutionBaseError) return error;
+	if (error instanceof InvalidInputError) return new NodeOperationError(ctx.getNode(), error.message, { description: error.fix });
+	return new NodeOperationError(ctx.getNode(), error instanceof Error ? error : String(error));
+}

@@ -1,0 +1,58 @@
+/**
+ * The LTX Video Trigger panel in the real n8n editor (n8n 2.41.1, Debian Chromium): example 06 opened as
+ * a user would, its trigger showing the production URL to give Leonardo, the set-up notice (why a
+ * callback key matters) and the fields. Screenshot: docs/panel-trigger.png (see screenshotPanel in
+ * panel.browser.test.ts for the .tmp convention).
+ */
+import path from 'node:path';
+
+import type { Browser, Page } from 'playwright-core';
+
+import { launchChromium, logIn, UI_TIMEOUT_MS } from './browser.ts';
+import { loadExamples } from './examples.ts';
+import { createWorld, type E2eWorld } from './fixtures.ts';
+import { DEMO_OWNER } from './n8n-instance.ts';
+import { REPO_ROOT } from './project.ts';
+
+const TRIGGER_EXAMPLE = loadExamples().find(({ workflow }) => workflow.id === 'ltxExampleTrig01')!.workflow;
+const TRIGGER = TRIGGER_EXAMPLE.nodes.find((node) => node.type.endsWith('.ltxVideoTrigger'))!;
+
+let world: E2eWorld;
+let browser: Browser;
+let page: Page;
+
+beforeAll(async () => {
+	world = await createWorld();
+	await world.n8n.importWorkflows([TRIGGER_EXAMPLE]);
+	await world.n8n.start();
+	await world.n8n.setupOwner(DEMO_OWNER);
+	browser = await launchChromium();
+	page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+	page.setDefaultTimeout(30_000);
+	await logIn(page, world.n8n.url, DEMO_OWNER);
+}, 240_000);
+
+afterAll(async () => {
+	await browser?.close();
+	await world?.dispose();
+});
+
+test('the trigger panel shows the production URL for Leonardo, the set-up notice and the fields', async () => {
+	await page.goto(`${world.n8n.url}/workflow/${TRIGGER_EXAMPLE.id}`);
+	await page.getByTestId('canvas-node').filter({ hasText: TRIGGER.name }).dblclick({ timeout: UI_TIMEOUT_MS });
+	const ndv = page.getByTestId('ndv');
+	await ndv.waitFor({ timeout: UI_TIMEOUT_MS });
+
+	// n8n lists the node's webhook; its production URL is what the Leonardo API key must carry.
+	await ndv.getByText('Webhook URLs').first().click();
+	await ndv.getByText('Production URL', { exact: true }).first().click();
+	const productionUrl = `${world.n8n.url}/webhook/${TRIGGER.webhookId}/webhook`;
+	await ndv.getByText(productionUrl).first().waitFor();
+
+	await ndv.getByText(/Webhook Callback API Key/).first().waitFor();
+	await ndv.getByText(/anyone who learns the URL can start this workflow/).first().waitFor();
+	for (const field of ['statuses', 'options']) await ndv.getByTestId(`parameter-input-${field}`).waitFor();
+
+	const suffix = process.env.LTX_UPDATE_SCREENSHOTS === '1' ? '' : '.tmp';
+	await ndv.getByTestId('node-parameters').screenshot({ path: path.join(REPO_ROOT, 'docs', `panel-trigger${suffix}.png`), animations: 'disabled' });
+});
