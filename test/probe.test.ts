@@ -242,13 +242,28 @@ describe('--spend', () => {
 		expect(emu.generations.size).toBe(1);
 	});
 
-	test('a create answered 500 is never sent again, and the report says it may exist', async () => {
+	test('a create answered 500 is never sent again; the user’s generations show it made nothing', async () => {
 		await startEmulator();
 		emu.injectFault({ route: 'create', status: 500, body: { error: 'Service Error', path: '$', code: 'unexpected' } });
 		const { result } = await probe({ spend: true, skipValidation: true });
 		expect(creates(emu.requests)).toHaveLength(1);
-		expect(result.spend?.[0].stoppedBecause).toMatch(/may or may not exist.*NOT sent again/);
+		expect(emu.requests.filter((r) => r.route === 'listByUser')).toHaveLength(1);
+		expect(result.spend?.[0].stoppedBecause).toMatch(/NOT sent again; no such video in your newest generations/);
 		expect(emu.requests.some((r) => r.route === 'poll')).toBe(false);
+	});
+
+	test('a create whose connection dropped after it made the video: not re-sent, found by listing, followed to COMPLETE', async () => {
+		await startEmulator();
+		emu.injectFault({ route: 'create', kind: 'reset' });
+		const { result } = await probe({ spend: true, skipValidation: true });
+		const [run] = result.spend ?? [];
+		// The dropped create (no answer), then only the refused video-ID-as-frame probe.
+		expect(creates(emu.requests).map((r) => r.status)).toEqual([0, 400]);
+		const [made] = emu.generations.values();
+		expect(run.ambiguousCreate?.generationId).toBe(made.id);
+		expect(run.stoppedBecause).toMatch(/NOT sent again; the video exists anyway/);
+		expect(run.fields?.status).toBe('COMPLETE');
+		expect(emu.generations.size).toBe(1);
 	});
 
 	test('--image: init image, S3 upload without the key, then image-to-video with prompt_enhance AUTO', async () => {

@@ -76,7 +76,7 @@ function safeBaseUrl(baseUrl: string): string {
 	return `${url.protocol}//${url.host}${url.pathname.replace(/\/+$/, '')}`;
 }
 
-async function probeAccount(client: ApiClient, result: ProbeResult): Promise<boolean> {
+async function probeAccount(client: ApiClient, result: ProbeResult): Promise<string | undefined> {
 	const me = await client.call('GET', '/v1/me');
 	const details = (me.body as { user_details?: Array<Record<string, unknown>> } | undefined)?.user_details?.[0];
 	result.account = { status: me.status, keyWorks: me.status === 200 && details !== undefined };
@@ -89,7 +89,8 @@ async function probeAccount(client: ApiClient, result: ProbeResult): Promise<boo
 		const answer = await client.call('GET', '/v1/me', undefined, key);
 		result.account[field] = { status: answer.status, reading: readErrorBody(answer.body), body: answer.body ?? answer.networkError };
 	}
-	return result.account.keyWorks;
+	const user = details?.user as { id?: unknown } | undefined;
+	return result.account.keyWorks ? (typeof user?.id === 'string' ? user.id : '') : undefined;
 }
 
 async function probeModels(client: ApiClient, result: ProbeResult): Promise<void> {
@@ -148,7 +149,8 @@ export async function runProbe(options: ProbeOptions, say: (line: string) => voi
 	};
 
 	tell('Free part: GET /v1/me, GET /v2/models');
-	if (!(await probeAccount(client, result))) {
+	const userId = await probeAccount(client, result);
+	if (userId === undefined) {
 		result.stoppedBecause = `GET /v1/me answered ${result.account?.status || 'nothing'}: the key does not work here, nothing else was sent`;
 		tell(result.stoppedBecause);
 		return finish();
@@ -183,6 +185,7 @@ export async function runProbe(options: ProbeOptions, say: (line: string) => voi
 				client,
 				{
 					...spendChoices(result),
+					userId: userId || undefined,
 					pollIntervalMs: options.pollIntervalMs,
 					timeoutMs: options.timeoutMs,
 					imageFile: options.imageFile,

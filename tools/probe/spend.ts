@@ -26,6 +26,8 @@ export interface SpendSettings {
 	pollIntervalMs: number;
 	timeoutMs: number;
 	imageFile?: string;
+	/** `user_details[0].user.id` from /v1/me: lists the user's generations after an ambiguous create. */
+	userId?: string;
 	webhook?: WebhookReceiver;
 	webhookWaitMs: number;
 }
@@ -83,6 +85,8 @@ export interface GenerationRun {
 	poster?: CdnFacts;
 	webhook?: { deliveries: WebhookDelivery[]; waitedMs: number } | { notObserved: string };
 	upload?: { initImage: { status: number; body: unknown }; s3?: { status: number; headers: Record<string, string> } };
+	/** After an ambiguous create answer: whether the user's newest generations hold one with this prompt. */
+	ambiguousCreate?: { listed: number; status: number; generationId?: string };
 	/** Image-to-video: creates refused as "invalid init image id" right after the upload, and when one was accepted. */
 	imageSettle?: { refusals: number; acceptedAfterMs?: number };
 	/** Whether this video's own ID is accepted as a GENERATED frame (a free, anchored probe after COMPLETE). */
@@ -142,23 +146,31 @@ async function generate(
 	if (settle) run.imageSettle = { refusals: settle.refusals, acceptedAfterMs: answer.status === 200 ? Date.now() - settleFrom : undefined };
 	run.create = { status: answer.status, ms: answer.ms, body: answer.body ?? answer.networkError };
 	const { id, at } = generationIdOf(answer.body);
+	let generationId = id;
 	if (answer.status < 200 || answer.status >= 300 || !id) {
 		run.create.reading = readErrorBody(answer.body);
-		run.stoppedBecause =
-			answer.status >= 400 && answer.status < 500
-				? `create refused (HTTP ${answer.status}): nothing was created or charged`
-				: `create answered ${answer.status || answer.networkError} without a generation ID: it may or may not exist (check your Leonardo library); it was NOT sent again`;
+		if (answer.status >= 400 && answer.status < 500) {
+			run.stoppedBecause = `create refused (HTTP ${answer.status}): nothing was created or charged`;
+			say(`  ${kind}: ${run.stoppedBecause}`);
+			return run;
+		}
+		// Ambiguous: never sent again. Whether it made a (billed) video is itself a finding, and a free lookup.
+		run.ambiguousCreate = await findAfterAmbiguousCreate(client, settings.userId, body, createdAt);
+		run.stoppedBecause = `create answered ${answer.status || answer.networkError} without a generation ID: it was NOT sent again; ${
+			run.ambiguousCreate.generationId ? `the video exists anyway (${run.ambiguousCreate.generationId}, found in your generations)` : 'no such video in your newest generations (check your Leonardo library)'
+		}`;
 		say(`  ${kind}: ${run.stoppedBecause}`);
-		return run;
-	}
-	run.create.generationIdAt = at;
-	run.generationId = id;
+		if (!run.ambiguousCreate.generationId) return run;
+		generationId = run.ambiguousCreate.generationId;
+	} else run.create.generationIdAt = at;
+	const id2 = generationId as string;
+	run.generationId = id2;
 	const generate = isObject(answer.body) && isObject(answer.body.generate) ? answer.body.generate : isObject(answer.body) ? answer.body : {};
 	run.cost = generate.cost;
 	run.apiCreditCost = generate.apiCreditCost;
-	say(`  ${kind}: created ${id} in ${answer.ms} ms, cost ${JSON.stringify(generate.cost)}`);
+	say(`  ${kind}: created ${id2} in ${answer.ms} ms, cost ${JSON.stringify(generate.cost)}`);
 
-	const { record, log } = await pollUntilTerminal(client, id, createdAt, settings);
+	const { record, log } = await pollUntilTerminal(client, id2, createdAt, settings);
 	run.poll = log;
 	if (!record) {
 		run.stoppedBecause = `no terminal status within ${Math.round(settings.timeoutMs / 1000)} s (the generation may still finish: look it up later)`;
@@ -174,7 +186,7 @@ async function generate(
 	if (first && typeof first.url === 'string' && first.url !== first.motionMP4URL) run.poster = await inspectCdn(first.url, false);
 	if (settings.webhook) {
 		const waitedFrom = Date.now();
-		const deliveries = await settings.webhook.waitFor(id, settings.webhookWaitMs);
+		const deliveries = await settings.webhook.waitFor(id2, settings.webhookWaitMs);
 		run.webhook = { deliveries, waitedMs: Date.now() - waitedFrom };
 		say(`  ${kind}: ${deliveries.length} webhook call(s) for it within ${Math.round(settings.webhookWaitMs / 1000)} s`);
 	} else {
@@ -329,6 +341,23 @@ async function imageToVideo(client: ApiClient, file: string, settings: SpendSett
 	};
 	// Pro: the 3P report of prompt_enhance refused with a start frame is about Pro (§1.2).
 	return await generate(client, 'image-to-video', { model: 'ltxv-2.3-pro', public: false, parameters }, settings, say, run, { refusesImage, refusals: 0 });
+}
+
+/** GET /v1/generations/user/{id} (free): a generation with this create's prompt, made since it was sent. */
+async function findAfterAmbiguousCreate(
+	client: ApiClient,
+	userId: string | undefined,
+	body: Json,
+	sentAt: number,
+): Promise<NonNullable<GenerationRun['ambiguousCreate']>> {
+	if (!userId) return { listed: 0, status: 0 };
+	const prompt = isObject(body.parameters) ? body.parameters.prompt : undefined;
+	const answer = await client.call('GET', `/v1/generations/user/${encodeURIComponent(userId)}?offset=0&limit=10`);
+	const list = isObject(answer.body) && Array.isArray(answer.body.generations) ? answer.body.generations.filter(isObject) : [];
+	const match = list.find(
+		(generation) => generation.prompt === prompt && typeof generation.createdAt === 'string' && Date.parse(generation.createdAt) >= sentAt - 60_000,
+	);
+	return { listed: list.length, status: answer.status, generationId: typeof match?.id === 'string' ? match.id : undefined };
 }
 
 /**
