@@ -43,6 +43,11 @@ function seconds(flag: string, value: string | undefined): number {
 	return number;
 }
 
+function port(value: string): number {
+	if (!/^\d+$/.test(value) || Number(value) > 65535) throw new Error('--webhook-port needs a port number');
+	return Number(value);
+}
+
 function parseArguments(args: string[]): CliArguments | 'help' {
 	const parsed: CliArguments = {
 		options: {
@@ -69,7 +74,7 @@ function parseArguments(args: string[]): CliArguments | 'help' {
 		else if (flag === '--base-url') options.baseUrl = value();
 		else if (flag === '--spend') options.spend = true;
 		else if (flag === '--image') options.imageFile = value();
-		else if (flag === '--webhook-port') options.webhookPort = seconds(flag, value());
+		else if (flag === '--webhook-port') options.webhookPort = port(value());
 		else if (flag === '--webhook-host') options.webhookHost = value();
 		else if (flag === '--webhook-wait') options.webhookWaitMs = seconds(flag, value()) * 1000;
 		else if (flag === '--no-validation') options.skipValidation = true;

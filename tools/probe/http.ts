@@ -93,10 +93,10 @@ export class ApiClient {
 	}
 }
 
-/** A request to another host (CDN, S3): never with the API key. */
+/** A request to another host (CDN, S3): never with the API key, so a redirect may be followed where asked. */
 export async function plainRequest(url: string, init: RequestInit = {}, timeoutMs = API_TIMEOUT_MS): Promise<{ response?: Response; networkError?: string }> {
 	try {
-		return { response: await fetch(url, { ...init, redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) }) };
+		return { response: await fetch(url, { redirect: 'manual', ...init, signal: AbortSignal.timeout(timeoutMs) }) };
 	} catch (error) {
 		return { networkError: reasonOf(error) };
 	}

@@ -383,7 +383,7 @@ const ROWS: RowBuilder[] = [
 			question: 'Video links: signed? expiring? (§2)',
 			assumed: 'may be signed and expire: a 401/403/404/410 download re-polls for a fresh link',
 			says: video
-				? `host ${video.host}, signed ${video.signed} (${video.queryParameters.join(', ') || 'no query'}), expires in ${show(video.expiresInSeconds)} s, HEAD ${show(video.head?.status)}, MP4 ${show(video.isMp4)}, cache-control ${show(video.head?.headers['cache-control'])}`
+				? `host ${video.host}${video.redirectedTo ? ` (redirects to ${video.redirectedTo})` : ''}, signed ${video.signed} (${video.queryParameters.join(', ') || 'no query'}), expires in ${show(video.expiresInSeconds)} s, HEAD ${show(video.head?.status)}, MP4 ${show(video.isMp4)}, cache-control ${show(video.head?.headers['cache-control'])}`
 				: 'not run (needs --spend)',
 			agrees: video ? (video.isMp4 ? 'yes' : 'no') : 'unknown',
 			evidence: video ? 'live' : 'none',

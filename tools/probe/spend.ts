@@ -54,6 +54,8 @@ export interface CdnFacts {
 	head?: { status: number; headers: Record<string, string> };
 	/** The first bytes are an MP4 (`ftyp` box). */
 	isMp4?: boolean;
+	/** Host the CDN redirected to, if it did. */
+	redirectedTo?: string;
 	/** A request carrying nothing but the URL was answered 2xx (no key needed). */
 	downloadableWithoutKey?: boolean;
 	networkError?: string;
@@ -279,13 +281,15 @@ export async function inspectCdn(link: string, checkMp4: boolean): Promise<CdnFa
 		expiresAt: at?.toISOString(),
 		expiresInSeconds: at ? Math.round((at.getTime() - Date.now()) / 1000) : undefined,
 	};
-	const head = await plainRequest(link, { method: 'HEAD' });
+	// No key goes to the CDN, so its redirects (e.g. to a storage host) are followed and noted.
+	const head = await plainRequest(link, { method: 'HEAD', redirect: 'follow' });
 	if (head.response) {
 		const headers = headersOf(head.response);
 		facts.head = { status: head.response.status, headers: Object.fromEntries(Object.entries(headers).filter(([name]) => CDN_HEADERS.includes(name))) };
+		if (head.response.redirected) facts.redirectedTo = new URL(head.response.url).host;
 	} else facts.networkError = head.networkError;
 	if (checkMp4) {
-		const get = await plainRequest(link, { method: 'GET' });
+		const get = await plainRequest(link, { method: 'GET', redirect: 'follow' });
 		if (get.response) {
 			facts.downloadableWithoutKey = get.response.ok;
 			const reader = get.response.body?.getReader();

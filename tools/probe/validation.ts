@@ -206,7 +206,7 @@ function mentionsAnchor(reading: ErrorReading, context: ProbeContext): boolean {
 	);
 }
 
-function judge(answer: Answer, reading: ErrorReading, names: { field: boolean; anchor: boolean }): Verdict {
+function judge(answer: Answer, names: { field: boolean; anchor: boolean }): Verdict {
 	if (answer.status === 0) return 'no-answer';
 	if (answer.status >= 200 && answer.status < 300) return 'created';
 	if (answer.status !== 400 && answer.status !== 422) return 'other-status';
@@ -245,7 +245,7 @@ export async function runValidationProbes(
 			purpose: probe.purpose,
 			field: probe.field,
 			status: answer.status,
-			verdict: judge(answer, reading, names),
+			verdict: judge(answer, names),
 			reading,
 			namesField: names.field,
 			namesAnchor: names.anchor,
