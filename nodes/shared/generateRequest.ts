@@ -156,6 +156,12 @@ function validateFrame(raw: RawFrameParameters, which: 'Start Frame' | 'End Fram
 		return { source, binaryPropertyName: name };
 	}
 	const id = typeof raw.imageId === 'string' ? raw.imageId.trim() : '';
+	if (!id) {
+		throw new InvalidInputError(
+			`The ${which.toLowerCase()} image ID is empty`,
+			`Set "${which} Image ID" to a Leonardo image ID (a UUID), e.g. the "videoId" of an earlier generation, or choose another "${which}" source.`,
+		);
+	}
 	if (!UUID_PATTERN.test(id)) {
 		throw new InvalidInputError(
 			`The ${which.toLowerCase()} image ID ${show(raw.imageId)} is not a Leonardo image ID`,

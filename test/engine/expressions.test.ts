@@ -4,12 +4,112 @@
  */
 import { WorkflowHasIssuesError } from 'n8n-core';
 
+import { KNOWN_GENERATED_IMAGE_ID } from '../emulator/types.ts';
 import { generate, useEmulator } from '../helpers/scenario';
 
-const { run, requests } = useEmulator();
+const { emulator, run, requests } = useEmulator();
 
 test('n8n refuses, before any node runs, a workflow whose shown required field is empty', async () => {
 	await expect(run(generate({ prompt: '' }))).rejects.toThrow(WorkflowHasIssuesError);
 	await expect(run(generate({ prompt: '' }))).rejects.toThrow(/Parameter "Prompt" is required/);
 	expect(requests()).toEqual([]);
+});
+
+const bodies = () => requests('create').map((request) => request.body as { model: string; parameters: Record<string, unknown> });
+
+/** Generate driven by the incoming item; fields the user would leave empty are left out. */
+const fromItem = (overrides: Record<string, unknown> = {}) => ({
+	resource: 'video',
+	operation: 'generate',
+	prompt: '={{ $json.prompt }}',
+	options: { pollInterval: 1, download: false },
+	...overrides,
+});
+
+test('frame source from an expression, per item: none, binary and imageId in one batch', async () => {
+	const result = await run(
+		fromItem({
+			startFrame: '={{ $json.source }}',
+			startFrameImageId: '={{ $json.imageId ?? "" }}',
+			aspectRatio: '={{ $json.source === "none" ? "9:16" : "source" }}',
+		}),
+		{
+			input: [
+				{ json: { prompt: 'text only', source: 'none' } },
+				{ json: { prompt: 'from binary', source: 'binary' }, binary: { data: { file: 'frame.png' } } },
+				{ json: { prompt: 'from id', source: 'imageId', imageId: KNOWN_GENERATED_IMAGE_ID } },
+			],
+		},
+	);
+	expect(result.error).toBeUndefined();
+	expect(result.items.map((item) => [item.json.prompt, item.json.status, item.pairedItem])).toEqual([
+		['text only', 'COMPLETE', { item: 0 }],
+		['from binary', 'COMPLETE', { item: 1 }],
+		['from id', 'COMPLETE', { item: 2 }],
+	]);
+	expect(requests('initImage')).toHaveLength(1);
+	const byPrompt = Object.fromEntries(bodies().map((body) => [body.parameters.prompt, body.parameters]));
+	expect(byPrompt['text only']).toMatchObject({ width: 1080, height: 1920 });
+	expect(byPrompt['text only'].guidances).toBeUndefined();
+	expect(byPrompt['from binary']).toMatchObject({ width: 0, height: 0, guidances: { start_frame: [{ image: { type: 'UPLOADED' } }] } });
+	expect(byPrompt['from id']).toMatchObject({ guidances: { start_frame: [{ image: { id: KNOWN_GENERATED_IMAGE_ID, type: 'GENERATED' } }] } });
+});
+
+test('model from an expression uses the number Duration field; resolution from an expression', async () => {
+	const result = await run(
+		fromItem({ model: '={{ $json.model }}', duration: '={{ $json.seconds }}', resolution: '={{ $json.resolution }}' }),
+		{
+			input: [
+				{ json: { prompt: 'fast 20', model: 'ltxv-2.3-fast', seconds: 20, resolution: 'RESOLUTION_1440' } },
+				{ json: { prompt: 'pro 6', model: 'ltxv-2.3-pro', seconds: 6, resolution: 'RESOLUTION_2160' } },
+			],
+		},
+	);
+	expect(result.error).toBeUndefined();
+	expect(result.items.map((item) => item.json.model)).toEqual(['ltxv-2.3-fast', 'ltxv-2.3-pro']);
+	const byPrompt = Object.fromEntries(bodies().map((body) => [body.parameters.prompt, body]));
+	expect(byPrompt['fast 20']).toMatchObject({ model: 'ltxv-2.3-fast', parameters: { duration: 20, width: 2560, height: 1440 } });
+	expect(byPrompt['pro 6']).toMatchObject({ model: 'ltxv-2.3-pro', parameters: { duration: 6, width: 3840, height: 2160 } });
+});
+
+test('operation from an expression, per item: generate, get and delete in one batch, in input order', async () => {
+	const first = await run(fromItem({ waitForCompletion: false }), { input: [{ json: { prompt: 'to fetch' } }, { json: { prompt: 'to delete' } }] });
+	const [toGet, toDelete] = first.items.map((item) => item.json.generationId as string);
+	emulator.clearRequests();
+	const result = await run(
+		{
+			resource: 'video',
+			operation: '={{ $json.op }}',
+			prompt: '={{ $json.prompt }}',
+			generationId: '={{ $json.id }}',
+			waitForCompletion: false,
+		},
+		{
+			input: [
+				{ json: { op: 'get', id: toGet } },
+				{ json: { op: 'generate', prompt: 'new one' } },
+				{ json: { op: 'delete', id: toDelete } },
+			],
+		},
+	);
+	expect(result.error).toBeUndefined();
+	expect(result.items.map((item) => item.pairedItem)).toEqual([{ item: 0 }, { item: 1 }, { item: 2 }]);
+	expect(result.items[0].json).toMatchObject({ generationId: toGet });
+	expect(result.items[1].json).toMatchObject({ status: 'PENDING', generationId: expect.any(String) });
+	expect(result.items[2].json).toEqual({ generationId: toDelete, deleted: true });
+	expect(requests('create')).toHaveLength(1);
+	expect(requests('delete')).toHaveLength(1);
+});
+
+test('operation from an expression: one bad item stops the batch before any request; Continue On Fail keeps the others', async () => {
+	const parameters = { resource: 'video', operation: '={{ $json.op }}', prompt: '={{ $json.prompt }}', waitForCompletion: false };
+	const input = [{ json: { op: 'generate', prompt: 'fine' } }, { json: { op: 'list' } }];
+	const stopped = await run(parameters, { input });
+	expect(stopped.error?.message).toBe('Unknown Operation "list" [item 1]');
+	expect(requests()).toEqual([]);
+
+	const kept = await run(parameters, { input, continueOnFail: true });
+	expect(kept.items[0].json).toMatchObject({ status: 'PENDING' });
+	expect(kept.items[1].json.error).toBe('Unknown Operation "list" [item 1]');
+	expect(requests('create')).toHaveLength(1);
 });

@@ -15,7 +15,8 @@ describe('capability table drives the panel', () => {
 
 	test('each model has a Duration field listing its durations, shown only for that model', () => {
 		for (const model of Object.values(MODELS)) {
-			const field = named('duration').find((property) => property.displayOptions?.show?.model?.[0] === model.slug);
+			// Shown only while Model is this literal slug (hidden for the other model and for an expression).
+			const field = named('duration').find((property) => JSON.stringify(property.displayOptions?.hide?.model) === JSON.stringify([{ _cnd: { not: model.slug } }]));
 			expect(field).toBeDefined();
 			expect(field!.options!.map((option) => (option as { value: number }).value)).toEqual(model.durations);
 			expect(field!.default).toBe(model.defaultDuration);
@@ -30,19 +31,18 @@ describe('capability table drives the panel', () => {
 	test('aspect "source" is offered only with a start frame', () => {
 		const [withoutFrame, withFrame] = named('aspectRatio');
 		const values = (property: typeof withoutFrame) => property.options!.map((option) => (option as { value: string }).value);
-		expect(withoutFrame.displayOptions?.show?.startFrame).toEqual(['none']);
+		expect(withoutFrame.displayOptions?.hide?.startFrame).toEqual([{ _cnd: { not: 'none' } }]);
 		expect(values(withoutFrame)).toEqual(['16:9', '9:16']);
 		expect(withFrame.displayOptions?.hide?.startFrame).toEqual(['none']);
 		expect(values(withFrame)).toEqual(['16:9', '9:16', 'source']);
 	});
 
+	// Which frame fields n8n shows for each Start/End Frame value (and expression): test/unit/required-fields.test.ts.
 	test('end frame fields are hidden until a start frame is chosen', () => {
-		for (const name of ['endFrame', 'endFrameBinaryProperty', 'endFrameImageId', 'endFrameImageType']) {
+		for (const name of ['endFrame', 'endFrameImageType']) {
 			const [field] = named(name);
 			expect(field.displayOptions?.show?.startFrame).toEqual(['binary', 'imageId']);
 		}
-		expect(named('startFrameBinaryProperty')[0].displayOptions?.show?.startFrame).toEqual(['binary']);
-		expect(named('startFrameImageId')[0].displayOptions?.show?.startFrame).toEqual(['imageId']);
 	});
 
 	test('resolution options come from the table with documented pixel sizes', () => {

@@ -71,7 +71,7 @@ describe('validateGenerateRequest', () => {
 		['end frame without start frame', { endFrame: { source: 'imageId', imageId: IMAGE_ID, imageType: 'GENERATED' } }, /end frame needs a start frame/, /Start Frame/],
 		['unknown frame source', { startFrame: { source: 'url' } }, /Unknown Start Frame "url"/, /"none", "binary", "imageId"/],
 		['image id not a uuid', { startFrame: { source: 'imageId', imageId: 'abc', imageType: 'GENERATED' } }, /"abc" is not a Leonardo image ID/, /UUID/],
-		['image id empty', { startFrame: { source: 'imageId', imageId: '', imageType: 'GENERATED' } }, /is not a Leonardo image ID/, /Start Frame Image ID/],
+		['image id empty', { startFrame: { source: 'imageId', imageId: '', imageType: 'GENERATED' } }, /The start frame image ID is empty/, /Start Frame Image ID/],
 		['image type unknown', { startFrame: { source: 'imageId', imageId: IMAGE_ID, imageType: 'INIT' } }, /Unknown Start Frame Image Type "INIT"/, /GENERATED/],
 		['binary property empty', { startFrame: { source: 'binary', binaryPropertyName: ' ' } }, /No binary property/, /Start Frame Binary Property/],
 		['public not boolean', { public: 'maybe' }, /Public" must be true or false/, /Public/],

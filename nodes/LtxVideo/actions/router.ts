@@ -1,16 +1,24 @@
-/** Sends each operation to its module; the node file only wires description and router. */
+/**
+ * Sends each item to its operation's module; the node file only wires description and router.
+ * Every item uses its own evaluated operation, so one batch may mix Generate, Get, Get Many and Delete: all items
+ * are checked before the first request, output keeps input order and pairedItem, and each operation
+ * keeps its own concurrency bound.
+ */
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { ExecutionBaseError, NodeOperationError } from 'n8n-workflow';
 
 import { InvalidInputError } from '../../shared/errors';
-import { runItems } from '../helpers/items';
+import { type ItemRun, runItems } from '../helpers/items';
 import { apiBaseUrl } from '../../shared/transport';
+import { isExpressionText } from './display';
 import { deleteRun } from './video/delete.operation';
 import { generateRun } from './video/generate.operation';
 import { getRun } from './video/get.operation';
 import { getAllRun } from './video/getAll.operation';
 
 const operations = { generate: generateRun, get: getRun, getAll: getAllRun, delete: deleteRun } as const;
+type Operation = keyof typeof operations;
+const isOperation = (value: unknown): value is Operation => typeof value === 'string' && Object.hasOwn(operations, value);
 
 /** n8n's own errors (NodeApiError, NodeOperationError, ...) pass on unchanged; anything else becomes a NodeOperationError. */
 function toNodeError(ctx: IExecuteFunctions, error: unknown): ExecutionBaseError {
@@ -21,17 +29,79 @@ function toNodeError(ctx: IExecuteFunctions, error: unknown): ExecutionBaseError
 	return new NodeOperationError(ctx.getNode(), error instanceof Error ? error : String(error));
 }
 
-export async function route(ctx: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-	const operation = ctx.getNodeParameter('operation', 0) as string;
-	const makeRun = operations[operation as keyof typeof operations];
-	if (!makeRun) {
-		throw new NodeOperationError(ctx.getNode(), `The operation "${operation}" is not supported`, {
-			description: 'Choose Generate, Get, Get Many or Delete.',
-		});
+/**
+ * The operation of one item, or the error that item reports. Operation has `noDataExpression`, so n8n
+ * hands a saved expression over as its text ("{{ $json.op }}"): evaluated here for the item.
+ */
+function itemOperation(ctx: IExecuteFunctions, itemIndex: number): Operation | Error {
+	try {
+		const raw = ctx.getNodeParameter('operation', itemIndex);
+		const value = isExpressionText(raw) ? ctx.evaluateExpression(raw, itemIndex) : raw;
+		if (isOperation(value)) return value;
+		return new InvalidInputError(
+			`Unknown Operation ${JSON.stringify(value)}`,
+			'Set "Operation" to "generate", "get", "getAll" or "delete" (an expression must give one of these).',
+		);
+	} catch (error) {
+		return error as Error;
 	}
+}
+
+/** Counts slots so that items of one operation never exceed that operation's concurrency. */
+class Slots {
+	private free: number;
+	private readonly waiting: Array<() => void> = [];
+
+	constructor(size: number) {
+		this.free = size;
+	}
+
+	async take(): Promise<void> {
+		if (this.free > 0) {
+			this.free--;
+			return;
+		}
+		await new Promise<void>((resolve) => this.waiting.push(resolve));
+	}
+
+	give(): void {
+		const next = this.waiting.shift();
+		if (next) next();
+		else this.free++;
+	}
+}
+
+interface RoutedItem {
+	operation: Operation;
+	checked: unknown;
+}
+
+export async function route(ctx: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+	const itemOperations = ctx.getInputData().map((_item, itemIndex) => itemOperation(ctx, itemIndex));
 	try {
 		const baseUrl = await apiBaseUrl(ctx);
-		return [await runItems(ctx, makeRun(ctx, baseUrl) as Parameters<typeof runItems>[1])];
+		// One run (session, pacing, settings) per operation the batch uses; node-level settings fail here.
+		const used = [...new Set(itemOperations.filter((operation): operation is Operation => typeof operation === 'string'))];
+		const runs = new Map(used.map((operation) => [operation, operations[operation](ctx, baseUrl) as ItemRun<unknown>]));
+		const slots = new Map(used.map((operation) => [operation, new Slots(runs.get(operation)!.concurrency)]));
+		const routed: ItemRun<RoutedItem> = {
+			concurrency: Math.max(1, used.reduce((total, operation) => total + runs.get(operation)!.concurrency, 0)),
+			check: async (itemIndex) => {
+				const operation = itemOperations[itemIndex];
+				if (typeof operation !== 'string') throw operation;
+				return { operation, checked: await runs.get(operation)!.check(itemIndex) };
+			},
+			run: async ({ operation, checked }, itemIndex, progress, signals) => {
+				const operationSlots = slots.get(operation)!;
+				await operationSlots.take();
+				try {
+					return await runs.get(operation)!.run(checked, itemIndex, progress, signals);
+				} finally {
+					operationSlots.give();
+				}
+			},
+		};
+		return [await runItems(ctx, routed)];
 	} catch (error) {
 		throw toNodeError(ctx, error);
 	}

@@ -1,5 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
+import { operationDisplay } from '../display';
+
 /** "Download Video" and its field name: shared by Generate (when waiting) and Get. */
 export function downloadOptions(show?: Record<string, boolean[]>): INodeProperties[] {
 	const displayOptions = show ? { displayOptions: { show } } : {};
@@ -33,5 +35,5 @@ export const generationIdField = (operation: string, description: string): INode
 	required: true,
 	placeholder: 'e.g. 0a1b2c3d-4e5f-6789-abcd-ef0123456789',
 	description,
-	displayOptions: { show: { resource: ['video'], operation: [operation] } },
+	displayOptions: operationDisplay(operation),
 });

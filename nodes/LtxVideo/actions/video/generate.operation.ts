@@ -34,6 +34,7 @@ import { generationJson, type KnownRequestFacts, submittedJson } from '../../../
 import { RateLimiter } from '../../../shared/pacing';
 import { waitForVideo } from '../../helpers/polling';
 import { type FrameImage, readFrameImage, uploadFrameImage } from '../../helpers/upload';
+import { operationDisplay } from '../display';
 import { downloadOptions } from './common.description';
 
 const MODEL_SLUGS = Object.keys(MODELS);
@@ -51,7 +52,8 @@ const durationFields: INodeProperties[] = Object.values(MODELS).map(({ slug, dis
 	options: durations.map((seconds) => ({ name: `${seconds} s`, value: seconds })),
 	default: defaultDuration,
 	description: `Length of the video. ${displayName}: ${durations.join(', ')} seconds.`,
-	displayOptions: { show: { model: [slug] } },
+	// Hidden while the model is an expression (n8n would show every list then): the number field below applies.
+	displayOptions: { hide: { model: [{ _cnd: { not: slug } }] } },
 }));
 
 /** Aspect ratios that need no start image; `source` is added only when a start frame is set. */
@@ -153,7 +155,8 @@ const properties: INodeProperties[] = [
 		type: 'options',
 		options: aspectRatioOptions(false),
 		default: DEFAULT_ASPECT_RATIO,
-		displayOptions: { show: { startFrame: ['none'] } },
+		// Only for a literal "none": while Start Frame is an expression the list with "source" applies.
+		displayOptions: { hide: { startFrame: [{ _cnd: { not: 'none' } }] } },
 	},
 	{
 		displayName: 'Aspect Ratio',
@@ -240,7 +243,7 @@ const properties: INodeProperties[] = [
 	},
 ];
 
-export const description = updateDisplayOptions({ show: { resource: ['video'], operation: ['generate'] } }, properties);
+export const description = updateDisplayOptions(operationDisplay('generate'), properties);
 
 interface CheckedGenerate {
 	request: GenerateRequest;

@@ -6,6 +6,7 @@ import { fetchGeneration, readGenerationResponse } from '../../../shared/generat
 import type { ItemRun } from '../../helpers/items';
 import { type OutputSettings, validateGenerationId, validateOutputSettings } from '../../../shared/options';
 import { generationJson } from '../../../shared/output';
+import { operationDisplay } from '../display';
 import { downloadOptions, generationIdField } from './common.description';
 
 export const description: INodeProperties[] = [
@@ -13,7 +14,7 @@ export const description: INodeProperties[] = [
 		'get',
 		'ID of the generation to look up, e.g. {{ $json.generationId }} from a Generate node that did not wait',
 	),
-	...updateDisplayOptions({ show: { resource: ['video'], operation: ['get'] } }, [
+	...updateDisplayOptions(operationDisplay('get'), [
 		{
 			displayName: 'Options',
 			name: 'options',

@@ -16,12 +16,13 @@ import { type OutputSettings, validateOutputSettings } from '../../../shared/opt
 import { generationJson } from '../../../shared/output';
 import type { CallOptions } from '../../../shared/transport';
 import type { ItemRun } from '../../helpers/items';
+import { operationDisplay } from '../display';
 import { downloadOptions } from './common.description';
 
 /** Records asked for per request. Leonardo's own default is 10; its maximum is not documented. */
 const PAGE_SIZE = 50;
 
-export const description: INodeProperties[] = updateDisplayOptions({ show: { resource: ['video'], operation: ['getAll'] } }, [
+export const description: INodeProperties[] = updateDisplayOptions(operationDisplay('getAll'), [
 	{
 		displayName: 'Return All',
 		name: 'returnAll',

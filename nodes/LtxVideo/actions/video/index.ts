@@ -1,5 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
+import { EXPRESSION_TEXT } from '../display';
+
 import { description as deleteDescription } from './delete.operation';
 import { description as generateDescription } from './generate.operation';
 import { description as getDescription } from './get.operation';
@@ -11,7 +13,7 @@ export const videoDescription: INodeProperties[] = [
 		name: 'operation',
 		type: 'options',
 		noDataExpression: true,
-		displayOptions: { show: { resource: ['video'] } },
+		displayOptions: { show: { resource: ['video', EXPRESSION_TEXT] } },
 		options: [
 			{
 				name: 'Generate',
