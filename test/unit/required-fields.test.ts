@@ -32,7 +32,7 @@ const shownNames = (parameters: INodeParameters) => shown(parameters).map((prope
 
 /** Every text field a user can leave empty, empty (as a saved workflow holds them). */
 const EMPTY = { prompt: '', generationId: '', startFrameImageId: '', endFrameImageId: '', startFrameBinaryProperty: '', endFrameBinaryProperty: '' };
-const OPERATIONS = ['generate', 'get', 'delete'];
+const OPERATIONS = ['generate', 'get', 'getAll', 'delete'];
 const SOURCES = ['none', 'binary', 'imageId'];
 const EXPRESSION = '={{ $json.anything }}';
 
@@ -47,7 +47,7 @@ describe('literal values: the red marks stay and n8n asks for what is shown', ()
 				if (startFrame === 'imageId') expected.push('startFrameImageId');
 				if (startFrame !== 'none' && endFrame === 'binary') expected.push('endFrameBinaryProperty');
 				if (startFrame !== 'none' && endFrame === 'imageId') expected.push('endFrameImageId');
-			} else {
+			} else if (operation !== 'getAll') {
 				expected.push('generationId');
 			}
 			expect(issues({ resource: 'video', operation, startFrame, endFrame, ...EMPTY })).toEqual(expected.sort());
