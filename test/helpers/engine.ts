@@ -197,6 +197,8 @@ export interface RunOptions {
 	continueOnFail?: boolean;
 	/** Settings → On Error, as n8n 1.x/2.x saves it; unset is n8n's default (stop the workflow). */
 	onError?: 'stopWorkflow' | 'continueRegularOutput' | 'continueErrorOutput';
+	/** Settings → Retry On Fail, Max. Tries, Wait Between Tries (ms), as n8n saves them on the node. */
+	retry?: { maxTries?: number; waitBetweenTries?: number };
 	/** Called once the run has started, with a function that stops it (like "Stop execution"). */
 	onStarted?: (stop: () => void) => void;
 }
@@ -236,6 +238,7 @@ export async function runLtxNode(options: RunOptions): Promise<RunResult> {
 			credentials: { leonardoAiApi: { id: '1', name: 'Leonardo test' } },
 			continueOnFail: options.continueOnFail ?? false,
 			...(options.onError ? { onError: options.onError } : {}),
+			...(options.retry ? { retryOnFail: true, ...options.retry } : {}),
 		},
 	];
 	const connections = { Input: { main: [[{ node: 'LTX Video', type: 'main' as const, index: 0 }]] } };

@@ -1,5 +1,5 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
-import { updateDisplayOptions } from 'n8n-workflow';
+import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
 import {
 	ASPECT_RATIOS,
@@ -28,10 +28,12 @@ import {
 	validateGenerateRequest,
 } from '../../../shared/generateRequest';
 import { createGeneration, type CreateSession, fetchGeneration, readGenerationResponse } from '../../../shared/generations';
-import { type ItemRun } from '../../helpers/items';
+import { CreatedGenerations, type CreatedGenerationEntry, requestDigest } from '../../helpers/createdGenerations';
+import { type ItemProgress, type ItemRun } from '../../helpers/items';
 import { type OutputSettings, validateMaxConcurrency, validateOutputSettings, validateWaitSettings, type WaitSettings } from '../../../shared/options';
 import { generationJson, type KnownRequestFacts, submittedJson } from '../../../shared/output';
 import { RateLimiter } from '../../../shared/pacing';
+import { LeonardoApiError } from '../../../shared/transport';
 import { waitForVideo } from '../../helpers/polling';
 import { type FrameImage, readFrameImage, uploadFrameImage } from '../../helpers/upload';
 import { operationDisplay } from '../display';
@@ -304,6 +306,75 @@ interface GenerateSession extends CreateSession {
 	pollLimiter: RateLimiter;
 }
 
+type MadeGeneration = Omit<CreatedGenerationEntry, 'sentAt'> & { generationId: string };
+
+/**
+ * What an earlier try of this node run (Retry On Fail) created for this item and request: resumed,
+ * never created again. A create that an earlier try sent without a clear answer is not sent again either.
+ */
+function resumable(ctx: IExecuteFunctions, created: CreatedGenerations, itemIndex: number, digest: string): MadeGeneration | undefined {
+	const earlier = created.find(itemIndex, digest);
+	if (!earlier) return undefined;
+	if (!earlier.generationId) {
+		throw new NodeOperationError(ctx.getNode(), 'An earlier try of this node sent the create request for this item and got no clear answer, so it was not sent again', {
+			itemIndex,
+			description: `Whether Leonardo created (and billed) that video is unknown. Look for it with "Get Many" (newest first; sent at ${new Date(earlier.sentAt).toISOString()}) before running this item again.`,
+		});
+	}
+	ctx.logger.info(`LTX Video: resuming generation ${earlier.generationId} created by an earlier try (item ${itemIndex})`);
+	return earlier as MadeGeneration;
+}
+
+/** Uploads the frames and sends the create, keeping the record of created generations up to date. */
+async function uploadAndCreate(
+	ctx: IExecuteFunctions,
+	session: GenerateSession,
+	{ request, images }: CheckedGenerate,
+	{ itemIndex, progress, cancel, stopNew }: { itemIndex: number; progress: ItemProgress; cancel: AbortSignal; stopNew: AbortSignal },
+	created: CreatedGenerations,
+	digest: string,
+): Promise<MadeGeneration> {
+	// Until the create, another item's failure stops this one; once created (paid for), it runs to the end.
+	const beforeCreate = { itemIndex, signal: stopNew, baseUrl: session.baseUrl };
+	const start = images.start
+		? await uploadFrameImage(ctx, images.start, beforeCreate, 'start frame')
+		: request.startFrame?.source === 'imageId' ? request.startFrame.image : undefined;
+	const end = images.end
+		? await uploadFrameImage(ctx, images.end, beforeCreate, 'end frame')
+		: request.endFrame?.source === 'imageId' ? request.endFrame.image : undefined;
+	let result: Awaited<ReturnType<typeof createGeneration>> | undefined;
+	let refusal: unknown;
+	try {
+		result = await createGeneration(ctx, session, request, { start, end }, {
+			itemIndex,
+			signal: cancel,
+			stopBeforeSend: stopNew,
+			onSend: () => {
+				progress.createSent = true;
+				created.markSent(itemIndex, digest);
+			},
+		});
+	} catch (error) {
+		refusal = error;
+	}
+	if (!result) {
+		// A 4xx answer creates nothing: a retry may send again. Anything else stays "sent, outcome unknown".
+		if (refusal instanceof InvalidInputError || (refusal instanceof LeonardoApiError && refusal.statusCode >= 400 && refusal.statusCode < 500)) {
+			created.forget(itemIndex, digest);
+		}
+		throw refusal;
+	}
+	const made = {
+		generationId: result.created.generationId,
+		cost: result.created.cost,
+		width: result.body.parameters.width as number,
+		height: result.body.parameters.height as number,
+	};
+	created.markCreated(itemIndex, digest, made);
+	ctx.logger.info(`LTX Video: created generation ${made.generationId} (item ${itemIndex}, ${request.model})`);
+	return made;
+}
+
 export function generateRun(ctx: IExecuteFunctions, baseUrl: string): ItemRun<CheckedGenerate> {
 	const options = ctx.getNodeParameter('options', 0, {}) as IDataObject;
 	const session: GenerateSession = {
@@ -315,43 +386,24 @@ export function generateRun(ctx: IExecuteFunctions, baseUrl: string): ItemRun<Ch
 		// A burst of up to 10 is allowed, so items that finish together are all noticed at once.
 		pollLimiter: new RateLimiter(10, 1000),
 	};
+	const created = CreatedGenerations.open(ctx);
 	return {
 		concurrency: validateMaxConcurrency(options.maxConcurrency),
 		check: async (itemIndex) => await check(ctx, itemIndex),
 		run: async (checked, itemIndex, progress, { cancel, stopNew }): Promise<INodeExecutionData> => {
 			const { request } = checked;
-			// Until the create, another item's failure stops this one; once created (paid for), it runs to the end.
-			const beforeCreate = { itemIndex, signal: stopNew, baseUrl };
+			const digest = requestDigest(request, checked.images);
+			const { generationId, cost, width, height } =
+				resumable(ctx, created, itemIndex, digest) ?? (await uploadAndCreate(ctx, session, checked, { itemIndex, progress, cancel, stopNew }, created, digest));
+			progress.generationId = generationId;
 			const call = { itemIndex, signal: cancel, baseUrl };
-			const start = checked.images.start
-				? await uploadFrameImage(ctx, checked.images.start, beforeCreate, 'start frame')
-				: request.startFrame?.source === 'imageId' ? request.startFrame.image : undefined;
-			const end = checked.images.end
-				? await uploadFrameImage(ctx, checked.images.end, beforeCreate, 'end frame')
-				: request.endFrame?.source === 'imageId' ? request.endFrame.image : undefined;
 
-			const { body, created } = await createGeneration(ctx, session, request, { start, end }, {
-				itemIndex,
-				signal: cancel,
-				stopBeforeSend: stopNew,
-				onSend: () => (progress.createSent = true),
-			});
-			progress.generationId = created.generationId;
-			ctx.logger.info(`LTX Video: created generation ${created.generationId} (item ${itemIndex}, ${request.model})`);
-
-			const facts: KnownRequestFacts = {
-				model: request.model,
-				prompt: request.prompt,
-				seed: request.seed,
-				width: body.parameters.width as number,
-				height: body.parameters.height as number,
-				cost: created.cost,
-			};
-			if (!checked.waitForCompletion) return { json: submittedJson(created.generationId, facts) };
+			const facts: KnownRequestFacts = { model: request.model, prompt: request.prompt, seed: request.seed, width, height, cost };
+			if (!checked.waitForCompletion) return { json: submittedJson(generationId, facts) };
 
 			const record = await waitForVideo(
 				ctx,
-				{ generationId: created.generationId, itemIndex, baseUrl, signal: cancel, pollLimiter: session.pollLimiter },
+				{ generationId, itemIndex, baseUrl, signal: cancel, pollLimiter: session.pollLimiter },
 				checked.wait,
 			);
 			progress.videoUrl = record.videoUrl;
