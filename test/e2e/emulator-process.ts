@@ -6,7 +6,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 
 import { EMULATOR_CLI, REPO_ROOT } from './project.ts';
-import type { RecordedRequest } from '../emulator/types.ts';
+import type { FaultSpec, RecordedRequest } from '../emulator/types.ts';
 import type { WebhookDelivery, WebhookSettings } from '../emulator/webhooks.ts';
 
 export interface EmulatorProcessOptions {
@@ -32,6 +32,8 @@ export interface EmulatorProcess {
 	/** Forgets recorded requests and pending faults. */
 	reset(): Promise<void>;
 	setOptions(options: Record<string, unknown>): Promise<void>;
+	/** Queues faults (test/emulator/faults.ts): each answers the next requests of its route. */
+	injectFaults(faults: FaultSpec[]): Promise<void>;
 	/** The API key's webhook URL, callback key and variants (test/emulator/webhooks.ts). */
 	configureWebhook(settings: WebhookSettings): Promise<void>;
 	webhookDeliveries(): Promise<WebhookDelivery[]>;
@@ -76,6 +78,7 @@ export async function startEmulator(options: EmulatorProcessOptions = {}): Promi
 		requests: async () => (await control('GET', 'requests')) as RecordedRequest[],
 		reset: async () => void (await control('POST', 'reset')),
 		setOptions: async (changes) => void (await control('POST', 'options', changes)),
+		injectFaults: async (faults) => void (await control('POST', 'faults', faults)),
 		configureWebhook: async (settings) => void (await control('POST', 'webhook', settings)),
 		webhookDeliveries: async () => (await control('GET', 'webhook-deliveries')) as WebhookDelivery[],
 		addImageGeneration: async (prompt) => ((await control('POST', 'image-generation', { prompt })) as { generationId: string }).generationId,
