@@ -4,8 +4,7 @@
  * exactly one create, a second run of the node in the same execution creates anew, and Get Many lists
  * the account's videos newest first with their MP4 when asked.
  */
-import { createWorld, type E2eWorld } from './fixtures.ts';
-import type { ExecutionResult, OutputItem } from './n8n-instance.ts';
+import { createWorld, type E2eWorld, executeOrThrow, outputOf } from './fixtures.ts';
 import { EXAMPLE_CREDENTIAL, NODE_TYPE } from './project.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -68,20 +67,7 @@ afterAll(async () => await world?.dispose());
 
 beforeEach(async () => await world.emulator.reset());
 
-async function execute(id: string): Promise<ExecutionResult> {
-	const result = await world.n8n.execute(id);
-	const failure = result.run?.data.resultData.error;
-	if (result.exitCode !== 0 || failure) {
-		throw new Error(`n8n execute --id=${id} failed (exit ${result.exitCode}): ${failure?.message ?? ''}\n${result.stderr.slice(-2000)}`);
-	}
-	return result;
-}
-
-function outputOf(result: ExecutionResult, nodeName: string, run = -1): OutputItem[] {
-	const runs = result.run?.data.resultData.runData[nodeName];
-	if (!runs?.length) throw new Error(`node "${nodeName}" did not run`);
-	return runs.at(run)?.data?.main[0] ?? [];
-}
+const execute = async (id: string) => await executeOrThrow(world.n8n, id);
 
 const creates = async () => (await world.emulator.requests()).filter((request) => request.route === 'create');
 

@@ -6,8 +6,8 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 
 import { adaptForCli, loadExamples } from './examples.ts';
-import { createBodies, createWorld, type E2eWorld, readMp4Header } from './fixtures.ts';
-import type { ExecutionResult, OutputItem } from './n8n-instance.ts';
+import { createBodies, createWorld, type E2eWorld, executeOrThrow, outputOf, readMp4Header } from './fixtures.ts';
+import type { OutputItem } from './n8n-instance.ts';
 import { EXAMPLE_CREDENTIAL, EXAMPLE_FILES_DIR, NODE_TYPE } from './project.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -32,21 +32,7 @@ afterAll(async () => await world?.dispose());
 
 beforeEach(async () => await world.emulator.reset());
 
-/** Items a node output on its main output in its last (or given) run. */
-function outputOf(result: ExecutionResult, nodeName: string, run = -1): OutputItem[] {
-	const runs = result.run?.data.resultData.runData[nodeName];
-	if (!runs?.length) throw new Error(`node "${nodeName}" did not run`);
-	return runs.at(run)?.data?.main[0] ?? [];
-}
-
-async function execute(id: string): Promise<ExecutionResult> {
-	const result = await world.n8n.execute(id);
-	const failure = result.run?.data.resultData.error;
-	if (result.exitCode !== 0 || failure) {
-		throw new Error(`n8n execute --id=${id} failed (exit ${result.exitCode}): ${failure?.message ?? ''}\n${result.stderr.slice(-2000)}`);
-	}
-	return result;
-}
+const execute = async (id: string) => await executeOrThrow(world.n8n, id);
 
 /** The fields the workflow contract promises on a finished generation, and its MP4 as binary data. */
 function expectFinishedVideo(item: OutputItem, expected: { model: string; prompt: string; width: number; height: number }) {

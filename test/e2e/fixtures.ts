@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 import { type EmulatorProcess, type RecordedRequest, startEmulator } from './emulator-process.ts';
-import { N8nInstance, type PackageSource } from './n8n-instance.ts';
+import { type ExecutionResult, N8nInstance, type OutputItem, type PackageSource } from './n8n-instance.ts';
 import { EXAMPLE_CREDENTIAL, FIXTURES_DIR } from './project.ts';
 
 export interface E2eWorld {
@@ -64,4 +64,21 @@ export function createBodies(requests: RecordedRequest[]): Array<{ model: string
 export function readMp4Header(file: string): { bytes: number; boxType: string } {
 	const content = readFileSync(file);
 	return { bytes: content.length, boxType: content.subarray(4, 8).toString('latin1') };
+}
+
+/** `n8n execute --id`, failing the test with n8n's own error and output when the workflow did not finish. */
+export async function executeOrThrow(n8n: N8nInstance, id: string): Promise<ExecutionResult> {
+	const result = await n8n.execute(id);
+	const failure = result.run?.data.resultData.error;
+	if (result.exitCode !== 0 || failure) {
+		throw new Error(`n8n execute --id=${id} failed (exit ${result.exitCode}): ${failure?.message ?? ''}\n${result.stderr.slice(-2000)}`);
+	}
+	return result;
+}
+
+/** Items a node output on its main output in its last (or given) run. */
+export function outputOf(result: ExecutionResult, nodeName: string, run = -1): OutputItem[] {
+	const runs = result.run?.data.resultData.runData[nodeName];
+	if (!runs?.length) throw new Error(`node "${nodeName}" did not run`);
+	return runs.at(run)?.data?.main[0] ?? [];
 }
