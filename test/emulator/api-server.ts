@@ -173,6 +173,10 @@ function createGeneration({ state, exchange, body }: ApiCall): Reply {
 		createdDuringFault: exchange.fault ? faultKind(exchange.fault) : undefined,
 	});
 	state.generations.set(generation.id, generation);
+	for (const frame of [params.startFrame, params.endFrame]) {
+		const upload = frame?.type === 'UPLOADED' ? state.uploads.get(frame.id) : undefined;
+		if (upload) upload.usedBy = [...(upload.usedBy ?? []), generation.id];
+	}
 	return jsonReply(200, {
 		generate: { generationId: generation.id, apiCreditCost: 0, cost: { amount: generation.cost, unit: 'DOLLARS' } },
 	});

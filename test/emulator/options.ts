@@ -10,6 +10,7 @@ export const DEFAULT_OPTIONS: Readonly<EmulatorOptions> = {
 	cdnUrlExpiryMs: 3_600_000,
 	audioField: 'both',
 	rejectParameters: [],
+	initImagesSingleUse: false,
 	modelsListVariant: 'objects',
 	createRatePerMinute: 100,
 	ports: {},
@@ -37,6 +38,7 @@ export function mergeOptions(current: EmulatorOptions, changes: Partial<Emulator
 		throw new Error(`option modelsListVariant must be one of ${MODELS_LIST_VARIANTS.join(', ')}`);
 	}
 	if (!Array.isArray(merged.rejectParameters)) throw new Error('option rejectParameters must be an array of parameter keys');
+	if (typeof merged.initImagesSingleUse !== 'boolean') throw new Error('option initImagesSingleUse must be true or false');
 	if (typeof merged.apiKey !== 'string' || merged.apiKey === '') throw new Error('option apiKey must be a non-empty string');
 	return merged;
 }

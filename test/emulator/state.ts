@@ -75,6 +75,7 @@ export class EmulatorState {
 			const upload = this.uploads.get(frame.id);
 			if (!upload) return `Invalid init image id: ${frame.id} is not an uploaded init image`;
 			if (!upload.uploaded) return `Invalid init image id: ${frame.id} has no uploaded file yet`;
+			if (this.options.initImagesSingleUse && upload.usedBy?.length) return `Invalid init image id: ${frame.id} was already used by another generation`;
 			return undefined;
 		}
 		if (frame.id === KNOWN_GENERATED_IMAGE_ID) return undefined;

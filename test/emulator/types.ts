@@ -72,6 +72,11 @@ export interface EmulatorOptions {
 	audioField: AudioField;
 	/** Parameter keys the create endpoint refuses with a validation error naming them. */
 	rejectParameters: string[];
+	/**
+	 * Refuse an UPLOADED init image that an earlier generation already used (a validation error naming
+	 * it). Whether Leonardo does is unknown (issue 13 infers reuse works); this is the unkind reading.
+	 */
+	initImagesSingleUse: boolean;
 	/** Shape of the LTX entries in GET /v2/models. */
 	modelsListVariant: ModelsListVariant;
 	/** Creates admitted per sliding minute; beyond it, 429 with Retry-After. */
@@ -147,6 +152,8 @@ export interface UploadedImage {
 	receivedBytes: number;
 	/** The uploaded bytes start with the extension's magic bytes (null before any upload). */
 	magicMatches: boolean | null;
+	/** The generations that used it as a frame. */
+	usedBy?: string[];
 }
 
 /** Validated create parameters, with the documented defaults filled in. */

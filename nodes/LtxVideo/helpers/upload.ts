@@ -3,7 +3,7 @@
  * uploaded through POST /v1/init-image and the presigned S3 multipart POST (leonardo-api.md §3).
  * The S3 request is a plain request: the API key is never sent there (S3 answers 403 to it anyway).
  */
-import { randomBytes } from 'crypto';
+import { createHash, randomBytes } from 'crypto';
 import type { IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
@@ -137,4 +137,38 @@ export async function uploadFrameImage(ctx: IExecuteFunctions, image: FrameImage
 		itemIndex: options.itemIndex,
 		description: 'Leonardo’s image storage refused the upload (an expired upload URL answers 403). Nothing was generated or charged. Try again; if it persists, upload the image in Leonardo and use its image ID instead.',
 	});
+}
+
+/**
+ * One upload per distinct image per execution: the same bytes used as a frame by several items (a batch
+ * that starts every video from one product photo) are uploaded once and the init image ID reused. That
+ * an init image may serve several generations is INFERRED (issue 13); `stopSharing` turns reuse off for
+ * the rest of the execution once Leonardo refuses a reused ID.
+ */
+export class FrameUploads {
+	private readonly uploads = new Map<string, Promise<ImageReference>>();
+	private sharing = true;
+
+	constructor(private readonly ctx: IExecuteFunctions) {}
+
+	async upload(image: FrameImage, options: CallOptions, which: string): Promise<{ reference: ImageReference; reused: boolean }> {
+		if (!this.sharing) return { reference: await uploadFrameImage(this.ctx, image, options, which), reused: false };
+		const key = `${image.extension}:${createHash('sha256').update(image.bytes).digest('hex')}`;
+		const earlier = this.uploads.get(key);
+		if (earlier) {
+			const reference = await earlier.catch(() => undefined);
+			// An earlier item's upload of these bytes failed: this item uploads them itself.
+			if (reference) return { reference, reused: true };
+		}
+		const own = uploadFrameImage(this.ctx, image, options, which);
+		this.uploads.set(key, own);
+		own.catch(() => this.uploads.get(key) === own && this.uploads.delete(key));
+		return { reference: await own, reused: false };
+	}
+
+	/** Leonardo refused a reused ID: every later frame is uploaded afresh. */
+	stopSharing(): void {
+		this.sharing = false;
+		this.uploads.clear();
+	}
 }

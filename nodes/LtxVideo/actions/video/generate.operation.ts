@@ -24,6 +24,7 @@ import {
 	DEFAULT_DIALECT,
 	type FrameInput,
 	type GenerateRequest,
+	type ImageReference,
 	type RawFrameParameters,
 	validateGenerateRequest,
 } from '../../../shared/generateRequest';
@@ -35,7 +36,7 @@ import { generationJson, type KnownRequestFacts, submittedJson } from '../../../
 import { RateLimiter } from '../../../shared/pacing';
 import { LeonardoApiError } from '../../../shared/transport';
 import { waitForVideo } from '../../helpers/polling';
-import { type FrameImage, readFrameImage, uploadFrameImage } from '../../helpers/upload';
+import { type FrameImage, FrameUploads, readFrameImage } from '../../helpers/upload';
 import { operationDisplay } from '../display';
 import { downloadOptions } from './common.description';
 
@@ -304,6 +305,14 @@ async function check(ctx: IExecuteFunctions, itemIndex: number): Promise<Checked
 /** Per execution: the create session (accepted dialect, create pacing) and the poll pacing shared by all items. */
 interface GenerateSession extends CreateSession {
 	pollLimiter: RateLimiter;
+	frameUploads: FrameUploads;
+}
+
+/** A validation error that names an init image this item reused from another item's upload. */
+function refusesReusedImage(refusal: unknown, frames: Array<{ reference?: ImageReference; reused: boolean }>): boolean {
+	if (!(refusal instanceof LeonardoApiError) || refusal.statusCode !== 400 || !refusal.parsed) return false;
+	const { message, field } = refusal.parsed;
+	return frames.some(({ reference, reused }) => reused && reference && `${message} ${field ?? ''}`.includes(reference.id));
 }
 
 type MadeGeneration = Omit<CreatedGenerationEntry, 'sentAt'> & { generationId: string };
@@ -336,34 +345,44 @@ async function uploadAndCreate(
 ): Promise<MadeGeneration> {
 	// Until the create, another item's failure stops this one; once created (paid for), it runs to the end.
 	const beforeCreate = { itemIndex, signal: stopNew, baseUrl: session.baseUrl };
-	const start = images.start
-		? await uploadFrameImage(ctx, images.start, beforeCreate, 'start frame')
-		: request.startFrame?.source === 'imageId' ? request.startFrame.image : undefined;
-	const end = images.end
-		? await uploadFrameImage(ctx, images.end, beforeCreate, 'end frame')
-		: request.endFrame?.source === 'imageId' ? request.endFrame.image : undefined;
-	let result: Awaited<ReturnType<typeof createGeneration>> | undefined;
-	let refusal: unknown;
-	try {
-		result = await createGeneration(ctx, session, request, { start, end }, {
-			itemIndex,
-			signal: cancel,
-			stopBeforeSend: stopNew,
-			onSend: () => {
-				progress.createSent = true;
-				created.markSent(itemIndex, digest);
-			},
-		});
-	} catch (error) {
-		refusal = error;
+	const frame = async (image: FrameImage | undefined, input: FrameInput | undefined, which: string) => {
+		if (image) return await session.frameUploads.upload(image, beforeCreate, which);
+		return { reference: input?.source === 'imageId' ? input.image : undefined, reused: false };
+	};
+	let start = await frame(images.start, request.startFrame, 'start frame');
+	let end = await frame(images.end, request.endFrame, 'end frame');
+	const send = async () => {
+		try {
+			return await createGeneration(ctx, session, request, { start: start.reference, end: end.reference }, {
+				itemIndex,
+				signal: cancel,
+				stopBeforeSend: stopNew,
+				onSend: () => {
+					progress.createSent = true;
+					created.markSent(itemIndex, digest);
+				},
+			});
+		} catch (error) {
+			return { refusal: error as unknown };
+		}
+	};
+	let outcome = await send();
+	if ('refusal' in outcome && refusesReusedImage(outcome.refusal, [start, end])) {
+		// A refused create costs nothing: upload this item's frames afresh once and send again.
+		session.frameUploads.stopSharing();
+		start = await frame(images.start, request.startFrame, 'start frame');
+		end = await frame(images.end, request.endFrame, 'end frame');
+		outcome = await send();
 	}
-	if (!result) {
+	if ('refusal' in outcome) {
+		const { refusal } = outcome;
 		// A 4xx answer creates nothing: a retry may send again. Anything else stays "sent, outcome unknown".
 		if (refusal instanceof InvalidInputError || (refusal instanceof LeonardoApiError && refusal.statusCode >= 400 && refusal.statusCode < 500)) {
 			created.forget(itemIndex, digest);
 		}
 		throw refusal;
 	}
+	const result = outcome;
 	const made = {
 		generationId: result.created.generationId,
 		cost: result.created.cost,
@@ -385,6 +404,7 @@ export function generateRun(ctx: IExecuteFunctions, baseUrl: string): ItemRun<Ch
 		// 2000 requests/min per account), however many items are in flight.
 		// A burst of up to 10 is allowed, so items that finish together are all noticed at once.
 		pollLimiter: new RateLimiter(10, 1000),
+		frameUploads: new FrameUploads(ctx),
 	};
 	const created = CreatedGenerations.open(ctx);
 	return {
