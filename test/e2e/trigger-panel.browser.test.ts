@@ -51,7 +51,9 @@ test('the trigger panel shows the production URL for Leonardo, the set-up notice
 
 	await ndv.getByText(/Webhook Callback API Key/).first().waitFor();
 	await ndv.getByText(/anyone who learns the URL can start this workflow/).first().waitFor();
-	for (const field of ['statuses', 'options']) await ndv.getByTestId(`parameter-input-${field}`).waitFor();
+	await ndv.getByTestId('parameter-input-statuses').waitFor();
+	// The Options collection (download, field name, videos only, IP restriction) starts empty.
+	await ndv.getByText('Add option').first().waitFor();
 
 	const suffix = process.env.LTX_UPDATE_SCREENSHOTS === '1' ? '' : '.tmp';
 	await ndv.getByTestId('node-parameters').screenshot({ path: path.join(REPO_ROOT, 'docs', `panel-trigger${suffix}.png`), animations: 'disabled' });
