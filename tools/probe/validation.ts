@@ -257,7 +257,7 @@ export async function runValidationProbes(
 		say(`  ${probe.id.padEnd(28)} HTTP ${answer.status || '---'}  ${result.verdict}`);
 		if (result.verdict === 'created') {
 			result.deleted = await deleteCreated(client, answer.body);
-			run.stoppedBecause = `${probe.id} was answered ${answer.status}: something was created (deleted at once: HTTP ${result.deleted.status}); no further probe was sent`;
+			run.stoppedBecause = `${probe.id} was answered ${answer.status}: something was created (deleted at once: HTTP ${result.deleted.status}; it may still be billed); no further probe was sent`;
 			break;
 		}
 		if (answer.status === 401 || answer.status === 429 || answer.status === 0 || answer.status >= 500) {
