@@ -72,14 +72,14 @@ test('the node creator finds "LTX" and adds LTX Video from its actions, with the
 	});
 	await result.click();
 
-	const actions = ['Generate a video', 'Get a video', 'Delete a video'];
+	const actions = ['Generate a video', 'Get a video', 'Get many videos', 'Delete a video'];
 	for (const action of actions) await creator.getByText(action, { exact: true }).waitFor();
 	await creator.getByText('Generate a video', { exact: true }).click();
 
 	await page.getByTestId('ndv').waitFor({ timeout: UI_TIMEOUT_MS });
 	expect(await page.getByTestId('node-credentials-select').locator('input').inputValue()).toBe(EXAMPLE_CREDENTIAL.name);
 	// n8n itself appends "Custom API Call" for nodes whose credential authenticates generically.
-	expect(await panel.optionsOf('operation')).toEqual(['Generate', 'Get', 'Delete', 'Custom API Call']);
+	expect(await panel.optionsOf('operation')).toEqual(['Generate', 'Get', 'Get Many', 'Delete', 'Custom API Call']);
 	panelOpen = true;
 });
 
