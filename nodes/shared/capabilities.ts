@@ -146,6 +146,10 @@ export const POLLING_LIMITS = {
 export const CONCURRENCY_LIMITS = {
 	default: 4,
 	max: 20,
+	/** "Max Concurrent Generations" 0: the plan's `apiConcurrencySlots` (GET /v1/me), at most `max`. */
+	auto: 0,
+	/** Auto when /v1/me does not report the slots (or cannot be read). */
+	autoFallback: 4,
 	/** Leonardo: 100 requests/min on /v2/generations (DOC-LIM). */
 	createsPerMinute: 100,
 } as const;

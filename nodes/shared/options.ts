@@ -53,12 +53,15 @@ export function validateOutputSettings(options: { download?: unknown; binaryProp
 	return { download, binaryPropertyName };
 }
 
-export function validateMaxConcurrency(value: unknown): number {
+/** A number of items, or `auto` (0, or "auto" from an expression): the plan's concurrency slots. */
+export function validateMaxConcurrency(value: unknown): number | 'auto' {
+	if (typeof value === 'string' && value.trim().toLowerCase() === 'auto') return 'auto';
 	const limit = toNumber(value ?? CONCURRENCY_LIMITS.default);
+	if (limit === CONCURRENCY_LIMITS.auto) return 'auto';
 	if (limit === undefined || !Number.isInteger(limit) || limit < 1 || limit > CONCURRENCY_LIMITS.max) {
 		throw new InvalidInputError(
 			`Max concurrent generations ${show(value)} is out of range`,
-			`Set "Max Concurrent Generations" to a whole number from 1 to ${CONCURRENCY_LIMITS.max} (default ${CONCURRENCY_LIMITS.default}).`,
+			`Set "Max Concurrent Generations" to a whole number from 1 to ${CONCURRENCY_LIMITS.max} (default ${CONCURRENCY_LIMITS.default}), or 0 for Auto.`,
 		);
 	}
 	return limit;

@@ -102,7 +102,7 @@ export const BAD_INPUT_CASES: BadInputCase[] = [
 	{ name: 'Timeout 0', parameters: generate({}, { timeout: 0 }), message: /Timeout 0 is out of range/, fix: /more than 0/ },
 	{ name: 'Timeout negative', parameters: generate({}, { timeout: -5 }), message: /Timeout -5/, fix: /more than 0/ },
 	{ name: 'Timeout over 24 h', parameters: generate({}, { timeout: 100000 }), message: /Timeout 100000/, fix: /at most 86400/ },
-	{ name: 'Max concurrency 0', parameters: generate({}, { maxConcurrency: 0 }), message: /Max concurrent generations 0/, fix: /1 to 20/, nodeLevel: true },
+	{ name: 'Max concurrency -1', parameters: generate({}, { maxConcurrency: -1 }), message: /Max concurrent generations -1/, fix: /1 to 20/, nodeLevel: true },
 	{ name: 'Max concurrency 50', parameters: generate({}, { maxConcurrency: 50 }), message: /Max concurrent generations 50/, fix: /1 to 20/, nodeLevel: true },
 	{ name: 'Output field name with a space', parameters: generate({}, { binaryPropertyName: 'my video' }), message: /"my video" is not usable/, fix: /letters, digits/ },
 	{ name: 'Base URL not http(s)', parameters: generate(), baseUrl: 'ftp://127.0.0.1/api/rest', message: /base URL "ftp:\/\/127.0.0.1\/api\/rest" is not an http\(s\) URL/, fix: /Base URL/, nodeLevel: true },

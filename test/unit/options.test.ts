@@ -32,7 +32,10 @@ test('output settings', () => {
 test('max concurrency', () => {
 	expect(validateMaxConcurrency(undefined)).toBe(4);
 	expect(validateMaxConcurrency(20)).toBe(20);
-	fails(() => validateMaxConcurrency(0), /out of range/);
+	expect(validateMaxConcurrency(0)).toBe('auto');
+	expect(validateMaxConcurrency(' Auto ')).toBe('auto');
+	expect(validateMaxConcurrency('0')).toBe('auto');
+	fails(() => validateMaxConcurrency(-1), /out of range/);
 	fails(() => validateMaxConcurrency(2.5), /out of range/);
 	fails(() => validateMaxConcurrency(21), /out of range/);
 });

@@ -7,6 +7,7 @@
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { ExecutionBaseError, NodeOperationError } from 'n8n-workflow';
 
+import { CONCURRENCY_LIMITS } from '../../shared/capabilities';
 import { InvalidInputError } from '../../shared/errors';
 import { type ItemRun, runItems } from '../helpers/items';
 import { apiBaseUrl } from '../../shared/transport';
@@ -47,16 +48,22 @@ function itemOperation(ctx: IExecuteFunctions, itemIndex: number): Operation | E
 	}
 }
 
-/** Counts slots so that items of one operation never exceed that operation's concurrency. */
+/**
+ * Counts slots so that items of one operation never exceed that operation's concurrency. A size that
+ * must be looked up (Generate's Auto) is asked for by the first item, i.e. after every check passed.
+ */
 class Slots {
-	private free: number;
+	private free = 0;
+	private sized: Promise<void> | undefined;
 	private readonly waiting: Array<() => void> = [];
 
-	constructor(size: number) {
-		this.free = size;
-	}
+	constructor(private readonly size: number | (() => Promise<number>)) {}
 
 	async take(): Promise<void> {
+		this.sized ??= (async () => {
+			this.free = typeof this.size === 'number' ? this.size : await this.size();
+		})();
+		await this.sized;
 		if (this.free > 0) {
 			this.free--;
 			return;
@@ -70,6 +77,8 @@ class Slots {
 		else this.free++;
 	}
 }
+
+const upperBound = (concurrency: ItemRun<unknown>['concurrency']) => (typeof concurrency === 'number' ? concurrency : CONCURRENCY_LIMITS.max);
 
 interface RoutedItem {
 	operation: Operation;
@@ -85,7 +94,7 @@ export async function route(ctx: IExecuteFunctions): Promise<INodeExecutionData[
 		const runs = new Map(used.map((operation) => [operation, operations[operation](ctx, baseUrl) as ItemRun<unknown>]));
 		const slots = new Map(used.map((operation) => [operation, new Slots(runs.get(operation)!.concurrency)]));
 		const routed: ItemRun<RoutedItem> = {
-			concurrency: Math.max(1, used.reduce((total, operation) => total + runs.get(operation)!.concurrency, 0)),
+			concurrency: Math.max(1, used.reduce((total, operation) => total + upperBound(runs.get(operation)!.concurrency), 0)),
 			check: async (itemIndex) => {
 				const operation = itemOperations[itemIndex];
 				if (typeof operation !== 'string') throw operation;

@@ -35,7 +35,8 @@ export interface ItemRun<Checked> {
 	check(itemIndex: number): Promise<Checked>;
 	/** Does the work for a checked item: one output item, or several (Get Many). */
 	run(checked: Checked, itemIndex: number, progress: ItemProgress, signals: ItemSignals): Promise<INodeExecutionData | INodeExecutionData[]>;
-	concurrency: number;
+	/** Items at a time; a function is asked once, after the checks, only when some item passed them. */
+	concurrency: number | (() => Promise<number>);
 }
 
 type NodeError = Error & { description?: string | null };
@@ -138,7 +139,8 @@ export async function runItems<Checked>(ctx: IExecuteFunctions, spec: ItemRun<Ch
 			}
 		}
 	};
-	await Promise.all(Array.from({ length: Math.min(spec.concurrency, itemCount) }, worker));
+	const concurrency = typeof spec.concurrency === 'number' ? spec.concurrency : checked.some((item) => item !== undefined) ? await spec.concurrency() : 1;
+	await Promise.all(Array.from({ length: Math.min(concurrency, itemCount) }, worker));
 
 	if (cancel.aborted) {
 		const report = batchReport(outcomes, progress, -1);

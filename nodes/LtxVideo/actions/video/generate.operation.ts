@@ -28,7 +28,7 @@ import {
 	type RawFrameParameters,
 	validateGenerateRequest,
 } from '../../../shared/generateRequest';
-import { createGeneration, type CreateSession, fetchGeneration, readGenerationResponse } from '../../../shared/generations';
+import { createGeneration, type CreateSession, fetchAccount, fetchGeneration, readGenerationResponse } from '../../../shared/generations';
 import { CreatedGenerations, type CreatedGenerationEntry, requestDigest } from '../../helpers/createdGenerations';
 import { type ItemProgress, type ItemRun } from '../../helpers/items';
 import { type OutputSettings, validateMaxConcurrency, validateOutputSettings, validateWaitSettings, type WaitSettings } from '../../../shared/options';
@@ -204,9 +204,9 @@ const properties: INodeProperties[] = [
 				displayName: 'Max Concurrent Generations',
 				name: 'maxConcurrency',
 				type: 'number',
-				typeOptions: { minValue: 1, maxValue: CONCURRENCY_LIMITS.max, numberPrecision: 0 },
+				typeOptions: { minValue: CONCURRENCY_LIMITS.auto, maxValue: CONCURRENCY_LIMITS.max, numberPrecision: 0 },
 				default: DEFAULT_CONCURRENCY,
-				description: `How many items generate at the same time. Leonardo allows ${CONCURRENCY_LIMITS.createsPerMinute} new generations per minute and limits parallel jobs per account (API concurrency slots).`,
+				description: `How many items generate at the same time (1 to ${CONCURRENCY_LIMITS.max}), or 0 for Auto: your plan's API concurrency slots as Leonardo reports them, at most ${CONCURRENCY_LIMITS.max} (${CONCURRENCY_LIMITS.autoFallback} when it does not say). Leonardo allows ${CONCURRENCY_LIMITS.createsPerMinute} new generations per minute.`,
 			},
 			{
 				displayName: 'Poll Interval (Seconds)',
@@ -394,6 +394,19 @@ async function uploadAndCreate(
 	return made;
 }
 
+/** Auto: `min(apiConcurrencySlots, 20)` from GET /v1/me, read once per execution; 4 when it says nothing. */
+async function planConcurrency(ctx: IExecuteFunctions, baseUrl: string): Promise<number> {
+	let slots: number | undefined;
+	try {
+		slots = (await fetchAccount(ctx, { baseUrl, signal: ctx.getExecutionCancelSignal() })).apiConcurrencySlots;
+	} catch {
+		// Reported below as the fallback; a key or network problem surfaces on the create itself.
+	}
+	const chosen = slots !== undefined && Number.isInteger(slots) && slots >= 1 ? Math.min(slots, CONCURRENCY_LIMITS.max) : CONCURRENCY_LIMITS.autoFallback;
+	ctx.logger.info(`LTX Video: Max Concurrent Generations Auto = ${chosen} (API concurrency slots: ${slots ?? 'not reported'})`);
+	return chosen;
+}
+
 export function generateRun(ctx: IExecuteFunctions, baseUrl: string): ItemRun<CheckedGenerate> {
 	const options = ctx.getNodeParameter('options', 0, {}) as IDataObject;
 	const session: GenerateSession = {
@@ -406,9 +419,10 @@ export function generateRun(ctx: IExecuteFunctions, baseUrl: string): ItemRun<Ch
 		pollLimiter: new RateLimiter(10, 1000),
 		frameUploads: new FrameUploads(ctx),
 	};
+	const concurrency = validateMaxConcurrency(options.maxConcurrency);
 	const created = CreatedGenerations.open(ctx);
 	return {
-		concurrency: validateMaxConcurrency(options.maxConcurrency),
+		concurrency: concurrency === 'auto' ? async () => await planConcurrency(ctx, baseUrl) : concurrency,
 		check: async (itemIndex) => await check(ctx, itemIndex),
 		run: async (checked, itemIndex, progress, { cancel, stopNew }): Promise<INodeExecutionData> => {
 			const { request } = checked;
