@@ -1,4 +1,4 @@
-import { readCreateResponse, readGenerationResponse } from '../../nodes/shared/generations';
+import { readAccountResponse, readCreateResponse, readGenerationListResponse, readGenerationResponse } from '../../nodes/shared/generations';
 import { generationJson, submittedJson } from '../../nodes/shared/output';
 import { backoffMs, RateLimiter, retryAfterMs } from '../../nodes/shared/pacing';
 import { buildMultipartBody, detectImageFormat } from '../../nodes/LtxVideo/helpers/upload';
@@ -138,5 +138,35 @@ describe('images and videos', () => {
 		expect(looksLikeMp4(Buffer.from('\0\0\0\x20ftypisom', 'latin1'))).toBe(true);
 		expect(looksLikeMp4(Buffer.from('<html><body>', 'latin1'))).toBe(false);
 		expect(looksLikeMp4(Buffer.alloc(3))).toBe(false);
+	});
+});
+
+describe('readGenerationListResponse and readAccountResponse', () => {
+	test('a list page keeps usable entries, counts all of them, and is undefined without "generations"', () => {
+		const page = readGenerationListResponse({
+			generations: [{ id: 'a', status: 'COMPLETE', generated_images: [{ id: 'v', url: 'https://cdn/p.jpg', motionMP4URL: 'https://cdn/v.mp4' }] }, { id: 'b' }, null, { id: 'c', status: 'PENDING' }],
+		});
+		expect(page).toMatchObject({ entryCount: 4, unreadable: 2 });
+		expect(page!.records.map((record) => [record.id, record.isVideo, record.videoUrl])).toEqual([
+			['a', true, 'https://cdn/v.mp4'],
+			['c', undefined, undefined],
+		]);
+		expect(readGenerationListResponse({ generations: [] })).toEqual({ records: [], entryCount: 0, unreadable: 0 });
+		expect(readGenerationListResponse({ generations_by_pk: {} })).toBeUndefined();
+		expect(readGenerationListResponse([])).toBeUndefined();
+	});
+
+	test('an image output next to a video: the video is the one reported', () => {
+		const [record] = readGenerationListResponse({
+			generations: [{ id: 'a', status: 'COMPLETE', generated_images: [{ id: 'i', url: 'https://cdn/i.jpg' }, { id: 'v', url: 'https://cdn/v.mp4' }] }],
+		})!.records;
+		expect(record).toMatchObject({ isVideo: true, videoId: 'v', videoUrl: 'https://cdn/v.mp4' });
+	});
+
+	test('/v1/me: user ID and concurrency slots from user_details[0], nothing when absent', () => {
+		expect(readAccountResponse({ user_details: [{ user: { id: 'u1', username: 'x' }, apiConcurrencySlots: 10 }] })).toEqual({ userId: 'u1', apiConcurrencySlots: 10 });
+		expect(readAccountResponse({ user_details: [{ apiConcurrencySlots: '10' }] })).toEqual({ userId: undefined, apiConcurrencySlots: undefined });
+		expect(readAccountResponse({ user_details: [] })).toEqual({ userId: undefined, apiConcurrencySlots: undefined });
+		expect(readAccountResponse('nope')).toEqual({ userId: undefined, apiConcurrencySlots: undefined });
 	});
 });
