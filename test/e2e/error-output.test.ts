@@ -1,0 +1,99 @@
+/**
+ * Settings → On Error → "Continue (using error output)" in a real n8n 2.41.1: a failed item leaves on
+ * the node's error output (no IF node sorts it) with its generation ID, and the error branch fetches that
+ * generation with Get from `$json.details.generationId`.
+ */
+import { createWorld, type E2eWorld } from './fixtures.ts';
+import type { ExecutionResult, OutputItem } from './n8n-instance.ts';
+import { EXAMPLE_CREDENTIAL, NODE_TYPE } from './project.ts';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const WORKFLOW_ID = 'ltxErrorOutput01';
+const credentials = { leonardoAiApi: { id: EXAMPLE_CREDENTIAL.id, name: EXAMPLE_CREDENTIAL.name } };
+
+const node = (name: string, type: string, typeVersion: number, x: number, parameters: object, extra: object = {}) => ({
+	id: `${WORKFLOW_ID}-${x}`,
+	name,
+	type,
+	typeVersion,
+	position: [x, 0],
+	parameters,
+	...extra,
+});
+
+const workflow = {
+	id: WORKFLOW_ID,
+	name: 'LTX Video error output',
+	active: false,
+	settings: { executionOrder: 'v1' },
+	nodes: [
+		node('Start', 'n8n-nodes-base.manualTrigger', 1, 0, {}),
+		node('Prompts', 'n8n-nodes-base.set', 3.4, 200, {
+			mode: 'raw',
+			jsonOutput: JSON.stringify({ prompts: [{ prompt: 'A calm lake at dawn' }, { prompt: 'A storm at sea [emu:failed]' }] }),
+			options: {},
+		}),
+		node('One item per prompt', 'n8n-nodes-base.splitOut', 1, 400, { fieldToSplitOut: 'prompts', options: {} }),
+		node(
+			'Generate',
+			NODE_TYPE,
+			1,
+			600,
+			{ resource: 'video', operation: 'generate', model: 'ltxv-2.3-pro', prompt: '={{ $json.prompt }}', duration: 6, options: { pollInterval: 1 } },
+			{ credentials, onError: 'continueErrorOutput' },
+		),
+		node('Videos', 'n8n-nodes-base.noOp', 1, 800, {}),
+		node(
+			'Look up the failed generation',
+			NODE_TYPE,
+			1,
+			810,
+			{ resource: 'video', operation: 'get', generationId: '={{ $json.details.generationId }}', options: {} },
+			{ credentials },
+		),
+	],
+	connections: {
+		Start: { main: [[{ node: 'Prompts', type: 'main', index: 0 }]] },
+		Prompts: { main: [[{ node: 'One item per prompt', type: 'main', index: 0 }]] },
+		'One item per prompt': { main: [[{ node: 'Generate', type: 'main', index: 0 }]] },
+		Generate: {
+			main: [[{ node: 'Videos', type: 'main', index: 0 }], [{ node: 'Look up the failed generation', type: 'main', index: 0 }]],
+		},
+	},
+};
+
+let world: E2eWorld;
+
+beforeAll(async () => {
+	world = await createWorld({ emulatorDelayMs: 500 });
+	await world.n8n.importWorkflows([workflow]);
+}, 300_000); // n8n boots on a loaded 2-core machine can take minutes.
+
+afterAll(async () => await world?.dispose());
+
+function outputs(result: ExecutionResult, nodeName: string): OutputItem[][] {
+	const runs = result.run?.data.resultData.runData[nodeName];
+	if (!runs?.length) throw new Error(`node "${nodeName}" did not run`);
+	return (runs.at(-1)?.data?.main ?? []).map((output) => output ?? []);
+}
+
+test('a failed item leaves on the error output with its generation ID; the error branch fetches it with Get', async () => {
+	const result = await world.n8n.execute(WORKFLOW_ID);
+	expect({ exitCode: result.exitCode, error: result.run?.data.resultData.error?.message }).toEqual({ exitCode: 0, error: undefined });
+
+	const [success, failed] = outputs(result, 'Generate');
+	expect(success.map((item) => [item.json.prompt, item.json.status])).toEqual([['A calm lake at dawn', 'COMPLETE']]);
+	expect(success[0].binary?.data.mimeType).toBe('video/mp4');
+	expect(failed).toHaveLength(1);
+	const generationId = (failed[0].json.details as { generationId?: string } | undefined)?.generationId;
+	expect(generationId).toMatch(UUID);
+	// n8n adds the input item's fields to an error-output item.
+	expect(failed[0].json).toMatchObject({ prompt: 'A storm at sea [emu:failed]', error: `Leonardo reports that generation ${generationId} failed` });
+
+	expect(outputs(result, 'Videos')[0].map((item) => item.json.generationId)).toEqual([success[0].json.generationId]);
+	const [lookedUp] = outputs(result, 'Look up the failed generation')[0];
+	expect(lookedUp.json).toMatchObject({ generationId, status: 'FAILED' });
+
+	const requests = await world.emulator.requests();
+	expect(requests.filter((request) => request.route === 'create')).toHaveLength(2);
+});
