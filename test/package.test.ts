@@ -3,7 +3,7 @@
  * first): package.json, what `npm pack` would publish, the compiled node and credential, icons and codex.
  * The ESLint rule sets (n8n's lint plugin and scanner) run separately in `npm run lint`.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 
@@ -215,27 +215,40 @@ describe('the built node, credential, icons and codex', () => {
 describe('n8n’s community-node rules', () => {
 	// jest sets NODE_ENV=test, which switches eslint-plugin-n8n-nodes-base into its own self-test mode.
 	const env = { ...process.env, NODE_ENV: 'production' };
-	const run = (args: string[]) =>
-		execFileSync(process.execPath, args, { cwd: ROOT, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+	/** A tool's whole outcome: a crash (exit code, stderr) fails the test as surely as a finding does. */
+	const run = (args: string[]) => {
+		const { status, signal, stdout, stderr, error } = spawnSync(process.execPath, args, { cwd: ROOT, env, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+		// stderr is shown when the tool failed (tools may warn there on success, e.g. npm inside the scanner).
+		return { status, signal, stdout, stderr: status === 0 ? '' : stderr.trim(), spawnError: error?.message };
+	};
 
 	test('ESLint with @n8n/eslint-plugin-community-nodes and eslint-plugin-n8n-nodes-base: no errors, no warnings', () => {
-		let report = '';
-		try {
-			run(['node_modules/eslint/bin/eslint.js', '--max-warnings=0', 'nodes', 'credentials', 'package.json']);
-		} catch (error) {
-			report = String((error as { stdout?: string }).stdout ?? error);
-		}
-		expect(report).toBe('');
+		const lint = run(['node_modules/eslint/bin/eslint.js', '--max-warnings=0', '--format=json', 'nodes', 'credentials', 'package.json']);
+		expect({ status: lint.status, signal: lint.signal, stderr: lint.stderr, spawnError: lint.spawnError }).toEqual({
+			status: 0,
+			signal: null,
+			stderr: '',
+			spawnError: undefined,
+		});
+		// The success line of ESLint is its report: every source file linted, none with a finding.
+		const report = JSON.parse(lint.stdout) as Array<{ filePath: string; errorCount: number; warningCount: number; fatalErrorCount: number }>;
+		const linted = report.map((file) => path.relative(ROOT, file.filePath));
+		expect(linted).toEqual(expect.arrayContaining(['package.json', 'nodes/LtxVideo/LtxVideo.node.ts', 'credentials/LeonardoAiApi.credentials.ts']));
+		expect(report.filter((file) => file.errorCount + file.warningCount + file.fatalErrorCount > 0).map((file) => file.filePath)).toEqual([]);
 	}, 120_000);
 
 	test('n8n’s package scanner rule set on the source and on the packed tarball', () => {
-		let report = '';
-		try {
-			run(['tools/scan-community-package.mjs']);
-		} catch (error) {
-			report = String((error as { stdout?: string }).stdout ?? error);
-		}
-		expect(report).toBe('');
+		const scan = run(['tools/scan-community-package.mjs']);
+		expect({ status: scan.status, signal: scan.signal, stderr: scan.stderr, spawnError: scan.spawnError }).toEqual({
+			status: 0,
+			signal: null,
+			stderr: '',
+			spawnError: undefined,
+		});
+		expect(scan.stdout).toMatch(/^✅ source \(.*\): passed$/m);
+		expect(scan.stdout).toMatch(/^✅ tarball \(.*\): passed$/m);
+		expect(scan.stdout).toMatch(/^n8n community-package scan: no violations/m);
+		expect(scan.stdout).not.toMatch(/❌/);
 	}, 120_000);
 });
 
