@@ -28,17 +28,21 @@ test('429s on create while many items are in flight are waited out and re-sent; 
 	expect(result.items.map((item) => item.json.prompt)).toEqual(items(6).map(({ json }) => `clip ${json.n}`));
 });
 
-test('status requests of all items together stay within 10 per second', async () => {
-	emulator.setOptions({ generationDelayMs: 4000 });
-	const result = await run(generate({ prompt: '={{ "clip " + $json.n }}' }, { maxConcurrency: 12, pollInterval: 1 }), { input: items(12) });
+test('status requests of all items together stay within 10 per second, with twice that demand for 15 seconds', async () => {
+	// 20 items polling every second want 20 status requests a second, for as long as the videos render.
+	emulator.setOptions({ generationDelayMs: 15_000 });
+	const result = await run(generate({ prompt: '={{ "clip " + $json.n }}' }, { maxConcurrency: 20, pollInterval: 1 }), { input: items(20) });
 	expect(result.error).toBeUndefined();
 	const times = requests('poll').map((request) => request.at).sort((a, b) => a - b);
-	// Counted over 500 ms windows: the limiter grants 1 s slots, but arrivals lag their grants by up to a few
-	// hundred ms on a loaded machine. Without the limiter all 12 polls arrive within a few ms.
-	const busiestWindow = Math.max(...times.map((at) => times.filter((other) => other >= at && other < at + 500).length));
-	// 12 items polling every second would be 12/s; the limiter allows at most 10 in any second.
-	expect(busiestWindow).toBeLessThanOrEqual(10);
-	expect(times.length).toBeGreaterThanOrEqual(12);
+	const spanSeconds = (times.at(-1)! - times[0]) / 1000;
+	expect(spanSeconds).toBeGreaterThanOrEqual(12);
+	// Per second over the whole run, not in short windows: arrivals lag their grants by up to a few hundred
+	// ms on a loaded machine, which only the endpoints of a long span feel. Allowed: 10 a second over the
+	// span, the starting burst of 10, and 10 more for lag at the ends. At 14/s this run would make ~230.
+	expect(times.length).toBeLessThanOrEqual(10 * spanSeconds + 20);
+	// Demand exceeded the bound all along: every item polled more than once, and together they kept the
+	// limiter busy (more than 5 a second; without it about 20).
+	expect(times.length).toBeGreaterThan(5 * spanSeconds);
 });
 
 test('continueOnFail with many items: failures stay in their place', async () => {
