@@ -1,4 +1,7 @@
-/** The README's matrix tables must list every tested case, so the documentation cannot drift. */
+/**
+ * The README's matrix tables must list every tested case with what the test asserts for it (outcome and
+ * create requests; error and fix), so the documentation cannot drift from the suites.
+ */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
@@ -6,12 +9,39 @@ import { BAD_INPUT_CASES } from './bad-input.cases';
 import { FAULT_CASES } from './faults.cases';
 
 const readme = readFileSync(path.join(__dirname, '..', '..', 'README.md'), 'utf8');
-const cell = (text: string) => `| ${text.replace(/\|/g, '\\|')} |`;
 
-test.each(FAULT_CASES.map((fault) => fault.name))('fault matrix lists "%s"', (name) => {
-	expect(readme).toContain(cell(name).slice(0, -2));
+/** The rows of the Markdown table under `heading`, as cells (`\|` inside a cell is a literal `|`). */
+function tableRows(heading: string): string[][] {
+	const section = readme.slice(readme.indexOf(`\n${heading}\n`));
+	const lines = section.split('\n').slice(1);
+	const first = lines.findIndex((line) => line.startsWith('|'));
+	const table = lines.slice(first, lines.findIndex((line, index) => index > first && !line.startsWith('|')));
+	return table
+		.slice(2)
+		.map((line) => line.slice(1, -1).split(/(?<!\\)\|/).map((cell) => cell.trim().replace(/\\\|/g, '|')));
+}
+
+/** A regular expression as the tables show it: its source, unescaped where it is plain text. */
+const shown = (pattern: RegExp) => pattern.source.replace(/\\([./()"[\]])/g, '$1');
+
+const faultRows = new Map(tableRows('### Fault matrix').map(([name, ...cells]) => [name, cells]));
+const badInputRows = new Map(tableRows('### Bad-input matrix').map(([, name, ...cells]) => [name, cells]));
+
+test('both tables were found and have one row per case', () => {
+	expect(faultRows.size).toBe(FAULT_CASES.length);
+	expect(badInputRows.size).toBe(BAD_INPUT_CASES.length);
 });
 
-test.each(BAD_INPUT_CASES.map((badInput) => badInput.name))('bad-input matrix lists "%s"', (name) => {
-	expect(readme).toContain(` ${name.replace(/\|/g, '\\|')} |`);
+test.each(FAULT_CASES.map((fault) => [fault.name, fault] as const))('fault matrix: "%s" with its outcome and create requests', (name, fault) => {
+	const [outcome, creates] = faultRows.get(name) ?? [];
+	expect({ name, outcome, creates }).toEqual({
+		name,
+		outcome: fault.outcome === 'video' ? 'video delivered' : `error: \`${shown(fault.outcome)}\``,
+		creates: String(fault.creates),
+	});
+});
+
+test.each(BAD_INPUT_CASES.map((badInput) => [badInput.name, badInput] as const))('bad-input matrix: "%s" with its error and fix', (name, badInput) => {
+	const [message, fix] = badInputRows.get(name) ?? [];
+	expect({ name, message, fix }).toEqual({ name, message: shown(badInput.message), fix: shown(badInput.fix) });
 });
