@@ -32,6 +32,15 @@ afterAll(async () => await world?.dispose());
 
 beforeEach(async () => await world.emulator.reset());
 
+/** The generation as Leonardo's status endpoint (here the emulator) reports it. */
+async function lookUpGeneration(generationId: string): Promise<{ imageWidth?: number; imageHeight?: number }> {
+	const response = await fetch(`${world.emulator.baseUrl}/v1/generations/${generationId}`, {
+		headers: { authorization: `Bearer ${world.emulator.apiKey}`, accept: 'application/json' },
+	});
+	expect(response.status).toBe(200);
+	return ((await response.json()) as { generations_by_pk: { imageWidth?: number; imageHeight?: number } }).generations_by_pk;
+}
+
 const execute = async (id: string) => await executeOrThrow(world.n8n, id);
 
 /** The fields the workflow contract promises on a finished generation, and its MP4 as binary data. */
@@ -104,6 +113,7 @@ test('02 scheduled batch: one Fast video per prompt, each stored, paired with it
 	});
 	expect(new Set(videos.map((video) => video.json.generationId)).size).toBe(3);
 	const stored = outputOf(result, 'Upload to storage (stand-in: disk)');
+	expect(stored).toHaveLength(3);
 	stored.forEach((item, index) => {
 		expect(path.basename(item.json.fileName as string)).toMatch(/^batch-\d{4}-\d{2}-\d{2}-[0-9a-f-]{36}\.mp4$/);
 		expectMp4Written(item, videos[index].binary?.data.bytes);
@@ -114,11 +124,15 @@ test('02 scheduled batch: one Fast video per prompt, each stored, paired with it
 	for (const body of bodies) expect(body).toMatchObject({ model: 'ltxv-2.3-fast', parameters: { duration: 6 } });
 });
 
-test('03 image-to-video: the image from disk is uploaded and becomes the start frame, sized by the image', async () => {
+test('03 image-to-video: the image from disk is uploaded and becomes the start frame; 0×0 lets Leonardo size the video', async () => {
 	const result = await execute('ltxExampleImage01');
 
 	const [video] = outputOf(result, 'Animate the image');
 	expect(video.json).toMatchObject({ status: 'COMPLETE', model: 'ltxv-2.3-pro' });
+	// The output reports the size Leonardo gave the video (its status record), not the 0×0 that was asked for.
+	const record = await lookUpGeneration(video.json.generationId as string);
+	expect({ width: video.json.width, height: video.json.height }).toEqual({ width: record.imageWidth, height: record.imageHeight });
+	expect(record.imageWidth).toEqual(expect.any(Number));
 	expect(video.binary?.data).toMatchObject({ mimeType: 'video/mp4', fileName: `${video.json.generationId}.mp4` });
 	expectMp4Written(outputOf(result, 'Save MP4 to disk')[0], video.binary?.data.bytes);
 
