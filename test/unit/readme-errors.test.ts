@@ -7,7 +7,9 @@ import path from 'node:path';
 
 const ROOT = path.join(__dirname, '..', '..');
 const readme = readFileSync(path.join(ROOT, 'README.md'), 'utf8');
-const errorsSection = readme.slice(readme.indexOf('## Errors and what to do'), readme.indexOf('\n## ', readme.indexOf('## Errors and what to do') + 3));
+const start = readme.indexOf('## Errors and what to do');
+/** The section as rendered text runs: a line break inside a sentence is a space. */
+const errorsSection = readme.slice(start, readme.indexOf('\n## ', start + 3)).replace(/\s+/g, ' ');
 
 const sourceFiles = ['nodes/LtxVideo', 'nodes/shared'].flatMap((dir) =>
 	readdirSync(path.join(ROOT, dir), { recursive: true, encoding: 'utf8' })
@@ -31,7 +33,7 @@ function messagesIn(file: string): string[] {
 const fixedPart = (template: string) =>
 	template
 		.split(/\$\{(?:[^{}]|\{[^{}]*\})*\}/)
-		.map((part) => part.trim())
+		.map((part) => part.replace(/\s+/g, ' ').trim())
 		.sort((a, b) => b.length - a.length)[0];
 
 const messages = sourceFiles.flatMap((file) => messagesIn(file).map((message) => ({ file, message, fixed: fixedPart(message) })));
