@@ -2,6 +2,7 @@
 import type { IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
+import { MODELS, type ModelSlug } from './capabilities';
 import { InvalidInputError, validationErrorNames } from './errors';
 import {
 	buildCreateBody,
@@ -54,6 +55,20 @@ const num = (value: unknown) => (typeof value === 'number' && Number.isFinite(va
 const isVideoOutput = (output: Record<string, unknown>) =>
 	Boolean(text(output.motionMP4URL) || output.motion === true || text(output.motionModel) || /\.mp4(\?|$)/i.test(text(output.url) ?? ''));
 
+/** A model spelling reduced to what all spellings share: "LTXV_2_3_PRO", "ltxv-2.3-pro", "LTX 2.3 Pro" → "ltx23pro". */
+const modelKey = (spelling: string) => spelling.toLowerCase().replace(/[^a-z0-9]/g, '').replace(/^ltxv/, 'ltx');
+const SLUG_BY_MODEL_KEY = new Map<string, ModelSlug>(
+	Object.values(MODELS).flatMap((model) => [modelKey(model.slug), modelKey(model.displayName)].map((key) => [key, model.slug] as const)),
+);
+
+/**
+ * The slug (`ltxv-2.3-pro`, `ltxv-2.3-fast`) for whatever spelling a record reports (enum `LTXV_2_3_PRO`,
+ * snake `ltxv_2_3_fast`, display `LTX 2.3 Pro`, the slug itself); the raw value when it names no LTX 2.3 model.
+ */
+export function modelSlugOf(spelling: string | undefined): string | undefined {
+	return spelling === undefined ? undefined : (SLUG_BY_MODEL_KEY.get(modelKey(spelling)) ?? spelling);
+}
+
 /** `generate.generationId` (documented) or a top-level `generationId` (seen in third-party code). */
 export function readCreateResponse(body: unknown): CreatedGeneration | undefined {
 	if (!isRecord(body)) return undefined;
@@ -79,7 +94,7 @@ function readGenerationRecord(generation: unknown): GenerationRecord | undefined
 		width: num(generation.imageWidth),
 		height: num(generation.imageHeight),
 		seed: num(generation.seed),
-		model: text(first?.motionModel) ?? text(generation.modelId),
+		model: modelSlugOf(text(first?.motionModel) ?? text(generation.modelId)),
 		createdAt: text(generation.createdAt),
 		// The MP4 is motionMP4URL; `url` is the poster, used only when the MP4 URL is missing (§2).
 		videoUrl: text(first?.motionMP4URL) ?? text(first?.url),

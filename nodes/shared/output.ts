@@ -15,12 +15,15 @@ export interface KnownRequestFacts {
 const defined = (entries: IDataObject): IDataObject =>
 	Object.fromEntries(Object.entries(entries).filter(([, value]) => value !== undefined));
 
-/** Facts from the API win over what was requested; the request fills gaps (e.g. the model slug). */
+/**
+ * Facts from the API win over what was requested; the request fills gaps. `model` is the requested slug
+ * when there is a request (Generate), else the record's, already mapped to the slug (generations.ts).
+ */
 export function generationJson(record: GenerationRecord, requested: KnownRequestFacts = {}): IDataObject {
 	return defined({
 		generationId: record.id,
 		status: record.status,
-		model: record.model ?? requested.model,
+		model: requested.model ?? record.model,
 		prompt: record.prompt ?? requested.prompt,
 		width: record.width ?? requested.width,
 		height: record.height ?? requested.height,

@@ -373,7 +373,7 @@ describe('generation lifecycle (§2, §5)', () => {
 			generation_elements: [],
 		});
 		const [video] = complete.generated_images;
-		expect(video).toMatchObject({ nsfw: false, likeCount: 0, motion: true, motionModel: 'ltxv-2.3-pro', imageToVideo: false });
+		expect(video).toMatchObject({ nsfw: false, likeCount: 0, motion: true, motionModel: 'LTXV_2_3_PRO', imageToVideo: false });
 		expect(video.id).toBe(emulated?.outputImageId);
 		expect(video.url).toBe(`${emu.cdnUrl}/posters/${id}.jpg`);
 		expect(video.motionMP4URL).toMatch(new RegExp(`^${emu.cdnUrl}/videos/${id}\\.mp4\\?expires=\\d+&sig=\\w+$`));

@@ -1,7 +1,7 @@
 /** Emulated generations: their lifecycle (PENDING until completeAt, then the outcome) and wire shape (§2). */
 import { randomInt, randomUUID } from 'node:crypto';
 import { SEED_MAX, SIZES_BY_MODE, costInDollars } from './ltx.ts';
-import type { CreateParams, FaultKind, GenerationOutcome, GenerationStatus } from './types.ts';
+import type { CreateParams, FaultKind, GenerationOutcome, GenerationStatus, LtxModel, MotionModelSpelling } from './types.ts';
 
 /** Per-generation overrides read from `[emu:…]` markers in the prompt. */
 export interface PromptMarkers {
@@ -110,8 +110,22 @@ export interface OutputLinks {
 	posterUrl: string;
 }
 
+const MOTION_MODEL_NAMES: Record<LtxModel, { enum: string; display: string }> = {
+	'ltxv-2.3-pro': { enum: 'LTXV_2_3_PRO', display: 'LTX 2.3 Pro' },
+	'ltxv-2.3-fast': { enum: 'LTXV_2_3_FAST', display: 'LTX 2.3 Fast' },
+};
+
+/** `motionModel` as the option spells it; undefined = leave the field out. */
+function motionModelWire(model: LtxModel, spelling: MotionModelSpelling): string | null | undefined {
+	if (spelling === 'slug') return model;
+	if (spelling === 'enum') return MOTION_MODEL_NAMES[model].enum;
+	if (spelling === 'snake') return MOTION_MODEL_NAMES[model].enum.toLowerCase();
+	if (spelling === 'display') return MOTION_MODEL_NAMES[model].display;
+	return spelling === 'null' ? null : undefined;
+}
+
 /** The `generations_by_pk` object of GET /v1/generations/{id} (§2). */
-export function generationWire(generation: EmulatedGeneration, links: OutputLinks): Record<string, unknown> {
+export function generationWire(generation: EmulatedGeneration, links: OutputLinks, spelling: MotionModelSpelling): Record<string, unknown> {
 	const { width, height } = generation.outputSize;
 	return {
 		id: generation.id,
@@ -136,13 +150,14 @@ export function generationWire(generation: EmulatedGeneration, links: OutputLink
 		promptMagicStrength: null,
 		promptMagicVersion: null,
 		ultra: null,
-		generated_images: generation.hasOutput ? [generatedVideoWire(generation, links)] : [],
+		generated_images: generation.hasOutput ? [generatedVideoWire(generation, links, spelling)] : [],
 		generation_elements: [],
 	};
 }
 
-function generatedVideoWire(generation: EmulatedGeneration, links: OutputLinks): Record<string, unknown> {
+function generatedVideoWire(generation: EmulatedGeneration, links: OutputLinks, spelling: MotionModelSpelling): Record<string, unknown> {
 	const withoutMp4Field = generation.outcome === 'no-mp4';
+	const motionModel = motionModelWire(generation.params.model, spelling);
 	return {
 		id: generation.outputImageId,
 		url: withoutMp4Field ? links.videoUrl : links.posterUrl,
@@ -150,7 +165,7 @@ function generatedVideoWire(generation: EmulatedGeneration, links: OutputLinks):
 		likeCount: 0,
 		motion: true,
 		motionMP4URL: withoutMp4Field ? null : links.videoUrl,
-		motionModel: generation.params.model,
+		...(motionModel === undefined ? {} : { motionModel }),
 		motionStrength: null,
 		imageToVideo: generation.params.startFrame !== undefined,
 		fantasyAvatar: null,

@@ -1,6 +1,6 @@
 /** Emulator options: defaults, and checked merging (used by the constructor, setOptions and the control route). */
 import { DEFAULT_API_KEY } from './types.ts';
-import type { AudioField, EmulatorOptions, ModelsListVariant } from './types.ts';
+import type { AudioField, EmulatorOptions, ModelsListVariant, MotionModelSpelling } from './types.ts';
 
 export const DEFAULT_OPTIONS: Readonly<EmulatorOptions> = {
 	apiKey: DEFAULT_API_KEY,
@@ -12,6 +12,7 @@ export const DEFAULT_OPTIONS: Readonly<EmulatorOptions> = {
 	rejectParameters: [],
 	initImagesSingleUse: false,
 	modelsListVariant: 'objects',
+	motionModelSpelling: 'enum',
 	createRatePerMinute: 100,
 	ports: {},
 	quiet: true,
@@ -19,6 +20,7 @@ export const DEFAULT_OPTIONS: Readonly<EmulatorOptions> = {
 
 const AUDIO_FIELDS: readonly AudioField[] = ['audio', 'motion_has_audio', 'both'];
 const MODELS_LIST_VARIANTS: readonly ModelsListVariant[] = ['objects', 'string-parameters', 'slug-names', 'no-ltx'];
+const MOTION_MODEL_SPELLINGS: readonly MotionModelSpelling[] = ['enum', 'snake', 'display', 'slug', 'null', 'missing'];
 const NON_NEGATIVE_NUMBERS = ['generationDelayMs', 'presignExpiryMs', 'cdnUrlExpiryMs', 'createRatePerMinute'] as const;
 
 /** `current` with `changes` applied; throws on an unknown key or a wrong value. */
@@ -36,6 +38,9 @@ export function mergeOptions(current: EmulatorOptions, changes: Partial<Emulator
 	if (!AUDIO_FIELDS.includes(merged.audioField)) throw new Error(`option audioField must be one of ${AUDIO_FIELDS.join(', ')}`);
 	if (!MODELS_LIST_VARIANTS.includes(merged.modelsListVariant)) {
 		throw new Error(`option modelsListVariant must be one of ${MODELS_LIST_VARIANTS.join(', ')}`);
+	}
+	if (!MOTION_MODEL_SPELLINGS.includes(merged.motionModelSpelling)) {
+		throw new Error(`option motionModelSpelling must be one of ${MOTION_MODEL_SPELLINGS.join(', ')}`);
 	}
 	if (!Array.isArray(merged.rejectParameters)) throw new Error('option rejectParameters must be an array of parameter keys');
 	if (typeof merged.initImagesSingleUse !== 'boolean') throw new Error('option initImagesSingleUse must be true or false');

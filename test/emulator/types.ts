@@ -57,6 +57,13 @@ export type AudioField = 'audio' | 'motion_has_audio' | 'both';
  */
 export type ModelsListVariant = 'objects' | 'string-parameters' | 'slug-names' | 'no-ltx';
 
+/**
+ * How records spell `generated_images[].motionModel` (the live spelling for LTX is unknown; Leonardo's v1
+ * video records use enums like `MOTION2`, `VEO3`): 'enum' `LTXV_2_3_PRO` (default), 'snake' `ltxv_2_3_pro`,
+ * 'display' `LTX 2.3 Pro`, 'slug' `ltxv-2.3-pro`, 'null' (null), 'missing' (no field).
+ */
+export type MotionModelSpelling = 'enum' | 'snake' | 'display' | 'slug' | 'null' | 'missing';
+
 export interface EmulatorOptions {
 	/** The one valid API key. */
 	apiKey: string;
@@ -77,6 +84,8 @@ export interface EmulatorOptions {
 	 * it). Whether Leonardo does is unknown (issue 13 infers reuse works); this is the unkind reading.
 	 */
 	initImagesSingleUse: boolean;
+	/** Spelling of `motionModel` in generation records. */
+	motionModelSpelling: MotionModelSpelling;
 	/** Shape of the LTX entries in GET /v2/models. */
 	modelsListVariant: ModelsListVariant;
 	/** Creates admitted per sliding minute; beyond it, 429 with Retry-After. */

@@ -144,7 +144,11 @@ export class WebhookDispatcher {
 	}
 
 	private videoWire(generation: EmulatedGeneration): Record<string, unknown> {
-		return generationWire(generation, { videoUrl: this.state.videoUrl(generation), posterUrl: this.state.posterUrl(generation) });
+		return generationWire(
+			generation,
+			{ videoUrl: this.state.videoUrl(generation), posterUrl: this.state.posterUrl(generation) },
+			this.state.options.motionModelSpelling,
+		);
 	}
 
 	/** Sends the callback for a generation, as configured now; the body is built when it goes out. */

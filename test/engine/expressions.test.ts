@@ -113,3 +113,21 @@ test('operation from an expression: one bad item stops the batch before any requ
 	expect(kept.items[1].json.error).toBe('Unknown Operation "list" [item 1]');
 	expect(requests('create')).toHaveLength(1);
 });
+
+describe('`model` in the output is the slug, whatever spelling the record uses', () => {
+	test.each([
+		['enum', 'ltxv-2.3-fast'],
+		['snake', 'ltxv-2.3-fast'],
+		['display', 'ltxv-2.3-fast'],
+		['slug', 'ltxv-2.3-fast'],
+		['null', undefined],
+		['missing', undefined],
+	] as const)('motionModel spelled %s: Get outputs %s, Generate the requested slug', async (spelling, getModel) => {
+		emulator.setOptions({ motionModelSpelling: spelling });
+		const generated = await run(generate({ model: 'ltxv-2.3-fast', duration: 6 }, { download: false }));
+		expect(generated.items[0].json.model).toBe('ltxv-2.3-fast');
+		const fetched = await run({ resource: 'video', operation: 'get', generationId: generated.items[0].json.generationId as string, options: { download: false } });
+		expect(fetched.items[0].json.status).toBe('COMPLETE');
+		expect(fetched.items[0].json.model).toBe(getModel);
+	});
+});

@@ -19,7 +19,7 @@ export function useEmulator(options: ConstructorParameters<typeof LeonardoEmulat
 		generationsBefore = new Set(emulator.generations.keys());
 		emulator.clearRequests();
 		emulator.clearFaults();
-		emulator.setOptions({ generationDelayMs: 300, audioField: 'both', rejectParameters: [], ...options });
+		emulator.setOptions({ generationDelayMs: 300, audioField: 'both', rejectParameters: [], motionModelSpelling: 'enum', ...options });
 	});
 
 	const run = async (parameters: INodeParameters, extra: Partial<RunOptions> = {}): Promise<RunResult> =>

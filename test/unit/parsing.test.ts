@@ -1,4 +1,4 @@
-import { readAccountResponse, readCreateResponse, readGenerationListResponse, readGenerationResponse } from '../../nodes/shared/generations';
+import { modelSlugOf, readAccountResponse, readCreateResponse, readGenerationListResponse, readGenerationResponse } from '../../nodes/shared/generations';
 import { generationJson, submittedJson } from '../../nodes/shared/output';
 import { backoffMs, RateLimiter, retryAfterMs } from '../../nodes/shared/pacing';
 import { buildMultipartBody, detectImageFormat } from '../../nodes/LtxVideo/helpers/upload';
@@ -15,6 +15,35 @@ describe('readCreateResponse', () => {
 		expect(readCreateResponse({ generate: {} })).toBeUndefined();
 		expect(readCreateResponse('<html>')).toBeUndefined();
 		expect(readCreateResponse({ generate: { generationId: 'g3', cost: { amount: 0.5, unit: 'DOLLARS' } } })?.cost).toEqual({ amount: '0.5', unit: 'DOLLARS' });
+	});
+});
+
+describe('modelSlugOf: output `model` is the slug whatever the API spells', () => {
+	test.each([
+		['LTXV_2_3_PRO', 'ltxv-2.3-pro'],
+		['LTXV_2_3_FAST', 'ltxv-2.3-fast'],
+		['ltxv_2_3_fast', 'ltxv-2.3-fast'],
+		['LTX 2.3 Pro', 'ltxv-2.3-pro'],
+		['LTX 2.3 Fast', 'ltxv-2.3-fast'],
+		['ltxv-2.3-pro', 'ltxv-2.3-pro'],
+		['LTX_2_3_PRO', 'ltxv-2.3-pro'],
+		['ltxv2.3-fast', 'ltxv-2.3-fast'],
+	])('%s → %s', (spelling, slug) => {
+		expect(modelSlugOf(spelling)).toBe(slug);
+	});
+
+	test.each(['MOTION2', 'VEO3', 'LTXV_2_0_PRO', 'LTXV_2_3', 'ltxv-2.3-pro-max', '0a1b2c3d-4e5f-6789-abcd-ef0123456789'])('%s names no LTX 2.3 model: kept as is', (raw) => {
+		expect(modelSlugOf(raw)).toBe(raw);
+	});
+
+	test('a record maps its motionModel; Generate keeps the requested slug', () => {
+		const wire = (motionModel: unknown) => ({
+			generations_by_pk: { id: 'g', status: 'COMPLETE', generated_images: [{ id: 'v', motionMP4URL: 'https://cdn/v.mp4', motionModel }] },
+		});
+		expect(readGenerationResponse(wire('LTXV_2_3_FAST'))?.model).toBe('ltxv-2.3-fast');
+		expect(readGenerationResponse(wire(null))?.model).toBeUndefined();
+		expect(generationJson(readGenerationResponse(wire('MOTION2'))!, { model: 'ltxv-2.3-pro' }).model).toBe('ltxv-2.3-pro');
+		expect(generationJson(readGenerationResponse(wire('MOTION2'))!).model).toBe('MOTION2');
 	});
 });
 
