@@ -22,6 +22,7 @@ import {
 	IDS,
 	neverEnding,
 	nodeTimeout,
+	retryAfterTimeout,
 	submitOnly,
 	triggerPair,
 	WEBHOOK_PATH,
@@ -46,7 +47,7 @@ beforeAll(async () => {
 		// Long enough that the submit/wait/get example sees PENDING before COMPLETE (its Wait is shortened to 1 s).
 		emulatorDelayMs: 4000,
 		workflows: (filesDir) => {
-			const all = [...examplesForQueue(filesDir), formExample(filesDir), batchOfFive(filesDir), webhookBatch(), neverEnding(), nodeTimeout(), workflowTimeout(), submitOnly(), ...triggerPair(filesDir)];
+			const all = [...examplesForQueue(filesDir), formExample(filesDir), batchOfFive(filesDir), webhookBatch(), neverEnding(), nodeTimeout(), workflowTimeout(), submitOnly(), retryAfterTimeout(), ...triggerPair(filesDir)];
 			for (const workflow of all) workflows.set(workflow.id, workflow);
 			return all;
 		},
@@ -343,6 +344,17 @@ describe('cancel and timeouts are honoured on the worker', () => {
 		expect(execution.data.resultData.error?.message).toBe(`Generation ${generationId} did not finish within 3 seconds`);
 		await expectNoRequestsAfter(endedAt);
 		expect(cluster.workerLog()).toContain(`created generation ${generationId}`);
+	});
+
+	test('Retry On Fail on the worker: the retry after a timeout resumes the same generation (one create) and stores its MP4', async () => {
+		const execution = await run(IDS.retry);
+		expectSuccess(execution);
+		const creates = (await cluster.emulator.requests()).filter((request) => request.route === 'create');
+		expect(creates).toHaveLength(1);
+		const [video] = outputOf(execution, 'Generate video');
+		expect(video.json).toMatchObject({ status: 'COMPLETE' });
+		expect(video.binary?.data).toMatchObject({ mimeType: 'video/mp4' });
+		expect(cluster.workerLog()).toContain(`resuming generation ${video.json.generationId} created by an earlier try`);
 	});
 
 	test('the workflow timeout (settings.executionTimeout, 5 s) cancels the execution on the worker and the node stops', async () => {

@@ -28,6 +28,7 @@ export const IDS = {
 	workflowTimeout: 'ltxQueueTimeout2',
 	triggerSubmit: 'ltxQueueTrigSub1',
 	trigger: 'ltxQueueTrigger1',
+	retry: 'ltxQueueRetry001',
 } as const;
 
 export const WEBHOOK_PATH = 'ltx-queue-batch';
@@ -148,6 +149,19 @@ export function nodeTimeout(): Workflow {
 	return linear(IDS.nodeTimeout, 'Queue mode: node timeout', [
 		manualTrigger,
 		ltxNode('Generate video', { prompt: NEVER_PROMPT, options: { pollInterval: 1, timeout: 3 } }),
+	]);
+}
+
+/** Retry On Fail (2 tries, 1 s apart) with the node's Timeout (3 s) hit on the first try by a 5 s render. */
+export function retryAfterTimeout(): Workflow {
+	return linear(IDS.retry, 'Queue mode: retry on fail', [
+		manualTrigger,
+		// Node settings sit beside the parameters, as the editor saves them.
+		Object.assign(ltxNode('Generate video', { prompt: '[emu:delay=5000] A kite over a windy beach', options: { pollInterval: 1, timeout: 3 } }), {
+			retryOnFail: true,
+			maxTries: 2,
+			waitBetweenTries: 1000,
+		}),
 	]);
 }
 
