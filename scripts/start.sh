@@ -4,6 +4,8 @@
 # are installed into the cache ($LTX_CACHE, default ~/.cache/n8n-nodes-leonardo-ltx) on first use.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+# A fresh or stale clone gets its dev dependencies first (under Node 24).
+bash scripts/setup.sh --if-needed
 
 # shellcheck source=scripts/n8n-runtime.sh
 source scripts/n8n-runtime.sh

@@ -8,6 +8,8 @@
 # Nothing is left behind, even when interrupted: n8n, the emulator, Chromium and temporary folders.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+# A fresh or stale clone gets its dev dependencies first (under Node 24).
+bash scripts/setup.sh --if-needed
 
 suite="${1:-e2e}"
 shift || true

@@ -10,6 +10,8 @@
 # passing run too (a failed run keeps them unless CI is set).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+# A fresh or stale clone gets its dev dependencies first (under Node 24).
+bash scripts/setup.sh --if-needed
 
 started=$SECONDS
 log() { printf '[test-queue] %s\n' "$*" >&2; }
