@@ -4,14 +4,16 @@
  * and run in the same n8n process. Also what that installer leaves on disk, which every other E2E and
  * queue test runs against (installed-package.ts).
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 import { outputOf, runManually, waitForExecution } from '../queue/executions.ts';
 import { type EmulatorProcess, startEmulator } from './emulator-process.ts';
 import type { Workflow } from './examples.ts';
 import { createWorld, type E2eWorld } from './fixtures.ts';
-import { DEMO_OWNER, type InstalledPackage, type RestSession } from './n8n-instance.ts';
+import { collectOutput, type CommandResult, DEMO_OWNER, type InstalledPackage, type RestSession } from './n8n-instance.ts';
 import { CREDENTIAL_TYPE, NODE_TYPE, PACKAGE_NAME, REPO_ROOT } from './project.ts';
 
 const clonePackage = JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string; files: string[] };
@@ -91,37 +93,97 @@ describe('Settings → Community Nodes → Install, from a registry, in a runnin
 	});
 
 	test('the same n8n process runs a workflow with the node right away (credential and workflow created as in the editor)', async () => {
-		const credential = await session.request<{ id: string; name: string }>('POST', '/rest/credentials', {
-			name: 'Leonardo.AI (emulator)',
-			type: CREDENTIAL_TYPE,
-			data: { apiKey: emulator.apiKey, baseUrl: emulator.baseUrl },
-		});
-		const workflow: Workflow = {
-			id: 'ltxInstallRun001',
-			name: 'Installed package: one video',
-			nodes: [
-				{ id: 'a0000000-0000-4000-8000-000000000001', name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} },
-				{
-					id: 'a0000000-0000-4000-8000-000000000002',
-					name: 'LTX Video',
-					type: NODE_TYPE,
-					typeVersion: 1,
-					position: [240, 0],
-					parameters: { resource: 'video', operation: 'generate', model: 'ltxv-2.3-fast', prompt: 'A paper boat on a rainy street', duration: 6 },
-					credentials: { [CREDENTIAL_TYPE]: credential },
-				},
-			],
-			connections: { Start: { main: [[{ node: 'LTX Video', type: 'main', index: 0 }]] } },
-			settings: { executionOrder: 'v1' },
-		};
-		await session.request('POST', '/rest/workflows', workflow);
-		const execution = await waitForExecution(session, await runManually(session, workflow));
-		expect(execution.data.resultData.error).toBeUndefined();
-		expect(execution.status).toBe('success');
-		const [item, ...rest] = outputOf(execution, 'LTX Video');
-		expect(rest).toHaveLength(0);
-		expect(item.json).toMatchObject({ status: 'COMPLETE', model: 'ltxv-2.3-fast' });
-		expect(item.binary?.data).toMatchObject({ mimeType: 'video/mp4' });
-		expect((await emulator.requests()).filter((request) => request.route === 'create')).toHaveLength(1);
+		await expectOneVideo(session, emulator);
 	});
 });
+
+/** `npm <args>` in `cwd`, as a user types it. */
+async function npm(args: string[], cwd: string): Promise<CommandResult> {
+	const result = await collectOutput(spawn('npm', args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] }));
+	if (result.exitCode !== 0) throw new Error(`npm ${args.join(' ')} failed (exit ${result.exitCode}):\n${result.stderr}${result.stdout}`);
+	return result;
+}
+
+/** The packages npm put into <nodesDir>/node_modules (hidden entries such as .package-lock.json aside). */
+function installedBeside(nodesDir: string): string[] {
+	return readdirSync(path.join(nodesDir, 'node_modules')).filter((entry) => !entry.startsWith('.'));
+}
+
+describe("README Installation, by hand: `npm install --omit=peer` in ~/.n8n/nodes, then n8n start", () => {
+	const tarball = process.env.LTX_PACKED_TARBALL ?? '';
+
+	test('by name from a registry: the package alone, no second n8n-workflow (the only difference: --registry names the local one)', async () => {
+		const home = mkdtempSync(path.join(tmpdir(), 'ltx-manual-'));
+		try {
+			const nodesDir = path.join(home, '.n8n', 'nodes');
+			mkdirSync(nodesDir, { recursive: true });
+			await npm(['install', '--omit=peer', PACKAGE_NAME, `--registry=${process.env.LTX_REGISTRY_URL}`], nodesDir);
+			expect(installedBeside(nodesDir)).toEqual([PACKAGE_NAME]);
+			expect(readJson<{ version: string }>(path.join(nodesDir, 'node_modules', PACKAGE_NAME, 'package.json')).version).toBe(clonePackage.version);
+		} finally {
+			rmSync(home, { recursive: true, force: true });
+		}
+	});
+
+	describe('from source: the `npm pack` tarball', () => {
+		let world: E2eWorld;
+		let session: RestSession;
+
+		beforeAll(async () => {
+			if (!tarball) throw new Error('LTX_PACKED_TARBALL is not set: run through `npm run test:e2e`');
+			world = await createWorld({ packageSource: 'none' });
+			const nodesDir = path.dirname(path.dirname(world.n8n.packageInstallDir));
+			// The README's commands: cd ~/.n8n/nodes && npm install --omit=peer /path/to/<tarball>
+			await npm(['install', '--omit=peer', tarball], nodesDir);
+			await world.n8n.start();
+			session = await world.n8n.setupOwner(DEMO_OWNER);
+		}, 300_000);
+
+		afterAll(async () => await world?.dispose());
+
+		test('npm installs the package alone (n8n-workflow then comes from n8n) and n8n loads it at start', async () => {
+			expect(installedBeside(path.dirname(path.dirname(world.n8n.packageInstallDir)))).toEqual([PACKAGE_NAME]);
+			const types = await session.getFile<Array<{ name: string }>>('/types/nodes.json');
+			expect(types.map((type) => type.name)).toEqual(expect.arrayContaining([NODE_TYPE]));
+		});
+
+		test('a workflow with the node runs', async () => await expectOneVideo(session, world.emulator));
+	});
+});
+
+/** Creates a credential for the emulator and a Manual Trigger → LTX Video workflow, runs it, checks the video. */
+async function expectOneVideo(session: RestSession, emulator: EmulatorProcess): Promise<void> {
+	await emulator.reset();
+	const credential = await session.request<{ id: string; name: string }>('POST', '/rest/credentials', {
+		name: 'Leonardo.AI (emulator)',
+		type: CREDENTIAL_TYPE,
+		data: { apiKey: emulator.apiKey, baseUrl: emulator.baseUrl },
+	});
+	const workflow: Workflow = {
+		id: 'ltxInstallRun001',
+		name: 'Installed package: one video',
+		nodes: [
+			{ id: 'a0000000-0000-4000-8000-000000000001', name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} },
+			{
+				id: 'a0000000-0000-4000-8000-000000000002',
+				name: 'LTX Video',
+				type: NODE_TYPE,
+				typeVersion: 1,
+				position: [240, 0],
+				parameters: { resource: 'video', operation: 'generate', model: 'ltxv-2.3-fast', prompt: 'A paper boat on a rainy street', duration: 6 },
+				credentials: { [CREDENTIAL_TYPE]: credential },
+			},
+		],
+		connections: { Start: { main: [[{ node: 'LTX Video', type: 'main', index: 0 }]] } },
+		settings: { executionOrder: 'v1' },
+	};
+	await session.request('POST', '/rest/workflows', workflow);
+	const execution = await waitForExecution(session, await runManually(session, workflow));
+	expect(execution.data.resultData.error).toBeUndefined();
+	expect(execution.status).toBe('success');
+	const [item, ...rest] = outputOf(execution, 'LTX Video');
+	expect(rest).toHaveLength(0);
+	expect(item.json).toMatchObject({ status: 'COMPLETE', model: 'ltxv-2.3-fast' });
+	expect(item.binary?.data).toMatchObject({ mimeType: 'video/mp4' });
+	expect((await emulator.requests()).filter((request) => request.route === 'create')).toHaveLength(1);
+}

@@ -21,8 +21,9 @@ import { CREDENTIAL_TYPE, n8nBin, PACKAGE_NAME, REPO_ROOT } from './project.ts';
  *   clone's devDependencies (`npm start`, so a rebuild shows after a restart).
  * - `registry`: nothing yet; n8n gets the run's local registry as its community-packages registry and
  *   `installPackage()` installs the package through n8n's installer, as Settings → Community Nodes does.
+ * - `none`: an empty nodes folder, for a test that installs the package itself (the README's npm commands).
  */
-export type PackageSource = 'installed' | 'link' | 'registry';
+export type PackageSource = 'installed' | 'link' | 'registry' | 'none';
 
 export interface N8nInstanceOptions {
 	/** The user folder is created inside this folder, named `<namePrefix><random>`. */
@@ -160,6 +161,9 @@ export class N8nInstance {
 			...inherited,
 			PATH: nodeBin ? `${nodeBin}${path.delimiter}${inherited.PATH ?? ''}` : inherited.PATH,
 			...(this.packageSource === 'registry' ? registryEnv() : {}),
+			// The matrix (scripts/test-matrix.sh) runs 1.x in both its binary data modes: `default` (in memory,
+			// 1.x's default) and `filesystem`. Unset: the version's own default.
+			...(process.env.LTX_N8N_BINARY_DATA_MODE ? { N8N_DEFAULT_BINARY_DATA_MODE: process.env.LTX_N8N_BINARY_DATA_MODE } : {}),
 			N8N_USER_FOLDER: this.userFolder,
 			N8N_PORT: String(this.port),
 			N8N_HOST: '127.0.0.1',
@@ -175,8 +179,9 @@ export class N8nInstance {
 			N8N_DYNAMIC_BANNERS_ENABLED: 'false',
 			N8N_HIRING_BANNER_ENABLED: 'false',
 			N8N_ENFORCE_SETTINGS_FILE_PERMISSIONS: 'false',
-			// Fetches a list of MCP servers from api.n8n.io at start-up (a stack trace when offline); unused here.
-			N8N_DISABLED_MODULES: 'mcp-registry',
+			// 2.x fetches a list of MCP servers from api.n8n.io at start-up (a stack trace when offline); unused
+			// here. 1.x has no such module and refuses to start when an unknown one is named.
+			...(N8N_VERSION.startsWith('1.') ? {} : { N8N_DISABLED_MODULES: 'mcp-registry' }),
 			DB_SQLITE_POOL_SIZE: '2',
 		};
 	}
