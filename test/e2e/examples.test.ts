@@ -6,8 +6,8 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 
 import { adaptForCli, loadExamples } from './examples.ts';
-import { createBodies, createWorld, type E2eWorld, executeOrThrow, outputOf, readMp4Header } from './fixtures.ts';
-import type { OutputItem } from './n8n-instance.ts';
+import { type BinaryMetadata, createBodies, createWorld, type E2eWorld, executeOrThrow, outputOf, prettyBytes, readMp4Header } from './fixtures.ts';
+import { N8N_VERSION, type OutputItem } from './n8n-instance.ts';
 import { EXAMPLE_CREDENTIAL, EXAMPLE_FILES_DIR, NODE_TYPE } from './project.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -55,11 +55,15 @@ function expectFinishedVideo(item: OutputItem, expected: { model: string; prompt
 }
 
 /** The file a Write node reported exists in the scratch folder and is a whole MP4. */
-function expectMp4Written(item: OutputItem, videoBytes: number | undefined) {
+function expectMp4Written(item: OutputItem, video: BinaryMetadata | undefined) {
 	const file = item.json.fileName as string;
 	expect(path.dirname(file)).toBe(world.filesDir);
 	expect(existsSync(file)).toBe(true);
-	expect(readMp4Header(file)).toEqual({ bytes: videoBytes, boxType: 'ftyp' });
+	const header = readMp4Header(file);
+	expect(header.boxType).toBe('ftyp');
+	// The whole video: n8n 2.x records its exact size (`bytes`), 1.x only the rounded `fileSize` ("6.54 kB").
+	const fileSize = prettyBytes(header.bytes);
+	expect(video).toMatchObject(N8N_VERSION.startsWith('1.') ? { fileSize } : { fileSize, bytes: header.bytes });
 }
 
 /** Node packages that ship with n8n itself, so an example needs nothing installed but this package. */
@@ -87,7 +91,7 @@ test('01 form → MP4: the submitted prompt, model and duration become a 1080p v
 	expectFinishedVideo(video, { model: 'ltxv-2.3-pro', prompt: FORM_SUBMISSION.prompt, width: 1920, height: 1080 });
 	expect(video.pairedItem).toEqual({ item: 0 });
 	const [saved] = outputOf(result, 'Save MP4 to disk');
-	expectMp4Written(saved, video.binary?.data.bytes);
+	expectMp4Written(saved, video.binary?.data);
 	// The form page that sends the MP4 back got the video (a No-Op in a headless run).
 	expect(outputOf(result, 'Send MP4 to the browser')[0].binary?.data.mimeType).toBe('video/mp4');
 
@@ -116,7 +120,7 @@ test('02 scheduled batch: one Fast video per prompt, each stored, paired with it
 	expect(stored).toHaveLength(3);
 	stored.forEach((item, index) => {
 		expect(path.basename(item.json.fileName as string)).toMatch(/^batch-\d{4}-\d{2}-\d{2}-[0-9a-f-]{36}\.mp4$/);
-		expectMp4Written(item, videos[index].binary?.data.bytes);
+		expectMp4Written(item, videos[index].binary?.data);
 	});
 
 	const bodies = createBodies(await world.emulator.requests());
@@ -134,7 +138,7 @@ test('03 image-to-video: the image from disk is uploaded and becomes the start f
 	expect({ width: video.json.width, height: video.json.height }).toEqual({ width: record.imageWidth, height: record.imageHeight });
 	expect(record.imageWidth).toEqual(expect.any(Number));
 	expect(video.binary?.data).toMatchObject({ mimeType: 'video/mp4', fileName: `${video.json.generationId}.mp4` });
-	expectMp4Written(outputOf(result, 'Save MP4 to disk')[0], video.binary?.data.bytes);
+	expectMp4Written(outputOf(result, 'Save MP4 to disk')[0], video.binary?.data);
 
 	const requests = await world.emulator.requests();
 	const upload = requests.find((request) => request.route === 's3Upload');
@@ -165,7 +169,7 @@ test('04 submit, wait, get: returns PENDING at once, loops while rendering, save
 	const [finished] = outputOf(result, 'Get video');
 	expect(finished.json).toMatchObject({ status: 'COMPLETE', generationId: submitted.json.generationId, videoId: expect.stringMatching(UUID) });
 	expect(finished.binary?.data).toMatchObject({ mimeType: 'video/mp4', fileName: `${submitted.json.generationId}.mp4` });
-	expectMp4Written(outputOf(result, 'Save MP4 to disk')[0], finished.binary?.data.bytes);
+	expectMp4Written(outputOf(result, 'Save MP4 to disk')[0], finished.binary?.data);
 	expect(result.run!.data.resultData.runData['Stop: generation failed']).toBeUndefined();
 
 	const requests = await world.emulator.requests();

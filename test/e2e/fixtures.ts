@@ -82,3 +82,13 @@ export function outputOf(result: ExecutionResult, nodeName: string, run = -1): O
 	if (!runs?.length) throw new Error(`node "${nodeName}" did not run`);
 	return runs.at(run)?.data?.main[0] ?? [];
 }
+
+/** n8n's record of a binary in an output item (1.x has no `bytes`). */
+export type BinaryMetadata = { fileSize?: string; bytes?: number };
+
+/** `fileSize` as n8n writes it (its pretty-bytes: powers of 1000, three significant digits). */
+export function prettyBytes(bytes: number): string {
+	const units = ['B', 'kB', 'MB', 'GB', 'TB'];
+	const exponent = bytes < 1 ? 0 : Math.min(Math.floor(Math.log10(bytes) / 3), units.length - 1);
+	return `${Number((bytes / 1000 ** exponent).toPrecision(3))} ${units[exponent]}`;
+}

@@ -109,7 +109,7 @@ function installedBeside(nodesDir: string): string[] {
 	return readdirSync(path.join(nodesDir, 'node_modules')).filter((entry) => !entry.startsWith('.'));
 }
 
-describe("README Installation, by hand: `npm install --omit=peer` in ~/.n8n/nodes, then n8n start", () => {
+describe("README Installation, by hand: `npm install --legacy-peer-deps` in ~/.n8n/nodes, then n8n start", () => {
 	const tarball = process.env.LTX_PACKED_TARBALL ?? '';
 
 	test('by name from a registry: the package alone, no second n8n-workflow (the only difference: --registry names the local one)', async () => {
@@ -117,7 +117,7 @@ describe("README Installation, by hand: `npm install --omit=peer` in ~/.n8n/node
 		try {
 			const nodesDir = path.join(home, '.n8n', 'nodes');
 			mkdirSync(nodesDir, { recursive: true });
-			await npm(['install', '--omit=peer', PACKAGE_NAME, `--registry=${process.env.LTX_REGISTRY_URL}`], nodesDir);
+			await npm(['install', '--legacy-peer-deps', PACKAGE_NAME, `--registry=${process.env.LTX_REGISTRY_URL}`], nodesDir);
 			expect(installedBeside(nodesDir)).toEqual([PACKAGE_NAME]);
 			expect(readJson<{ version: string }>(path.join(nodesDir, 'node_modules', PACKAGE_NAME, 'package.json')).version).toBe(clonePackage.version);
 		} finally {
@@ -133,8 +133,8 @@ describe("README Installation, by hand: `npm install --omit=peer` in ~/.n8n/node
 			if (!tarball) throw new Error('LTX_PACKED_TARBALL is not set: run through `npm run test:e2e`');
 			world = await createWorld({ packageSource: 'none' });
 			const nodesDir = path.dirname(path.dirname(world.n8n.packageInstallDir));
-			// The README's commands: cd ~/.n8n/nodes && npm install --omit=peer /path/to/<tarball>
-			await npm(['install', '--omit=peer', tarball], nodesDir);
+			// The README's commands: cd ~/.n8n/nodes && npm install --legacy-peer-deps /path/to/<tarball>
+			await npm(['install', '--legacy-peer-deps', tarball], nodesDir);
 			await world.n8n.start();
 			session = await world.n8n.setupOwner(DEMO_OWNER);
 		}, 300_000);
@@ -176,6 +176,8 @@ async function expectOneVideo(session: RestSession, emulator: EmulatorProcess): 
 		],
 		connections: { Start: { main: [[{ node: 'LTX Video', type: 'main', index: 0 }]] } },
 		settings: { executionOrder: 'v1' },
+		// n8n 1.x refuses a workflow without it (2.x derives it from the published version).
+		active: false,
 	};
 	await session.request('POST', '/rest/workflows', workflow);
 	const execution = await waitForExecution(session, await runManually(session, workflow));

@@ -155,6 +155,9 @@ export class N8nInstance {
 	env(): NodeJS.ProcessEnv {
 		// Not jest's NODE_ENV=test: n8n then runs as in its own unit tests (silent, no execution output).
 		const { NODE_ENV: _testRunnerMode, JEST_WORKER_ID: _jestWorker, ...inherited } = process.env;
+		// `npm run` exports this clone's npm settings (npm_config_*, e.g. engine-strict from .npmrc) to the
+		// tests; n8n's installer runs npm too and must see a user's npm, not ours.
+		for (const name of Object.keys(inherited)) if (/^npm_(config|package|lifecycle)_/i.test(name)) delete inherited[name];
 		// n8n runs on the Node scripts/n8n-runtime.sh paired it with (22 for 1.x), the tests on Node 24.
 		const nodeBin = process.env.LTX_N8N_NODE_DIR ? path.join(process.env.LTX_N8N_NODE_DIR, 'bin') : undefined;
 		return {
@@ -250,6 +253,9 @@ export class N8nInstance {
 		});
 		try {
 			await waitUntilReady(`${this.url}/healthz/readiness`, server);
+			// Readiness means "database migrated"; the REST controllers come a moment later (seconds on 1.x),
+			// and /rest/settings is registered after them.
+			await waitUntilReady(`${this.url}/rest/settings`, server);
 		} catch (error) {
 			await this.stop();
 			const log = options.showOutput ? '' : `\n--- n8n log ---\n${this.logTail()}`;
