@@ -2,7 +2,7 @@
  * Executions through the main process's REST API, as the editor drives them: start a manual run,
  * poll its status, read its run data, fetch binary data, stop it.
  */
-import type { OutputItem, RestSession } from '../e2e/n8n-instance.ts';
+import { N8N_VERSION, type OutputItem, type RestSession } from '../e2e/n8n-instance.ts';
 import type { Workflow } from '../e2e/examples.ts';
 
 export type ExecutionStatus = 'new' | 'running' | 'waiting' | 'success' | 'error' | 'canceled' | 'crashed' | 'unknown';
@@ -39,6 +39,8 @@ export async function runManually(session: RestSession, workflow: Workflow): Pro
 	if (!trigger) throw new Error(`workflow ${workflow.id} has no Manual Trigger`);
 	const result = await session.request<{ executionId?: string; waitingForWebhook?: boolean }>('POST', `/rest/workflows/${workflow.id}/run`, {
 		triggerToStartFrom: { name: trigger.name },
+		// n8n 1.x's editor sends the workflow itself along (2.x reads the saved one).
+		...(N8N_VERSION.startsWith('1.') ? { workflowData: workflow } : {}),
 	});
 	if (!result?.executionId) throw new Error(`n8n did not start workflow ${workflow.id}: ${JSON.stringify(result)}`);
 	return result.executionId;

@@ -1,0 +1,68 @@
+/**
+ * A 256 MiB MP4 in a real n8n, run with `n8n execute`: where n8n keeps binary data decides whether it fits.
+ * n8n 2.x and 1.x with N8N_DEFAULT_BINARY_DATA_MODE=filesystem stream it to disk; n8n 1.x in its default
+ * mode keeps it in memory, and the run fails with "Invalid string length" (README, Compatibility, says to
+ * set filesystem). The matrix (npm run test:matrix) runs this file on each row.
+ */
+import { createWorld, type E2eWorld, prettyBytes } from './fixtures.ts';
+import { N8N_VERSION } from './n8n-instance.ts';
+import { EXAMPLE_CREDENTIAL, NODE_TYPE } from './project.ts';
+
+const VIDEO_BYTES = 256 * 1024 * 1024;
+const WORKFLOW_ID = 'ltxLargeVideo001';
+/** n8n 1.x keeps binary data in memory unless told otherwise; 2.x has no such mode. */
+const inMemory = N8N_VERSION.startsWith('1.') && (process.env.LTX_N8N_BINARY_DATA_MODE ?? 'default') === 'default';
+
+let world: E2eWorld;
+
+beforeAll(async () => {
+	world = await createWorld();
+	await world.n8n.importWorkflows([
+		{
+			id: WORKFLOW_ID,
+			name: 'A 256 MiB video',
+			nodes: [
+				{ id: 'b0000000-0000-4000-8000-000000000001', name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} },
+				{
+					id: 'b0000000-0000-4000-8000-000000000002',
+					name: 'LTX Video',
+					type: NODE_TYPE,
+					typeVersion: 1,
+					position: [240, 0],
+					parameters: { resource: 'video', operation: 'generate', model: 'ltxv-2.3-fast', prompt: `A long pan over a city [emu:bytes=${VIDEO_BYTES}]`, duration: 6 },
+					credentials: { leonardoAiApi: { ...EXAMPLE_CREDENTIAL } },
+				},
+			],
+			connections: { Start: { main: [[{ node: 'LTX Video', type: 'main', index: 0 }]] } },
+			settings: { executionOrder: 'v1' },
+			active: false,
+		},
+	]);
+}, 300_000);
+
+afterAll(async () => await world?.dispose());
+
+const title = inMemory
+	? `n8n ${N8N_VERSION} with binary data in memory: a 256 MiB MP4 makes the run fail with "Invalid string length"`
+	: `n8n ${N8N_VERSION} with binary data on disk: a 256 MiB MP4 arrives whole as binary data`;
+
+test(
+	title,
+	async () => {
+		const result = await world.n8n.execute(WORKFLOW_ID);
+		const creates = (await world.emulator.requests()).filter((request) => request.route === 'create');
+		expect(creates).toHaveLength(1);
+		if (inMemory) {
+			expect(result.exitCode).not.toBe(0);
+			expect(`${result.stdout}\n${result.stderr}`).toMatch(/Invalid string length/);
+			return;
+		}
+		expect(result.exitCode).toBe(0);
+		expect(result.run?.data.resultData.error).toBeUndefined();
+		const [item] = result.run?.data.resultData.runData['LTX Video']?.[0]?.data?.main[0] ?? [];
+		expect(item?.json).toMatchObject({ status: 'COMPLETE' });
+		expect(item?.binary?.data).toMatchObject({ mimeType: 'video/mp4', fileSize: prettyBytes(VIDEO_BYTES) });
+		if (!N8N_VERSION.startsWith('1.')) expect(item?.binary?.data.bytes).toBe(VIDEO_BYTES);
+	},
+	300_000,
+);
