@@ -179,8 +179,9 @@ async function expectOneVideo(session: RestSession, emulator: EmulatorProcess): 
 		// n8n 1.x refuses a workflow without it (2.x derives it from the published version).
 		active: false,
 	};
-	await session.request('POST', '/rest/workflows', workflow);
-	const execution = await waitForExecution(session, await runManually(session, workflow));
+	// n8n 1.x gives the workflow an ID of its own.
+	const created = await session.request<{ id: string }>('POST', '/rest/workflows', workflow);
+	const execution = await waitForExecution(session, await runManually(session, { ...workflow, id: created.id }));
 	expect(execution.data.resultData.error).toBeUndefined();
 	expect(execution.status).toBe('success');
 	const [item, ...rest] = outputOf(execution, 'LTX Video');

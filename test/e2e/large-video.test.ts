@@ -1,8 +1,8 @@
 /**
  * A 256 MiB MP4 in a real n8n, run with `n8n execute`: where n8n keeps binary data decides whether it fits.
  * n8n 2.x and 1.x with N8N_DEFAULT_BINARY_DATA_MODE=filesystem stream it to disk; n8n 1.x in its default
- * mode keeps it in memory, and the run fails with "Invalid string length" (README, Compatibility, says to
- * set filesystem). The matrix (npm run test:matrix) runs this file on each row.
+ * mode keeps it in memory, as base64 inside the execution data, which breaks what reads that data
+ * (README, Compatibility, says to set filesystem mode). The matrix (npm run test:matrix) runs this file on each row.
  */
 import { createWorld, type E2eWorld, prettyBytes } from './fixtures.ts';
 import { N8N_VERSION } from './n8n-instance.ts';
@@ -43,20 +43,24 @@ beforeAll(async () => {
 afterAll(async () => await world?.dispose());
 
 const title = inMemory
-	? `n8n ${N8N_VERSION} with binary data in memory: a 256 MiB MP4 makes the run fail with "Invalid string length"`
+	? `n8n ${N8N_VERSION} with binary data in memory: a 256 MiB MP4 lands in the execution data as base64 (set filesystem mode)`
 	: `n8n ${N8N_VERSION} with binary data on disk: a 256 MiB MP4 arrives whole as binary data`;
 
 test(
 	title,
 	async () => {
+		if (inMemory) {
+			// The whole MP4 goes into the execution data as base64 (about 358 MB of text): the CLI's output of
+			// such a run is no longer usable (in our run it was cut off after 7.4 MB; users report "Invalid
+			// string length"). Not parsed here for that reason.
+			const raw = await world.n8n.command(['execute', `--id=${WORKFLOW_ID}`, '--rawOutput']);
+			expect((await world.emulator.requests()).filter((request) => request.route === 'create')).toHaveLength(1);
+			expect(raw.stdout).toMatch(/"data": "[A-Za-z0-9+/]{4096}/);
+			return;
+		}
 		const result = await world.n8n.execute(WORKFLOW_ID);
 		const creates = (await world.emulator.requests()).filter((request) => request.route === 'create');
 		expect(creates).toHaveLength(1);
-		if (inMemory) {
-			expect(result.exitCode).not.toBe(0);
-			expect(`${result.stdout}\n${result.stderr}`).toMatch(/Invalid string length/);
-			return;
-		}
 		expect(result.exitCode).toBe(0);
 		expect(result.run?.data.resultData.error).toBeUndefined();
 		const [item] = result.run?.data.resultData.runData['LTX Video']?.[0]?.data?.main[0] ?? [];
