@@ -7,8 +7,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 import { type EmulatorProcess, type RecordedRequest, startEmulator } from './emulator-process.ts';
+import type { Workflow } from './examples.ts';
 import { type ExecutionResult, N8nInstance, type OutputItem, type PackageSource } from './n8n-instance.ts';
-import { EXAMPLE_CREDENTIAL, FIXTURES_DIR } from './project.ts';
+import { CREDENTIAL_TYPE, EXAMPLE_CREDENTIAL, FIXTURES_DIR, NODE_TYPE } from './project.ts';
 
 export interface E2eWorld {
 	emulator: EmulatorProcess;
@@ -91,4 +92,28 @@ export function prettyBytes(bytes: number): string {
 	const units = ['B', 'kB', 'MB', 'GB', 'TB'];
 	const exponent = bytes < 1 ? 0 : Math.min(Math.floor(Math.log10(bytes) / 3), units.length - 1);
 	return `${Number((bytes / 1000 ** exponent).toPrecision(3))} ${units[exponent]}`;
+}
+
+/** Manual Trigger → LTX Video (Generate, Fast, 6 s) with `prompt`, its credential `credential`. */
+export function oneVideoWorkflow(options: { id: string; name: string; prompt: string; credential: { id: string; name: string } }): Workflow {
+	return {
+		id: options.id,
+		name: options.name,
+		nodes: [
+			{ id: 'a0000000-0000-4000-8000-000000000001', name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} },
+			{
+				id: 'a0000000-0000-4000-8000-000000000002',
+				name: 'LTX Video',
+				type: NODE_TYPE,
+				typeVersion: 1,
+				position: [240, 0],
+				parameters: { resource: 'video', operation: 'generate', model: 'ltxv-2.3-fast', prompt: options.prompt, duration: 6 },
+				credentials: { [CREDENTIAL_TYPE]: options.credential },
+			},
+		],
+		connections: { Start: { main: [[{ node: 'LTX Video', type: 'main', index: 0 }]] } },
+		settings: { executionOrder: 'v1' },
+		// n8n 1.x refuses a workflow without it (2.x derives it from the published version).
+		active: false,
+	};
 }

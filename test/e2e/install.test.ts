@@ -11,8 +11,7 @@ import path from 'node:path';
 
 import { outputOf, runManually, waitForExecution } from '../queue/executions.ts';
 import { type EmulatorProcess, startEmulator } from './emulator-process.ts';
-import type { Workflow } from './examples.ts';
-import { createWorld, type E2eWorld } from './fixtures.ts';
+import { createWorld, type E2eWorld, oneVideoWorkflow } from './fixtures.ts';
 import { collectOutput, type CommandResult, DEMO_OWNER, type InstalledPackage, type RestSession } from './n8n-instance.ts';
 import { CREDENTIAL_TYPE, NODE_TYPE, PACKAGE_NAME, REPO_ROOT } from './project.ts';
 
@@ -159,26 +158,7 @@ async function expectOneVideo(session: RestSession, emulator: EmulatorProcess): 
 		type: CREDENTIAL_TYPE,
 		data: { apiKey: emulator.apiKey, baseUrl: emulator.baseUrl },
 	});
-	const workflow: Workflow = {
-		id: 'ltxInstallRun001',
-		name: 'Installed package: one video',
-		nodes: [
-			{ id: 'a0000000-0000-4000-8000-000000000001', name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} },
-			{
-				id: 'a0000000-0000-4000-8000-000000000002',
-				name: 'LTX Video',
-				type: NODE_TYPE,
-				typeVersion: 1,
-				position: [240, 0],
-				parameters: { resource: 'video', operation: 'generate', model: 'ltxv-2.3-fast', prompt: 'A paper boat on a rainy street', duration: 6 },
-				credentials: { [CREDENTIAL_TYPE]: credential },
-			},
-		],
-		connections: { Start: { main: [[{ node: 'LTX Video', type: 'main', index: 0 }]] } },
-		settings: { executionOrder: 'v1' },
-		// n8n 1.x refuses a workflow without it (2.x derives it from the published version).
-		active: false,
-	};
+	const workflow = oneVideoWorkflow({ id: 'ltxInstallRun001', name: 'Installed package: one video', prompt: 'A paper boat on a rainy street', credential });
 	// n8n 1.x gives the workflow an ID of its own.
 	const created = await session.request<{ id: string }>('POST', '/rest/workflows', workflow);
 	const execution = await waitForExecution(session, await runManually(session, { ...workflow, id: created.id }));

@@ -4,9 +4,9 @@
  * mode keeps it in memory, as base64 inside the execution data, which breaks what reads that data
  * (README, Compatibility, says to set filesystem mode). The matrix (npm run test:matrix) runs this file on each row.
  */
-import { createWorld, type E2eWorld, prettyBytes } from './fixtures.ts';
+import { createWorld, type E2eWorld, oneVideoWorkflow, prettyBytes } from './fixtures.ts';
 import { N8N_VERSION } from './n8n-instance.ts';
-import { EXAMPLE_CREDENTIAL, NODE_TYPE } from './project.ts';
+import { EXAMPLE_CREDENTIAL } from './project.ts';
 
 const VIDEO_BYTES = 256 * 1024 * 1024;
 const WORKFLOW_ID = 'ltxLargeVideo001';
@@ -18,25 +18,7 @@ let world: E2eWorld;
 beforeAll(async () => {
 	world = await createWorld();
 	await world.n8n.importWorkflows([
-		{
-			id: WORKFLOW_ID,
-			name: 'A 256 MiB video',
-			nodes: [
-				{ id: 'b0000000-0000-4000-8000-000000000001', name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} },
-				{
-					id: 'b0000000-0000-4000-8000-000000000002',
-					name: 'LTX Video',
-					type: NODE_TYPE,
-					typeVersion: 1,
-					position: [240, 0],
-					parameters: { resource: 'video', operation: 'generate', model: 'ltxv-2.3-fast', prompt: `A long pan over a city [emu:bytes=${VIDEO_BYTES}]`, duration: 6 },
-					credentials: { leonardoAiApi: { ...EXAMPLE_CREDENTIAL } },
-				},
-			],
-			connections: { Start: { main: [[{ node: 'LTX Video', type: 'main', index: 0 }]] } },
-			settings: { executionOrder: 'v1' },
-			active: false,
-		},
+		oneVideoWorkflow({ id: WORKFLOW_ID, name: 'A 256 MiB video', prompt: `A long pan over a city [emu:bytes=${VIDEO_BYTES}]`, credential: EXAMPLE_CREDENTIAL }),
 	]);
 }, 300_000);
 
