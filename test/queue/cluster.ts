@@ -2,8 +2,9 @@
  * n8n in queue mode, as users scale it: one main process (`n8n start`: editor, REST API, webhooks,
  * enqueues executions) and one `n8n worker` (runs them), sharing Redis (Bull queue + pub/sub) and one
  * database. Built on the E2E harness (test/e2e): each process is an N8nInstance with its own user
- * folder, its own copy of the package link and its own task-runner broker port, so nothing but Redis
- * and the database connects them (no shared disk for binary data, as on separate machines).
+ * folder, its own copy of the package as n8n's installer made it (test/e2e/installed-package.ts; installed
+ * on main and on every worker, as users do) and its own task-runner broker port, so nothing but Redis and
+ * the database connects them (no shared disk for binary data, as on separate machines).
  *
  * Redis and PostgreSQL are started by scripts/test-queue.sh, which passes them in LTX_QUEUE_* variables.
  */
