@@ -13,9 +13,12 @@ import type { DisplayCondition, IDisplayOptions, INodeProperties, NodeParameterV
 
 type Rule = Array<NodeParameterValue | DisplayCondition>;
 
-const IS_EXPRESSION: DisplayCondition = { _cnd: { startsWith: '=' } };
+// `regex`, not `startsWith`/`includes`: n8n-workflow 1.x (n8n 1.123) calls those string methods on any
+// value, so an unset or numeric parameter throws "Cannot read properties of undefined (reading
+// 'startsWith')" before every run; its `regex` checks for a string first, as 2.x does for all three.
+const IS_EXPRESSION: DisplayCondition = { _cnd: { regex: '^=' } };
 /** What n8n leaves of an expression in a `noDataExpression` parameter. */
-export const EXPRESSION_TEXT: DisplayCondition = { _cnd: { includes: '{{' } };
+export const EXPRESSION_TEXT: DisplayCondition = { _cnd: { regex: '\\{\\{' } };
 
 /** Whether a Resource/Operation value is the text n8n left of an expression. */
 export const isExpressionText = (value: unknown): value is string => typeof value === 'string' && value.includes('{{');
