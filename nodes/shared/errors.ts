@@ -17,8 +17,10 @@ export class InvalidInputError extends Error {
 export interface ParsedApiError {
 	message: string;
 	code?: string;
-	/** Field named by a v2 validation error, when the API says which one. */
+	/** First field named by a validation error, when the API says which one. */
 	field?: string;
+	/** Every field named by the error's entries (a validation error may list several issues). */
+	fields?: string[];
 }
 
 const EXCERPT_LENGTH = 300;
@@ -37,20 +39,66 @@ export function excerpt(text: string, length = EXCERPT_LENGTH): string {
 const isRecord = (value: unknown): value is Record<string, unknown> =>
 	typeof value === 'object' && value !== null && !Array.isArray(value);
 
-function fromGraphqlError(entry: unknown): ParsedApiError | undefined {
-	if (!isRecord(entry) || typeof entry.message !== 'string') return undefined;
+const text = (value: unknown) => (typeof value === 'string' && value ? value : undefined);
+
+/** The last name in a JSON path or pointer: `$.parameters.audio`, `/parameters/audio`, `parameters.guidances.end_frame`. */
+function lastPathName(path: unknown): string | undefined {
+	const names = text(path)?.split(/[./[\]]+/).filter((name) => name && name !== '$' && !/^\d+$/.test(name));
+	return names?.[names.length - 1];
+}
+
+/**
+ * The field one error entry is about. v2 arrays say `extensions.details.field`; JSON-Schema (ajv) errors say
+ * `params.additionalProperty` / `params.missingProperty`, else the `instancePath`; REST and GraphQL bodies may
+ * only carry a `path`. A path that is just the parameters object names nothing.
+ */
+function fieldOf(entry: Record<string, unknown>): string | undefined {
 	const extensions = isRecord(entry.extensions) ? entry.extensions : {};
-	const details = isRecord(extensions.details) ? extensions.details : {};
+	const details = isRecord(extensions.details) ? extensions.details : isRecord(entry.details) ? entry.details : {};
+	const params = isRecord(entry.params) ? entry.params : {};
+	const named =
+		text(details.field) ??
+		text(params.additionalProperty) ??
+		text(params.missingProperty) ??
+		lastPathName(entry.instancePath) ??
+		lastPathName(entry.path ?? extensions.path);
+	return named === 'parameters' || named === 'body' ? undefined : named;
+}
+
+/** One entry's message; an ajv message gets its path in front, as ajv's own errorsText does. */
+function messageOf(entry: Record<string, unknown>): string | undefined {
+	const message = text(entry.message) ?? text(entry.error);
+	if (!message) return undefined;
+	const path = text(entry.instancePath)?.replace(/^\//, '').replace(/\//g, '.');
+	const property = isRecord(entry.params) ? text(entry.params.additionalProperty) : undefined;
+	return [path, message, property && `("${property}")`].filter(Boolean).join(' ');
+}
+
+function codeOf(entry: Record<string, unknown>): string | undefined {
+	const extensions = isRecord(entry.extensions) ? entry.extensions : {};
+	return text(extensions.code) ?? text(entry.code) ?? text(entry.keyword);
+}
+
+/** A list of error entries (GraphQL, v2 array, JSON-Schema): the first one's message, every one's field. */
+function fromEntries(entries: unknown[], outer?: Record<string, unknown>): ParsedApiError | undefined {
+	const records = entries.filter(isRecord);
+	const messages = records.map(messageOf).filter((message): message is string => message !== undefined);
+	const message = messages[0] ?? text(outer?.message) ?? text(outer?.error);
+	if (!message) return undefined;
+	const fields = [...new Set(records.map(fieldOf).filter((field): field is string => field !== undefined))];
+	const first = records[0] ?? {};
 	return {
-		message: entry.message,
-		code: typeof extensions.code === 'string' ? extensions.code : undefined,
-		field: typeof details.field === 'string' ? details.field : undefined,
+		message: messages.length > 1 ? `${message} (and ${messages.length - 1} more: ${messages.slice(1, 4).join('; ')})` : message,
+		code: codeOf(first) ?? text(outer?.code),
+		...(fields.length > 0 ? { field: fields[0], fields } : {}),
 	};
 }
 
 /**
- * Leonardo answers errors in three shapes (leonardo-api.md §6.1): REST `{error, path, code}`,
- * GraphQL `{errors: [{message, extensions}]}`, and a bare array `[{message, extensions}]`.
+ * Leonardo's error bodies come in several shapes (leonardo-api.md §6.1), and the validation ones are only
+ * partly documented: REST `{error, path, code}`, GraphQL `{errors: [{message, extensions}]}`, a bare array
+ * `[{message, extensions: {details: {field}}}]`, and JSON-Schema (ajv) entries `{instancePath, keyword,
+ * params, message}`, bare or under `errors` / `details`. All are read here, with the fields they name.
  */
 export function parseApiErrorBody(body: unknown): ParsedApiError | undefined {
 	if (typeof body === 'string') {
@@ -64,15 +112,31 @@ export function parseApiErrorBody(body: unknown): ParsedApiError | undefined {
 		}
 		return trimmed ? { message: excerpt(trimmed) } : undefined;
 	}
-	if (Array.isArray(body)) return fromGraphqlError(body[0]);
+	if (Array.isArray(body)) return fromEntries(body);
 	if (!isRecord(body)) return undefined;
-	if (typeof body.error === 'string') {
-		return { message: body.error, code: typeof body.code === 'string' ? body.code : undefined };
+	for (const list of [body.errors, body.details]) {
+		if (Array.isArray(list) && list.some(isRecord)) {
+			const parsed = fromEntries(list, body);
+			// A REST message beside the entries is the headline; the entries still name the fields.
+			return parsed && text(body.error) ? { ...parsed, message: `${text(body.error)}: ${parsed.message}` } : parsed;
+		}
 	}
-	if (Array.isArray(body.errors)) return fromGraphqlError(body.errors[0]);
-	if (typeof body.message === 'string') return { message: body.message };
+	if (typeof body.error === 'string' || typeof body.message === 'string') return fromEntries([body]);
 	return undefined;
 }
+
+/** What to change in the panel when Leonardo refuses a parameter the node sends. */
+const FIX_BY_FIELD: Record<string, string> = {
+	duration:
+		'Choose another "Duration (Seconds)", or a lower "Resolution" (Leonardo may make Fast videos longer than 10 s only at 1080p).',
+	width: 'Choose another "Aspect Ratio" or "Resolution" (not every size may be offered at every resolution, e.g. 9:16 or native 4K).',
+	height: 'Choose another "Aspect Ratio" or "Resolution" (not every size may be offered at every resolution, e.g. 9:16 or native 4K).',
+	mode: 'Choose another "Resolution".',
+	prompt_enhance: 'Set "Prompt Enhance" to "Off".',
+	prompt: 'Change "Prompt" as the message says.',
+	start_frame: 'Check "Start Frame": use an image (binary or an image ID), not the ID of a video.',
+	end_frame: 'Check "End Frame": use an image (binary or an image ID), not the ID of a video.',
+};
 
 /** The fix to suggest for an HTTP status, where one is known. */
 export function fixForStatus(status: number, parsed?: ParsedApiError): string {
@@ -86,9 +150,9 @@ export function fixForStatus(status: number, parsed?: ParsedApiError): string {
 		return 'Leonardo rate-limited the account. Lower "Max Concurrent Generations" or run fewer items at once, then try again.';
 	}
 	if (status === 400 || status === 422) {
-		return parsed?.field
-			? `Leonardo refused the parameter "${parsed.field}". Change or clear that option and run again.`
-			: 'Leonardo refused the request. Check the options named in the message.';
+		if (!parsed?.field) return 'Leonardo refused the request. Check the options named in the message.';
+		const fix = FIX_BY_FIELD[parsed.field.replace(/^guidances\./, '')];
+		return `Leonardo refused the parameter "${parsed.field}". ${fix ?? 'Change or clear that option and run again.'} Nothing was generated or charged.`;
 	}
 	if (status === 500 && /authorization hook/i.test(parsed?.message ?? '')) {
 		return 'Leonardo could not check the API key. Make sure the key in the credential is complete (a UUID), or try again in a minute.';
@@ -100,7 +164,7 @@ export function fixForStatus(status: number, parsed?: ParsedApiError): string {
 /** Whether a 400 validation error says that `field` is not accepted (so a corrected re-send is safe). */
 export function validationErrorNames(parsed: ParsedApiError | undefined, field: string): boolean {
 	if (!parsed) return false;
-	if (parsed.field === field) return true;
+	if (parsed.field === field || parsed.fields?.includes(field)) return true;
 	return new RegExp(`(^|[^a-z_])${field}([^a-z_]|$)`, 'i').test(parsed.message);
 }
 

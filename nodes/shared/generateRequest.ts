@@ -219,6 +219,8 @@ export function validateGenerateRequest(raw: RawGenerateParameters): GenerateReq
 export interface RequestDialect {
 	audioField: 'audio' | 'motion_has_audio';
 	sendMode: boolean;
+	/** Set once Leonardo accepted a create with this dialect. */
+	learned?: boolean;
 }
 
 export const DEFAULT_DIALECT: RequestDialect = { audioField: 'audio', sendMode: true };

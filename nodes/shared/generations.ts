@@ -11,8 +11,8 @@ import {
 	type ImageReference,
 	type RequestDialect,
 } from './generateRequest';
-import { type RateLimiter, throwIfCancelled } from './pacing';
-import { callApi, type CallOptions, LeonardoApiError, type NodeContext } from './transport';
+import { pause, type RateLimiter, throwIfCancelled } from './pacing';
+import { callApi, type CallOptions, LeonardoApiError, type NodeContext, UNKNOWN_OUTCOME } from './transport';
 
 export interface GenerationCost {
 	amount?: string;
@@ -91,8 +91,9 @@ function readGenerationRecord(generation: unknown): GenerationRecord | undefined
 		id: generation.id as string,
 		status: generation.status as string,
 		prompt: text(generation.prompt),
-		width: num(generation.imageWidth),
-		height: num(generation.imageHeight),
+		// 0 (seen for "follow the start image" requests) is no size: the caller falls back to what it knows.
+		width: num(generation.imageWidth) || undefined,
+		height: num(generation.imageHeight) || undefined,
 		seed: num(generation.seed),
 		model: modelSlugOf(text(first?.motionModel) ?? text(generation.modelId)),
 		createdAt: text(generation.createdAt),
@@ -168,16 +169,33 @@ export interface CreateSession {
 	baseUrl: string;
 	dialect: RequestDialect;
 	createLimiter: RateLimiter;
+	/** While the first create of the run learns the dialect, the others wait for it (no needless refusals). */
+	dialectLearned?: Promise<void>;
 }
 
-/** The dialect fix a 400 asks for, or undefined when the error is not about a negotiable field. */
+/** The dialect fix a 400 asks for (every field it names at once), or undefined when it names none of them. */
 function adjustDialect(error: LeonardoApiError, dialect: RequestDialect): RequestDialect | undefined {
 	if (error.statusCode !== 400) return undefined;
-	if (dialect.audioField === 'audio' && validationErrorNames(error.parsed, 'audio')) {
-		return { ...dialect, audioField: 'motion_has_audio' };
-	}
-	if (dialect.sendMode && validationErrorNames(error.parsed, 'mode')) return { ...dialect, sendMode: false };
-	return undefined;
+	const adjusted = { ...dialect };
+	if (dialect.audioField === 'audio' && validationErrorNames(error.parsed, 'audio')) adjusted.audioField = 'motion_has_audio';
+	if (dialect.sendMode && validationErrorNames(error.parsed, 'mode')) adjusted.sendMode = false;
+	return adjusted.audioField !== dialect.audioField || adjusted.sendMode !== dialect.sendMode ? adjusted : undefined;
+}
+
+/** An uploaded image can be unknown to the create endpoint for a moment after its upload (leonardo-api.md §3.3). */
+const INIT_IMAGE_WAITS_MS = [2000, 4000, 8000];
+const initImageNotReady = (error: LeonardoApiError, frames: CreateFrames) =>
+	error.statusCode === 400 &&
+	/invalid init image id/i.test(error.parsed?.message ?? '') &&
+	[frames.start, frames.end].some((frame) => frame?.type === 'UPLOADED');
+
+export type CreateFrames = { start?: ImageReference; end?: ImageReference };
+
+export interface CreateResult {
+	body: CreateGenerationBody;
+	created: CreatedGeneration;
+	/** What the node changed to get the create accepted, for the output and the log. */
+	notices: string[];
 }
 
 export interface CreateCall {
@@ -188,23 +206,49 @@ export interface CreateCall {
 	stopBeforeSend?: AbortSignal;
 	/** Called just before each create request goes out. */
 	onSend?: () => void;
+	/** Whether an "invalid init image id" for an UPLOADED frame is waited out (default true). */
+	waitForUploads?: boolean;
 }
 
 /**
- * POST /v2/generations. A 400 that names `audio` or `mode` is answered by sending the other dialect
- * (a validation error creates nothing, so this cannot charge twice); nothing else is re-sent here.
+ * POST /v2/generations. Only answers that created nothing are re-sent (a validation error or a 429), each
+ * for a known reason: a 400 naming `audio` or `mode` (the other dialect), a 400 refusing `prompt_enhance`
+ * with a start frame (once more with OFF, said in `notices`), and "invalid init image id" right after an
+ * upload (after a short wait). A 5xx, a timeout or a dropped connection is never re-sent (it may have
+ * created and billed a generation).
  */
 export async function createGeneration(
 	ctx: IExecuteFunctions,
 	session: CreateSession,
 	request: GenerateRequest,
-	frames: { start?: ImageReference; end?: ImageReference },
+	frames: CreateFrames,
 	call: CreateCall,
-): Promise<{ body: CreateGenerationBody; created: CreatedGeneration }> {
-	const { itemIndex, signal, stopBeforeSend = signal, onSend } = call;
+): Promise<CreateResult> {
+	while (session.dialectLearned) await session.dialectLearned;
+	let learned = () => {};
+	if (!session.dialect.learned) session.dialectLearned = new Promise<void>((resolve) => (learned = resolve));
+	try {
+		return await negotiate(ctx, session, request, frames, call);
+	} finally {
+		if (!session.dialect.learned) session.dialectLearned = undefined;
+		learned();
+	}
+}
+
+async function negotiate(
+	ctx: IExecuteFunctions,
+	session: CreateSession,
+	request: GenerateRequest,
+	frames: CreateFrames,
+	call: CreateCall,
+): Promise<CreateResult> {
+	const { itemIndex, signal, stopBeforeSend = signal, onSend, waitForUploads = true } = call;
 	let dialect = session.dialect;
+	let sent = request;
+	const notices: string[] = [];
+	const initImageWaits = [...INIT_IMAGE_WAITS_MS];
 	for (;;) {
-		const body = buildCreateBody(request, frames, dialect);
+		const body = buildCreateBody(sent, frames, dialect);
 		await session.createLimiter.waitTurn(stopBeforeSend);
 		throwIfCancelled(stopBeforeSend);
 		onSend?.();
@@ -216,20 +260,36 @@ export async function createGeneration(
 			refusal = error;
 		}
 		if (refusal === undefined) {
-			session.dialect = dialect;
-			return { body, created: requireGenerationId(ctx, response, itemIndex) };
+			session.dialect = { ...dialect, learned: true };
+			session.dialectLearned = undefined;
+			return { body, created: requireGenerationId(ctx, response, itemIndex), notices };
 		}
 		// callApi only rejects with NodeApiError (LeonardoApiError for an HTTP answer) or a cancel: pass those on.
 		if (!(refusal instanceof LeonardoApiError)) throw refusal;
-		if (refusal.statusCode === 400 && request.seed !== undefined && validationErrorNames(refusal.parsed, 'seed')) {
+		if (refusal.statusCode === 400 && sent.seed !== undefined && validationErrorNames(refusal.parsed, 'seed')) {
 			throw new InvalidInputError(
 				`This model did not accept a seed (${refusal.parsed?.message ?? 'validation error'})`,
 				'Remove the "Seed" option and run again. Nothing was generated or charged.',
 			);
 		}
 		const adjusted = adjustDialect(refusal, dialect);
-		if (!adjusted) throw refusal;
-		dialect = adjusted;
+		if (adjusted) {
+			dialect = adjusted;
+			continue;
+		}
+		if (refusal.statusCode === 400 && frames.start && sent.promptEnhance !== 'OFF' && validationErrorNames(refusal.parsed, 'prompt_enhance')) {
+			notices.push(
+				`Leonardo refused Prompt Enhance "${sent.promptEnhance}" with a start frame (${refusal.parsed?.message ?? 'validation error'}), so the video was requested with Prompt Enhance "OFF".`,
+			);
+			ctx.logger.info(`LTX Video: item ${itemIndex}: Prompt Enhance ${sent.promptEnhance} refused with a start frame; re-sent with OFF`);
+			sent = { ...sent, promptEnhance: 'OFF' };
+			continue;
+		}
+		const wait = waitForUploads && initImageNotReady(refusal, frames) ? initImageWaits.shift() : undefined;
+		if (wait === undefined) throw refusal;
+		ctx.logger.info(`LTX Video: item ${itemIndex}: the uploaded image is not usable yet; creating again in ${wait / 1000} s`);
+		// Nothing was created: another item's failure may stop this wait, like any wait before a create.
+		await pause(wait, stopBeforeSend);
 	}
 }
 
@@ -238,8 +298,7 @@ function requireGenerationId(ctx: IExecuteFunctions, response: unknown, itemInde
 	if (created) return created;
 	throw new NodeOperationError(ctx.getNode(), 'Leonardo answered the create request without a generation ID', {
 		itemIndex,
-		description:
-			'Whether a video was created (and billed) is unknown, so the request was NOT sent again. Check your Leonardo library before running this item again.',
+		description: UNKNOWN_OUTCOME,
 	});
 }
 
@@ -250,6 +309,37 @@ export async function fetchGeneration(ctx: NodeContext, generationId: string, op
 		{ method: 'GET', path: `/v1/generations/${encodeURIComponent(generationId)}`, retry: 'idempotent', maxAttempts },
 		options,
 	);
+}
+
+/** A brand-new ID can be unknown to the read side for a few seconds (404 or `null`): look again this often. */
+const NEW_ID_LOOKUP_WAITS_MS = [2000, 4000];
+
+/**
+ * One generation for an operation that looks it up once (Get): 5xx/429/network are retried by callApi,
+ * and a 404 or `null` is asked again twice over ~6 s, since an ID just created may not be readable yet.
+ * `null` only when Leonardo still does not know the ID after that.
+ */
+export async function lookUpGeneration(ctx: NodeContext, generationId: string, options: CallOptions): Promise<GenerationRecord | null | undefined> {
+	for (const waitMs of [...NEW_ID_LOOKUP_WAITS_MS, undefined]) {
+		let body: unknown;
+		let failure: unknown;
+		try {
+			body = await fetchGeneration(ctx, generationId, options, 5);
+		} catch (error) {
+			failure = error;
+		}
+		// Decided outside the catch: callApi rejects only with NodeApiError or a cancel, passed on as they are.
+		const notFound = failure instanceof LeonardoApiError && failure.statusCode === 404;
+		if (failure !== undefined && !notFound) throw failure;
+		const record = notFound ? null : readGenerationResponse(body);
+		if (record !== null) return record;
+		if (waitMs === undefined) {
+			if (notFound) throw failure;
+			return null;
+		}
+		await pause(waitMs, options.signal);
+	}
+	return null;
 }
 
 export async function removeGeneration(ctx: NodeContext, generationId: string, options: CallOptions): Promise<unknown> {

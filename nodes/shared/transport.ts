@@ -42,6 +42,8 @@ export class LeonardoApiError extends NodeApiError {
 		itemIndex: number | undefined,
 		context: string,
 		description = fixForStatus(statusCode, parsed),
+		/** The answer's Retry-After, when it had one. */
+		readonly retryAfterMs?: number,
 	) {
 		const reason = parsed?.message ?? `HTTP ${statusCode}`;
 		super(node, { status: statusCode, message: reason } as JsonObject, {
@@ -56,9 +58,14 @@ export class LeonardoApiError extends NodeApiError {
 }
 
 const API_TIMEOUT_MS = 60_000;
-const UNKNOWN_OUTCOME =
-	'Whether Leonardo created (and billed) the video is unknown, so the request was NOT sent again. Check your Leonardo library before running this item again.';
+export const UNKNOWN_OUTCOME =
+	'Whether Leonardo created (and billed) the video is unknown, so the request was NOT sent again. Before running this item again, look for it among your latest generations (the "Get Many" operation, or your Leonardo library): if it is there, fetch it with "Get" instead of paying twice.';
 const DEFAULT_ATTEMPTS = { idempotent: 5, create: 4 } as const;
+/**
+ * A 429 without Retry-After (none is promised) is waited out over Leonardo's one-minute rate window:
+ * 2 + 4 + 8 + 16 + 30 s, then the error. A 429 created nothing, so even a create may be re-sent.
+ */
+export const RATE_LIMIT_WAITS_MS = [2000, 4000, 8000, 16_000, 30_000];
 
 interface RawResponse {
 	statusCode: number;
@@ -115,6 +122,7 @@ export interface CallOptions {
 export async function callApi<T = unknown>(ctx: NodeContext, call: ApiCall, options: CallOptions): Promise<T> {
 	const node = ctx.getNode();
 	const maxAttempts = call.maxAttempts ?? DEFAULT_ATTEMPTS[call.retry];
+	let rateLimitWaits = 0;
 	for (let attempt = 0; ; attempt++) {
 		throwIfCancelled(options.signal);
 		const lastAttempt = attempt + 1 >= maxAttempts;
@@ -140,9 +148,16 @@ export async function callApi<T = unknown>(ctx: NodeContext, call: ApiCall, opti
 		const { statusCode } = response;
 		if (statusCode >= 200 && statusCode < 300) return response.body as T;
 
+		const retryAfter = retryAfterMs(response.headers['retry-after']);
+		if (statusCode === 429 && retryAfter === undefined && maxAttempts > 1 && rateLimitWaits < RATE_LIMIT_WAITS_MS.length) {
+			// Not counted as an attempt: the budget for these is the one-minute window.
+			await pause(RATE_LIMIT_WAITS_MS[rateLimitWaits++], options.signal);
+			attempt--;
+			continue;
+		}
 		const retryable = statusCode === 429 || (call.retry === 'idempotent' && statusCode >= 500);
 		if (retryable && !lastAttempt) {
-			await pause(retryAfterMs(response.headers['retry-after']) ?? backoffMs(attempt), options.signal);
+			await pause(retryAfter ?? backoffMs(attempt), options.signal);
 			continue;
 		}
 		const parsed = parseApiErrorBody(response.body);
@@ -154,6 +169,7 @@ export async function callApi<T = unknown>(ctx: NodeContext, call: ApiCall, opti
 			options.itemIndex,
 			describeCall(call),
 			ambiguous ? `${fixForStatus(statusCode, parsed)} ${UNKNOWN_OUTCOME}` : undefined,
+			retryAfter,
 		);
 	}
 }

@@ -40,7 +40,7 @@ interface ApiRoute {
 
 // Order matters: the user listing must win over the generation id pattern.
 const API_ROUTES: ApiRoute[] = [
-	{ method: 'GET', pattern: /^\/v1\/me$/, route: 'me', handle: getMe },
+	{ method: 'GET', pattern: /^\/v1\/me$/, route: 'me', handle: ({ state }) => getMe(state) },
 	{ method: 'GET', pattern: /^\/v2\/models$/, route: 'models', handle: ({ state }) => jsonReply(200, modelsListBody(state.options)) },
 	{ method: 'POST', pattern: /^\/v1\/init-image$/, route: 'initImage', handle: createInitImage },
 	{ method: 'POST', pattern: /^\/v2\/generations$/, route: 'create', handle: createGeneration },
@@ -105,7 +105,7 @@ function checkAuthorization(header: string | undefined, validKey: string): Buffe
 	return restError(401, 'Authentication hook unauthorized this request', 'access-denied');
 }
 
-function getMe(): Reply {
+function getMe(state: EmulatorState): Reply {
 	return jsonReply(200, {
 		user_details: [
 			{
@@ -115,7 +115,7 @@ function getMe(): Reply {
 				subscriptionTokens: 0,
 				subscriptionGptTokens: 0,
 				subscriptionModelTokens: 0,
-				apiConcurrencySlots: 10,
+				apiConcurrencySlots: state.options.concurrencySlots || 10,
 				apiPaidTokens: 0,
 				apiSubscriptionTokens: 0,
 				apiPlanTokenRenewalDate: null,
@@ -147,39 +147,47 @@ function newUpload(state: EmulatorState, extension: ImageExtension): UploadedIma
 	return { id, extension, key, createdAt, expiresAt, fields, uploaded: false, receivedBytes: 0, magicMatches: null };
 }
 
+/** 429 as Hasura's REST layer would word it; Retry-After only when the option says so (none is promised). */
+function tooManyRequests(state: EmulatorState, message: string, retryAfterSeconds: number): BufferedReply {
+	const headers: Record<string, string> = state.options.retryAfterHeader ? { 'retry-after': String(retryAfterSeconds) } : {};
+	return jsonReply(429, { error: message, path: '$', code: 'rate-limited' }, headers);
+}
+
 function createGeneration({ state, exchange, body }: ApiCall): Reply {
-	const rate = state.createLimiter.admit(Date.now(), state.options.createRatePerMinute);
-	if (!rate.admitted) {
-		return jsonReply(429, { error: 'Too many requests, please slow down', path: '$', code: 'rate-limited' }, {
-			'retry-after': String(rate.retryAfterSeconds),
-		});
-	}
+	const now = Date.now();
+	const rate = state.createLimiter.admit(now, state.options.createRatePerMinute);
+	if (!rate.admitted) return tooManyRequests(state, 'Too many requests, please slow down', rate.retryAfterSeconds);
 	const validation = validateCreateBody(body, {
 		audioField: state.options.audioField,
 		rejectParameters: state.options.rejectParameters,
+		shape: state.options.validationErrorShape,
+		refuse: state.options.refuse,
 		frameProblem: (frame) => state.frameProblem(frame),
 	});
 	if (!validation.ok) return validation.reply;
+	const slot = state.slotFor(now);
+	if (slot === 'refused') return tooManyRequests(state, 'Concurrency limit reached: wait for a running generation to finish', 5);
 	const { params } = validation;
 	const markers = readPromptMarkers(params.prompt);
 	const corruptFrame = state.usesCorruptUpload([params.startFrame, params.endFrame]);
 	const generation = new EmulatedGeneration({
 		request: body,
 		params,
-		createdAt: Date.now(),
+		createdAt: now,
+		startsAt: slot,
 		delayMs: markers.delayMs ?? state.options.generationDelayMs,
 		outcome: corruptFrame ? 'failed' : (markers.outcome ?? 'complete'),
 		videoBytes: markers.videoBytes,
 		createdDuringFault: exchange.fault ? faultKind(exchange.fault) : undefined,
+		sparse: state.options.sparseRecords,
 	});
 	state.generations.set(generation.id, generation);
 	for (const frame of [params.startFrame, params.endFrame]) {
 		const upload = frame?.type === 'UPLOADED' ? state.uploads.get(frame.id) : undefined;
 		if (upload) upload.usedBy = [...(upload.usedBy ?? []), generation.id];
 	}
-	return jsonReply(200, {
-		generate: { generationId: generation.id, apiCreditCost: 0, cost: { amount: generation.cost, unit: 'DOLLARS' } },
-	});
+	const cost = state.options.sparseRecords ? {} : { apiCreditCost: 0, cost: { amount: generation.cost, unit: 'DOLLARS' } };
+	return jsonReply(200, { generate: { generationId: generation.id, ...cost } });
 }
 
 /** Ids are Postgres uuids: anything else fails in the database layer, as Hasura reports it. */
@@ -190,7 +198,11 @@ function invalidUuid(id: string): BufferedReply {
 function getGeneration({ state, params: [id] }: ApiCall): Reply {
 	if (!isUuid(id)) return invalidUuid(id);
 	const generation = state.generations.get(id);
-	return jsonReply(200, { generations_by_pk: generation ? wire(state, generation) : (state.webhooks.imageGeneration(id) ?? null) });
+	const fresh = generation && state.freshReadAnswer(generation);
+	if (fresh === 'not-found') return restError(404, 'not found', 'not-found');
+	if (fresh === 'server-error') return restError(500, 'Service Error', 'unexpected');
+	if (generation && fresh !== 'null') return jsonReply(200, { generations_by_pk: wire(state, generation) });
+	return jsonReply(200, { generations_by_pk: generation ? null : (state.webhooks.imageGeneration(id) ?? null) });
 }
 
 function deleteGeneration({ state, params: [id] }: ApiCall): Reply {

@@ -34,6 +34,14 @@ const BASELINE = {
 	cdnUrlExpiryMs: 3_600_000,
 	audioField: 'both',
 	createRatePerMinute: 100_000,
+	// The bare v2 array and immediate reads: the other shapes and fresh-read answers have their own tests.
+	validationErrorShape: 'array',
+	freshReadWindowMs: 0,
+	retryAfterHeader: false,
+	initImageSettleMs: 0,
+	sparseRecords: false,
+	concurrencySlots: 0,
+	beyondSlots: 'queue',
 } as const;
 const TEXT_TO_VIDEO = {
 	model: 'ltxv-2.3-fast',
@@ -72,7 +80,7 @@ beforeEach(() => {
 	emu.clearFaults();
 	emu.generations.clear();
 	emu.uploads.clear();
-	emu.setOptions({ ...BASELINE, rejectParameters: [] });
+	emu.setOptions({ ...BASELINE, rejectParameters: [], refuse: [] });
 });
 
 // ---------- helpers ----------
@@ -332,7 +340,7 @@ describe('POST /v2/generations validation (§1, §6.1)', () => {
 	});
 
 	test('creates beyond the rate limit get 429 with Retry-After and create nothing', async () => {
-		const limited = new LeonardoEmulator({ createRatePerMinute: 2 });
+		const limited = new LeonardoEmulator({ createRatePerMinute: 2, retryAfterHeader: true, audioField: 'both' });
 		await limited.start();
 		try {
 			const post = () => raw.post(`${limited.baseUrl}/v2/generations`, createBody({}), { headers: { authorization: `Bearer ${limited.apiKey}` } });
@@ -760,6 +768,154 @@ describe('control routes (/__emulator, no auth)', () => {
 		expect((await raw.post(control('faults'), { route: 'nope' })).status).toBe(400);
 		expect((await raw.post(control('options'), { generationDelayMs: -1 })).status).toBe(400);
 		expect((await raw.get(control('nothing'))).status).toBe(404);
+	});
+});
+
+describe('stricter readings (switches; defaults in options.ts)', () => {
+	test('the defaults are the unkind readings where they do not make every test about them', () => {
+		const fresh = new LeonardoEmulator();
+		expect(fresh.options).toMatchObject({ validationErrorShape: 'schema', retryAfterHeader: false, freshReadWindowMs: 10_000, refuse: [], initImageSettleMs: 0, concurrencySlots: 0 });
+		expect(['audio', 'motion_has_audio']).toContain(fresh.options.audioField);
+	});
+
+	test("audioField 'alternate' accepts one spelling, and the other one in the next emulator", () => {
+		const picks = [0, 1, 2, 3].map(() => new LeonardoEmulator({ audioField: 'alternate' }).options.audioField);
+		expect(picks[0]).not.toBe(picks[1]);
+		expect(picks[1]).not.toBe(picks[2]);
+		expect(picks[0]).toBe(picks[2]);
+	});
+
+	test.each([
+		['array', (data: Json) => expect(data).toEqual([{ message: 'Unexpected parameter: audio', extensions: { code: 'VALIDATION_ERROR', details: { field: 'audio' } } }])],
+		['graphql', (data: Json) => expect(data).toEqual({ errors: [{ message: 'Unexpected parameter', extensions: { path: '$.parameters.audio', code: 'validation-failed' } }] })],
+		[
+			'schema',
+			(data: Json) =>
+				expect(data).toEqual({
+					error: 'request/body/parameters failed schema validation',
+					code: 'VALIDATION_ERROR',
+					details: [{ instancePath: '/parameters', schemaPath: '#/additionalProperties', keyword: 'additionalProperties', params: { additionalProperty: 'audio' }, message: 'must NOT have additional properties' }],
+				}),
+		],
+		['rest', (data: Json) => expect(data).toEqual({ error: 'Unexpected parameter', path: '$.parameters.audio', code: 'validation-failed' })],
+	] as const)('validationErrorShape %s', async (shape, check) => {
+		emu.setOptions({ validationErrorShape: shape, audioField: 'motion_has_audio' });
+		const refused = await api.post('/v2/generations', createBody({ audio: true }));
+		expect(refused.status).toBe(400);
+		check(refused.data);
+		expect(emu.generations.size).toBe(0);
+	});
+
+	test('schema shape: a rule inside parameters gets its instancePath; all issues are listed', async () => {
+		emu.setOptions({ validationErrorShape: 'schema' });
+		const response = await api.post('/v2/generations', createBody({ duration: 12, fps: 25 }));
+		expect(response.data.details.map((entry: Json) => [entry.instancePath, entry.keyword])).toEqual([
+			['/parameters', 'additionalProperties'],
+			['/parameters/duration', 'errorMessage'],
+		]);
+	});
+
+	const frame = { guidances: startFrame(KNOWN_GENERATED_IMAGE_ID, 'GENERATED') };
+	test.each([
+		['prompt-enhance-with-frame-on-pro', { prompt_enhance: 'AUTO', ...frame }, {}, 'prompt_enhance', { prompt_enhance: 'OFF', ...frame }],
+		['fast-long-above-1080', { duration: 12, mode: 'RESOLUTION_1440', width: 2560, height: 1440 }, { model: 'ltxv-2.3-fast' }, 'duration', { duration: 12 }],
+		['portrait-above-1080', { mode: 'RESOLUTION_2160', width: 2160, height: 3840 }, {}, 'width', { width: 1080, height: 1920 }],
+		['4k-native-size', { mode: 'RESOLUTION_2160', width: 3840, height: 2160 }, {}, 'width', { mode: 'RESOLUTION_2160', width: 1920, height: 1080 }],
+	] as const)('refuse %s: refused when on, accepted when off; the allowed variant is accepted', async (rule, parameters, envelope, field, allowed) => {
+		expect((await api.post('/v2/generations', createBody(parameters, envelope))).status).toBe(200);
+		emu.setOptions({ refuse: [rule] });
+		const refused = await api.post('/v2/generations', createBody(parameters, envelope));
+		expect(refused.status).toBe(400);
+		expect(refused.data[0].extensions.details.field).toBe(field);
+		expect((await api.post('/v2/generations', createBody(allowed, envelope))).status).toBe(200);
+		expect(emu.generations.size).toBe(2);
+	});
+
+	test("refuse video-id-as-frame: a generation's output id is refused as a GENERATED frame; image ids still work", async () => {
+		const video = await waitUntilSettled(await createGeneration());
+		const videoFrame = { guidances: startFrame(video.generated_images[0].id, 'GENERATED') };
+		expect((await api.post('/v2/generations', createBody(videoFrame))).status).toBe(200);
+		emu.setOptions({ refuse: ['video-id-as-frame'] });
+		const refused = await api.post('/v2/generations', createBody(videoFrame));
+		expect(refused.data[0]).toMatchObject({ message: expect.stringMatching(/is a video, not an image/), extensions: { details: { field: 'guidances.start_frame' } } });
+		expect((await api.post('/v2/generations', createBody(frame))).status).toBe(200);
+	});
+
+	test('initImageSettleMs: a fresh upload is an "Invalid init image id" for that long, then usable', async () => {
+		emu.setOptions({ initImageSettleMs: 400 });
+		const id = await uploadedImageId('png');
+		const refused = await api.post('/v2/generations', createBody({ guidances: startFrame(id, 'UPLOADED') }));
+		expect(refused.data[0]).toMatchObject({ message: `Invalid init image id: ${id}`, extensions: { details: { field: 'guidances.start_frame' } } });
+		await sleep(450);
+		expect((await api.post('/v2/generations', createBody({ guidances: startFrame(id, 'UPLOADED') }))).status).toBe(200);
+	});
+
+	test('retryAfterHeader: the rate-limit 429 carries Retry-After only when switched on', async () => {
+		const limited = new LeonardoEmulator({ createRatePerMinute: 1, audioField: 'both' });
+		await limited.start();
+		try {
+			const post = () => raw.post(`${limited.baseUrl}/v2/generations`, createBody({}), { headers: { authorization: `Bearer ${limited.apiKey}` } });
+			expect((await post()).status).toBe(200);
+			const bare = await post();
+			expect(bare.status).toBe(429);
+			expect(bare.headers['retry-after']).toBeUndefined();
+			limited.setOptions({ retryAfterHeader: true });
+			expect(Number((await post()).headers['retry-after'])).toBeGreaterThanOrEqual(1);
+		} finally {
+			await limited.stop();
+		}
+	});
+
+	test('freshReadWindowMs: the first lookup of each new generation is 404, null or 500 in turn; later ones are real', async () => {
+		emu.setOptions({ freshReadWindowMs: 10_000 });
+		const ids = [await createGeneration(), await createGeneration(), await createGeneration()];
+		const first = await Promise.all(ids.map(async (id) => (await api.get(`/v1/generations/${id}`))));
+		const answers = first.map((response) => (response.status === 200 ? String(response.data.generations_by_pk) : response.status));
+		expect([...answers].sort()).toEqual([404, 500, 'null'].sort());
+		for (const id of ids) expect((await poll(id)).id).toBe(id);
+		emu.setOptions({ freshReadWindowMs: 0 });
+		expect((await poll(await createGeneration())).status).toBe('PENDING');
+	});
+
+	test('sparseRecords: seed null, no cost, 0×0 reported as requested', async () => {
+		emu.setOptions({ sparseRecords: true });
+		const response = await api.post('/v2/generations', createBody({ width: 0, height: 0, guidances: startFrame(KNOWN_GENERATED_IMAGE_ID, 'GENERATED') }));
+		expect(response.data).toEqual({ generate: { generationId: expect.any(String) } });
+		const record = await waitUntilSettled(response.data.generate.generationId);
+		expect(record).toMatchObject({ seed: null, imageWidth: 0, imageHeight: 0 });
+	});
+
+	test("concurrencySlots: beyond them a create is queued (PENDING longer), or refused with 429 under 'refuse'", async () => {
+		emu.setOptions({ concurrencySlots: 1, generationDelayMs: 300 });
+		expect((await api.get('/v1/me')).data.user_details[0].apiConcurrencySlots).toBe(1);
+		const first = await createGeneration();
+		const queued = await createGeneration();
+		expect(emu.generations.get(queued)!.completeAt! - emu.generations.get(first)!.completeAt!).toBeGreaterThanOrEqual(300);
+		emu.setOptions({ beyondSlots: 'refuse' });
+		const refused = await api.post('/v2/generations', createBody({}));
+		expect(refused.status).toBe(429);
+		expect(refused.data.code).toBe('rate-limited');
+		expect(emu.generations.size).toBe(2);
+		await waitUntilSettled(queued);
+		expect((await api.post('/v2/generations', createBody({}))).status).toBe(200);
+	});
+
+	test('a 500 fault with afterHandler: the create DID make its generation', async () => {
+		emu.injectFault({ route: 'create', status: 500, afterHandler: true });
+		const response = await api.post('/v2/generations', createBody({ prompt: 'made anyway' }));
+		expect(response.status).toBe(500);
+		expect(response.data).toEqual({ error: 'Service Error', path: '$', code: 'unexpected' });
+		const [made] = [...emu.generations.values()];
+		expect(made).toMatchObject({ createdDuringFault: 'status', params: { prompt: 'made anyway' } });
+		expect(() => emu.injectFault({ route: 'create', kind: 'reset', afterHandler: true })).toThrow(/afterHandler/);
+	});
+
+	test('every switch is settable through the control route', async () => {
+		const changes = { validationErrorShape: 'rest', refuse: ['4k-native-size'], initImageSettleMs: 5, retryAfterHeader: true, freshReadWindowMs: 7, sparseRecords: true, concurrencySlots: 3, beyondSlots: 'refuse' };
+		const answer = await raw.post(`${emu.apiOrigin}/__emulator/options`, changes);
+		expect(answer.data).toMatchObject(changes);
+		expect((await raw.post(`${emu.apiOrigin}/__emulator/options`, { refuse: ['nope'] })).status).toBe(400);
+		expect((await raw.post(`${emu.apiOrigin}/__emulator/options`, { validationErrorShape: 'xml' })).status).toBe(400);
 	});
 });
 

@@ -6,8 +6,8 @@
  *
  * | kind               | answer                                                        | handler runs / create creates |
  * |--------------------|---------------------------------------------------------------|-------------------------------|
- * | 'status' (default) | `status` (default 500) with `body` (default a §6.1 "Service   | no                            |
- * |                    | Error" JSON, or S3 XML on the s3/cdn servers) and `headers`   |                               |
+ * | 'status' (default) | `status` (default 500) with `body` (default a §6.1 "Service   | no; yes with `afterHandler`   |
+ * |                    | Error" JSON, or S3 XML on the s3/cdn servers) and `headers`   | (if the body was valid)       |
  * | 'html502'          | 502 with an HTML gateway page                                 | no                            |
  * | 'no-generation-id' | 200 `{"generate":{}}` (create route only)                     | no                            |
  * | 'redirect'         | 302 to `location` (required)                                  | no                            |
@@ -17,7 +17,7 @@
  * | 'truncate'         | download only: full headers, about half the body, then the    | (download route only)         |
  * |                    | socket is destroyed                                           |                               |
  *
- * 'reset', 'hang' and 'malformed-json' on create are the ambiguous cases: the job exists but the
+ * 'reset', 'hang', 'malformed-json' and a 'status' with `afterHandler` on create are the ambiguous cases: the job exists but the
  * client cannot know its id, so a node must never resubmit. `delayMs` delays any kind.
  */
 import type { BufferedReply, Reply } from './replies.ts';
@@ -92,7 +92,7 @@ export function faultKind(spec: FaultSpec): FaultKind {
 }
 
 export function faultRunsHandler(spec: FaultSpec): boolean {
-	return KINDS_RUNNING_THE_HANDLER.has(faultKind(spec));
+	return KINDS_RUNNING_THE_HANDLER.has(faultKind(spec)) || (faultKind(spec) === 'status' && spec.afterHandler === true);
 }
 
 function assertValidFault(spec: FaultSpec): void {
@@ -103,6 +103,7 @@ function assertValidFault(spec: FaultSpec): void {
 	if (spec.times !== undefined && !(Number.isInteger(spec.times) && spec.times >= 1)) {
 		throw new Error('fault times must be a positive integer');
 	}
+	if (spec.afterHandler && kind !== 'status') throw new Error("afterHandler applies to kind 'status' only");
 	if (kind === 'redirect' && !spec.location) throw new Error("a 'redirect' fault needs a location");
 	if (kind === 'truncate' && spec.route !== 'download') throw new Error("'truncate' applies to the download route only");
 	if (kind === 'no-generation-id' && spec.route !== 'create') {

@@ -32,10 +32,14 @@ export interface GenerationInit {
 	request: unknown;
 	params: CreateParams;
 	createdAt: number;
+	/** When it leaves the account's queue (a concurrency slot frees); null = never; default createdAt. */
+	startsAt?: number | null;
 	delayMs: number;
 	outcome: GenerationOutcome;
 	videoBytes?: number;
 	createdDuringFault?: FaultKind;
+	/** Leave `seed` null and report 0×0 as requested (EmulatorOptions.sparseRecords). */
+	sparse?: boolean;
 }
 
 export class EmulatedGeneration {
@@ -59,13 +63,18 @@ export class EmulatedGeneration {
 	downloadStartedAt: number | undefined;
 	/** Set when the create that made it was answered by a fault ('reset', 'hang', 'malformed-json'). */
 	readonly createdDuringFault: FaultKind | undefined;
+	readonly sparse: boolean;
+	/** Status lookups answered so far (the first may be a fresh-read fault). */
+	lookups = 0;
 
 	constructor(init: GenerationInit) {
 		this.request = init.request;
 		this.params = init.params;
 		this.createdAt = init.createdAt;
 		this.outcome = init.outcome;
-		this.completeAt = init.outcome === 'never' ? null : init.createdAt + init.delayMs;
+		const startsAt = init.startsAt === undefined ? init.createdAt : init.startsAt;
+		this.completeAt = init.outcome === 'never' || startsAt === null ? null : startsAt + init.delayMs;
+		this.sparse = init.sparse ?? false;
 		this.seed = init.params.seed ?? randomInt(SEED_MAX);
 		this.cost = costInDollars(init.params.model, init.params.mode, init.params.durationSeconds);
 		this.videoBytes = init.videoBytes;
@@ -93,7 +102,7 @@ export class EmulatedGeneration {
 	/** Output size: tiers' landscape size for 0×0 (the start frame's real size is not inspected). */
 	get outputSize(): { width: number; height: number } {
 		const { width, height, mode } = this.params;
-		if (width === 0 && height === 0) {
+		if (width === 0 && height === 0 && !this.sparse) {
 			const [defaultWidth, defaultHeight] = SIZES_BY_MODE[mode][0];
 			return { width: defaultWidth, height: defaultHeight };
 		}
@@ -136,7 +145,7 @@ export function generationWire(generation: EmulatedGeneration, links: OutputLink
 		modelId: null,
 		imageWidth: width,
 		imageHeight: height,
-		seed: generation.seed,
+		seed: generation.sparse ? null : generation.seed,
 		public: generation.params.isPublic,
 		presetStyle: null,
 		sdVersion: null,

@@ -135,6 +135,9 @@ async function sendSpoiled(exchange: Exchange, reply: Reply, fault: FaultSpec): 
 		case 'truncate':
 			if (isStreamed(reply)) return sendStream(exchange, reply, Math.floor(reply.contentLength / 2));
 			return send(exchange, reply);
+		case 'status':
+			// afterHandler: the handler's effects stand (a create made its generation), its answer is replaced.
+			return send(exchange, replyForFault(fault, exchange.record.server));
 		default:
 			return send(exchange, reply);
 	}

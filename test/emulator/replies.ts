@@ -1,5 +1,6 @@
 /** What handlers return, and builders for the error shapes of leonardo-api.md §6.1 and of S3. */
 import { randomUUID } from 'node:crypto';
+import type { ValidationErrorShape } from './types.ts';
 
 export interface BufferedReply {
 	status: number;
@@ -38,6 +39,8 @@ export function restError(status: number, message: string, code: string, path = 
 
 export interface ValidationIssue {
 	message: string;
+	/** A key the endpoint does not know (JSON Schema: an additional property). */
+	unexpected?: boolean;
 	/** Always carries `field`, the parameter at fault. */
 	details: { field: string } & Record<string, unknown>;
 }
@@ -48,6 +51,46 @@ export function v2ValidationError(issues: ValidationIssue[]): BufferedReply {
 		400,
 		issues.map((issue) => ({ message: issue.message, extensions: { code: 'VALIDATION_ERROR', details: issue.details } })),
 	);
+}
+
+/** `guidances.end_frame` → `$.parameters.guidances.end_frame` / `/parameters/guidances/end_frame`. */
+const jsonPath = (field: string) => `$.parameters.${field}`;
+const pointer = (field: string) => `/parameters/${field.replace(/\./g, '/')}`;
+/** REST and GraphQL bodies name an unexpected key only in their path, not in the message. */
+const withoutKeyName = (issue: ValidationIssue) => (issue.unexpected ? 'Unexpected parameter' : issue.message);
+
+/** An ajv-style entry: an unknown key is `additionalProperties` on its parent object (`additionalProperties: false`). */
+function schemaEntry(issue: ValidationIssue): Record<string, unknown> {
+	const { field } = issue.details;
+	if (issue.unexpected) {
+		const parent = field.includes('.') ? field.slice(0, field.lastIndexOf('.')) : '';
+		const key = field.slice(field.lastIndexOf('.') + 1);
+		return {
+			instancePath: parent ? pointer(parent) : '/parameters',
+			schemaPath: '#/additionalProperties',
+			keyword: 'additionalProperties',
+			params: { additionalProperty: key },
+			message: 'must NOT have additional properties',
+		};
+	}
+	return { instancePath: pointer(field), schemaPath: `#/properties/${field}`, keyword: 'errorMessage', params: {}, message: issue.message };
+}
+
+/** The create's validation failure in the configured shape (options.validationErrorShape), HTTP 400. */
+export function validationErrorReply(issues: ValidationIssue[], shape: ValidationErrorShape): BufferedReply {
+	switch (shape) {
+		case 'array':
+			return v2ValidationError(issues);
+		case 'graphql':
+			return jsonReply(400, {
+				errors: issues.map((issue) => ({ message: withoutKeyName(issue), extensions: { path: jsonPath(issue.details.field), code: 'validation-failed' } })),
+			});
+		case 'schema':
+			return jsonReply(400, { error: 'request/body/parameters failed schema validation', code: 'VALIDATION_ERROR', details: issues.map(schemaEntry) });
+		case 'rest':
+			// Hasura's REST layer reports the first error only.
+			return restError(400, withoutKeyName(issues[0]), 'validation-failed', jsonPath(issues[0].details.field));
+	}
 }
 
 /** An S3 / CloudFront style XML error document. */

@@ -76,9 +76,14 @@ export class EmulatorState {
 			if (!upload) return `Invalid init image id: ${frame.id} is not an uploaded init image`;
 			if (!upload.uploaded) return `Invalid init image id: ${frame.id} has no uploaded file yet`;
 			if (this.options.initImagesSingleUse && upload.usedBy?.length) return `Invalid init image id: ${frame.id} was already used by another generation`;
+			// Still being processed (moderation, thumbnails) for a moment after the S3 upload.
+			if (Date.now() < (upload.uploadedAt ?? 0) + this.options.initImageSettleMs) return `Invalid init image id: ${frame.id}`;
 			return undefined;
 		}
 		if (frame.id === KNOWN_GENERATED_IMAGE_ID) return undefined;
+		if (this.options.refuse.includes('video-id-as-frame') && [...this.generations.values()].some((generation) => generation.outputImageId === frame.id)) {
+			return `Invalid generated image id: ${frame.id} is a video, not an image`;
+		}
 		const source = [...this.generations.values()].find((generation) => generation.outputImageId === frame.id);
 		return source?.hasOutput ? undefined : `Invalid generated image id: ${frame.id} is not a completed generated output`;
 	}
@@ -86,6 +91,33 @@ export class EmulatorState {
 	/** An init image whose bytes did not match its extension makes the generation fail, as processing would. */
 	usesCorruptUpload(frames: Array<FrameRef | undefined>): boolean {
 		return frames.some((frame) => frame?.type === 'UPLOADED' && this.uploads.get(frame.id)?.magicMatches === false);
+	}
+
+	private freshReads = 0;
+
+	/**
+	 * The fresh-read answer for this lookup, if any: the first lookup of a generation within
+	 * freshReadWindowMs of its create answers 404, null or 500, rotating from one generation to the next.
+	 */
+	freshReadAnswer(generation: EmulatedGeneration): 'not-found' | 'null' | 'server-error' | undefined {
+		generation.lookups += 1;
+		if (generation.lookups > 1 || Date.now() - generation.createdAt >= this.options.freshReadWindowMs) return undefined;
+		return (['not-found', 'null', 'server-error'] as const)[this.freshReads++ % 3];
+	}
+
+	/**
+	 * When a new generation gets a concurrency slot: now, later (queued behind the running ones), null
+	 * (behind ones that never end) or 'refused'. 0 slots = no limit.
+	 */
+	slotFor(now: number): number | null | 'refused' {
+		const slots = this.options.concurrencySlots;
+		if (slots === 0) return now;
+		const running = [...this.generations.values()].filter((generation) => generation.status === 'PENDING');
+		if (running.length < slots) return now;
+		if (this.options.beyondSlots === 'refuse') return 'refused';
+		const ends = running.map((generation) => generation.completeAt ?? Infinity).sort((a, b) => a - b);
+		const freed = ends[running.length - slots];
+		return freed === Infinity ? null : freed;
 	}
 
 	clearRequests(): void {

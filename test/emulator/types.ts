@@ -48,7 +48,29 @@ export interface RecordedRequest {
 	route: RouteName;
 }
 
-export type AudioField = 'audio' | 'motion_has_audio' | 'both';
+/** 'alternate': one of the two spellings, the other one at the next emulator start (see options.ts). */
+export type AudioField = 'audio' | 'motion_has_audio' | 'both' | 'alternate';
+
+/** The shapes a parameter validation error may take (leonardo-api.md §6.1 documents none of them fully). */
+export type ValidationErrorShape = 'array' | 'graphql' | 'schema' | 'rest';
+
+/**
+ * Readings of the spec that refuse more than the docs say (each a 400 validation error on create):
+ * - 'prompt-enhance-with-frame-on-pro': `prompt_enhance` other than OFF with a start frame on Pro (3P-observed);
+ * - 'video-id-as-frame': a generation's output id as a GENERATED frame (only image ids are confirmed there);
+ * - 'fast-long-above-1080': Fast 12–20 s at 1440/2160 (UNKNOWN; Lightricks allows > 10 s only at 1080p);
+ * - 'portrait-above-1080': 9:16 sizes at 1440/2160 (REPORTED only);
+ * - '4k-native-size': 3840×2160 / 2160×3840 with RESOLUTION_2160 (a 3P client says 4K works only with 1080 sizes).
+ */
+export type RefusalRule =
+	| 'prompt-enhance-with-frame-on-pro'
+	| 'video-id-as-frame'
+	| 'fast-long-above-1080'
+	| 'portrait-above-1080'
+	| '4k-native-size';
+
+/** Beyond the account's concurrency slots a create is either queued (PENDING longer) or refused with 429. */
+export type BeyondSlots = 'queue' | 'refuse';
 
 /**
  * How GET /v2/models presents the LTX entries (see models-list.ts): 'objects' (the 3P-observed shape),
@@ -75,8 +97,27 @@ export interface EmulatorOptions {
 	presignExpiryMs: number;
 	/** Lifetime of a signed CDN MP4 URL, counted from the poll that handed it out. */
 	cdnUrlExpiryMs: number;
-	/** Which audio key(s) the create endpoint accepts. */
+	/** Which audio key(s) the create endpoint accepts ('alternate' is resolved when the options are set). */
 	audioField: AudioField;
+	/** Shape of the create endpoint's parameter validation errors. */
+	validationErrorShape: ValidationErrorShape;
+	/** Stricter readings of the spec, each refused with a validation error. */
+	refuse: RefusalRule[];
+	/** An uploaded init image is refused ("Invalid init image id") for this long after its S3 upload. */
+	initImageSettleMs: number;
+	/** The emulator's own 429s carry Retry-After (no such header is promised by Leonardo). */
+	retryAfterHeader: boolean;
+	/**
+	 * Within this long after its create, the first status lookup of each generation answers 404, then
+	 * `generations_by_pk: null` for the next generation, then 500 (rotating); 0 = off.
+	 */
+	freshReadWindowMs: number;
+	/** `seed` null, `cost`/`apiCreditCost` missing, imageWidth/imageHeight 0 for a 0×0 request. */
+	sparseRecords: boolean;
+	/** Generations PENDING at once per account; 0 = no limit (/v1/me then says `apiConcurrencySlots: 10`). */
+	concurrencySlots: number;
+	/** What a create beyond the slots gets. */
+	beyondSlots: BeyondSlots;
 	/** Parameter keys the create endpoint refuses with a validation error naming them. */
 	rejectParameters: string[];
 	/**
@@ -122,6 +163,11 @@ export interface FaultSpec {
 	location?: string;
 	/** Wait this long before the fault takes effect. */
 	delayMs?: number;
+	/**
+	 * Kind 'status' only: run the real handler first (a valid create DOES create its generation), then
+	 * answer this status instead of its reply: the documented "500 that may have created a job".
+	 */
+	afterHandler?: boolean;
 }
 
 export type GenerationStatus = 'PENDING' | 'COMPLETE' | 'FAILED';

@@ -5,7 +5,7 @@
  * 2. the model's parameter rules: the v2 bare-array VALIDATION_ERROR shape, every issue at once.
  */
 import type { BufferedReply, ValidationIssue } from './replies.ts';
-import { restError, v2ValidationError } from './replies.ts';
+import { restError, validationErrorReply } from './replies.ts';
 import type { JsonObject } from './hasura.ts';
 import { checkRequired, checkVariables, isJsonObject } from './hasura.ts';
 import {
@@ -22,11 +22,13 @@ import {
 	SIZES_BY_MODE,
 	isLtxModel,
 } from './ltx.ts';
-import type { AudioField, CreateParams, FrameRef, LtxModel, PromptEnhance, ResolutionMode } from './types.ts';
+import type { AudioField, CreateParams, FrameRef, LtxModel, PromptEnhance, RefusalRule, ResolutionMode, ValidationErrorShape } from './types.ts';
 
 export interface CreateValidationContext {
 	audioField: AudioField;
 	rejectParameters: readonly string[];
+	shape: ValidationErrorShape;
+	refuse: readonly RefusalRule[];
 	/** Why this frame image cannot be used, or undefined when it can. */
 	frameProblem(frame: FrameRef): string | undefined;
 }
@@ -51,7 +53,8 @@ export function validateCreateBody(body: unknown, context: CreateValidationConte
 	const envelope = body as { model: LtxModel; public: boolean; parameters: JsonObject };
 	const issues: ValidationIssue[] = [];
 	const params = readParameters(envelope.model, envelope.public, envelope.parameters, context, issues);
-	return issues.length > 0 ? { ok: false, reply: v2ValidationError(issues) } : { ok: true, params };
+	if (issues.length === 0) issues.push(...stricterReadings(params, context.refuse));
+	return issues.length > 0 ? { ok: false, reply: validationErrorReply(issues, context.shape) } : { ok: true, params };
 }
 
 function checkEnvelope(body: unknown): BufferedReply | undefined {
@@ -83,7 +86,7 @@ function readParameters(
 	}
 	const mode = readChoice(parameters, 'mode', RESOLUTION_MODES, issues) ?? DEFAULT_MODE;
 	const frames = readGuidances(parameters.guidances, context, issues);
-	const size = readSize(parameters, mode, frames.startFrame !== undefined, issues);
+	const size = readSize(parameters, mode, frames.startFrame !== undefined, issues, context.refuse.includes('4k-native-size'));
 	const params: CreateParams = {
 		model,
 		isPublic,
@@ -108,7 +111,27 @@ function issue(field: string, message: string, extra: Record<string, unknown> = 
 }
 
 function unexpectedParameter(field: string): ValidationIssue {
-	return issue(field, `Unexpected parameter: ${field}`);
+	return { ...issue(field, `Unexpected parameter: ${field}`), unexpected: true };
+}
+
+/** The optional refusals (EmulatorOptions.refuse), checked once the body is otherwise valid. */
+function stricterReadings(params: CreateParams, refuse: readonly RefusalRule[]): ValidationIssue[] {
+	const issues: ValidationIssue[] = [];
+	const { model, mode, durationSeconds, width, height, startFrame, promptEnhance } = params;
+	const aboveFullHd = mode !== 'RESOLUTION_1080';
+	if (refuse.includes('prompt-enhance-with-frame-on-pro') && model === 'ltxv-2.3-pro' && startFrame && promptEnhance !== undefined && promptEnhance !== 'OFF') {
+		issues.push(issue('prompt_enhance', `Invalid prompt_enhance: ${promptEnhance} is not supported with a start_frame, use OFF`));
+	}
+	if (refuse.includes('fast-long-above-1080') && model === 'ltxv-2.3-fast' && durationSeconds > 10 && aboveFullHd) {
+		issues.push(issue('duration', `Invalid duration for ${model} at ${mode}: more than 10 seconds is only available at RESOLUTION_1080`));
+	}
+	if (refuse.includes('portrait-above-1080') && aboveFullHd && height > width) {
+		issues.push(issue('width', `Invalid size ${width}x${height} for ${mode}: portrait is only available at RESOLUTION_1080`));
+	}
+	if (refuse.includes('4k-native-size') && mode === 'RESOLUTION_2160' && Math.max(width, height) === 3840) {
+		issues.push(issue('width', `Invalid size ${width}x${height} for ${mode}: expected 1920x1080 or 1080x1920 (upscaled to 2160p)`));
+	}
+	return issues;
 }
 
 function readPrompt(prompt: string, issues: ValidationIssue[]): string {
@@ -181,8 +204,9 @@ function readSize(
 	mode: ResolutionMode,
 	hasStartFrame: boolean,
 	issues: ValidationIssue[],
+	fullHdSizesFor4k: boolean,
 ): { width: number; height: number } {
-	const allowed = SIZES_BY_MODE[mode];
+	const allowed = mode === 'RESOLUTION_2160' && fullHdSizesFor4k ? [...SIZES_BY_MODE[mode], ...SIZES_BY_MODE.RESOLUTION_1080] : SIZES_BY_MODE[mode];
 	const [defaultWidth, defaultHeight] = allowed[0];
 	const { width, height } = parameters;
 	if (width === undefined && height === undefined) return { width: defaultWidth, height: defaultHeight };

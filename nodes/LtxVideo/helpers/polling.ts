@@ -2,6 +2,7 @@
  * Waits for a generation to finish by polling GET /v1/generations/{id}. Transient trouble right
  * after a create (404, `generations_by_pk: null`, 5xx, 429, network) counts as "still pending";
  * only a bounded run of consecutive failures, a terminal status or the timeout ends the wait.
+ * A 429 delays the next check by its Retry-After (or a growing pause) and is not counted as a failure.
  */
 import type { IExecuteFunctions } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
@@ -10,7 +11,7 @@ import { recoveryHint } from '../../shared/errors';
 import { fetchGeneration, type GenerationRecord, readGenerationResponse } from '../../shared/generations';
 import type { WaitSettings } from '../../shared/options';
 import { pause, type RateLimiter, WaitCancelledError } from '../../shared/pacing';
-import { LeonardoApiError } from '../../shared/transport';
+import { LeonardoApiError, RATE_LIMIT_WAITS_MS } from '../../shared/transport';
 
 /** A brand-new ID can be unknown to the read side for a while (3P-observed 404s and nulls). */
 const NEW_GENERATION_GRACE_MS = 60_000;
@@ -60,10 +61,11 @@ function settle(ctx: IExecuteFunctions, record: GenerationRecord, target: PollTa
 	return record;
 }
 
-type Lookup = { record: GenerationRecord | null } | { problem: string };
+/** A problem to count; `waitMs` when Leonardo asked for a longer pause (429). */
+type Lookup = { record: GenerationRecord | null } | { problem: string; waitMs?: number };
 
 /** One status lookup. Transient trouble comes back as a problem to count; anything else is thrown. */
-async function lookUp(ctx: IExecuteFunctions, target: PollTarget, sinceStartMs: number): Promise<Lookup> {
+async function lookUp(ctx: IExecuteFunctions, target: PollTarget, sinceStartMs: number, rateLimitedInARow: number): Promise<Lookup> {
 	const { generationId, itemIndex, signal, baseUrl } = target;
 	let body: unknown;
 	let failed = false;
@@ -78,10 +80,16 @@ async function lookUp(ctx: IExecuteFunctions, target: PollTarget, sinceStartMs: 
 	// A lasting failure (e.g. 401) gets its recovery hint from runItems, like every error after a create.
 	if (failed) {
 		if (failure instanceof WaitCancelledError || signal?.aborted || !isTransient(failure, sinceStartMs)) throw failure;
-		return { problem: (failure as Error).message };
+		return { problem: (failure as Error).message, waitMs: rateLimitWait(failure, rateLimitedInARow) };
 	}
 	const record = readGenerationResponse(body);
 	return record === undefined ? { problem: 'Leonardo answered with an unexpected body' } : { record };
+}
+
+/** After a 429: its Retry-After, else a growing pause over Leonardo's one-minute rate window. */
+function rateLimitWait(failure: unknown, rateLimitedInARow: number): number | undefined {
+	if (!(failure instanceof LeonardoApiError) || failure.statusCode !== 429) return undefined;
+	return failure.retryAfterMs ?? RATE_LIMIT_WAITS_MS[Math.min(rateLimitedInARow, RATE_LIMIT_WAITS_MS.length - 1)];
 }
 
 export async function waitForVideo(ctx: IExecuteFunctions, target: PollTarget, wait: WaitSettings): Promise<GenerationRecord> {
@@ -89,14 +97,23 @@ export async function waitForVideo(ctx: IExecuteFunctions, target: PollTarget, w
 	const startedAt = Date.now();
 	const deadline = startedAt + wait.timeoutMs;
 	let failuresInARow = 0;
+	let rateLimitedInARow = 0;
+	let nextWaitMs = wait.pollIntervalMs;
 
 	while (true) {
-		await pause(Math.max(0, Math.min(wait.pollIntervalMs, deadline - Date.now())), signal);
+		await pause(Math.max(0, Math.min(nextWaitMs, deadline - Date.now())), signal);
 		if (Date.now() >= deadline) break;
 		await target.pollLimiter.waitTurn(signal);
-		const lookup = await lookUp(ctx, target, Date.now() - startedAt);
+		const lookup = await lookUp(ctx, target, Date.now() - startedAt, rateLimitedInARow);
+		nextWaitMs = wait.pollIntervalMs;
 
 		if ('problem' in lookup) {
+			if (lookup.waitMs !== undefined) {
+				// Rate-limited: honour Retry-After (or back off), and do not count it against the failure limit.
+				rateLimitedInARow++;
+				nextWaitMs = Math.max(wait.pollIntervalMs, lookup.waitMs);
+				continue;
+			}
 			if (++failuresInARow >= MAX_CONSECUTIVE_POLL_FAILURES) {
 				throw new NodeOperationError(ctx.getNode(), `Could not get the status of generation ${generationId}`, {
 					itemIndex,
@@ -106,6 +123,7 @@ export async function waitForVideo(ctx: IExecuteFunctions, target: PollTarget, w
 			continue;
 		}
 		failuresInARow = 0;
+		rateLimitedInARow = 0;
 		if (lookup.record === null) {
 			// Unknown right after the create is normal for a while; later it means deleted.
 			if (Date.now() - startedAt < NEW_GENERATION_GRACE_MS) continue;

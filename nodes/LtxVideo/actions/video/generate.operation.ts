@@ -316,6 +316,8 @@ function refusesReusedImage(refusal: unknown, frames: Array<{ reference?: ImageR
 }
 
 type MadeGeneration = Omit<CreatedGenerationEntry, 'sentAt'> & { generationId: string };
+/** What this try created, with what the node changed to get the create accepted (output as `notice`). */
+type Made = MadeGeneration & { notices?: string[] };
 
 /**
  * What an earlier try of this node run (Retry On Fail) created for this item and request: resumed,
@@ -342,7 +344,7 @@ async function uploadAndCreate(
 	{ itemIndex, progress, cancel, stopNew }: { itemIndex: number; progress: ItemProgress; cancel: AbortSignal; stopNew: AbortSignal },
 	created: CreatedGenerations,
 	digest: string,
-): Promise<MadeGeneration> {
+): Promise<Made> {
 	// Until the create, another item's failure stops this one; once created (paid for), it runs to the end.
 	const beforeCreate = { itemIndex, signal: stopNew, baseUrl: session.baseUrl };
 	const frame = async (image: FrameImage | undefined, input: FrameInput | undefined, which: string) => {
@@ -357,6 +359,8 @@ async function uploadAndCreate(
 				itemIndex,
 				signal: cancel,
 				stopBeforeSend: stopNew,
+				// A reused upload refused is uploaded afresh below, not waited for.
+				waitForUploads: !start.reused && !end.reused,
 				onSend: () => {
 					progress.createSent = true;
 					created.markSent(itemIndex, digest);
@@ -386,12 +390,13 @@ async function uploadAndCreate(
 	const made = {
 		generationId: result.created.generationId,
 		cost: result.created.cost,
-		width: result.body.parameters.width as number,
-		height: result.body.parameters.height as number,
+		// 0×0 ("follow the start image") is no size: left out unless Leonardo reports one.
+		width: (result.body.parameters.width as number) || undefined,
+		height: (result.body.parameters.height as number) || undefined,
 	};
 	created.markCreated(itemIndex, digest, made);
 	ctx.logger.info(`LTX Video: created generation ${made.generationId} (item ${itemIndex}, ${request.model})`);
-	return made;
+	return { ...made, notices: result.notices };
 }
 
 /** Auto: `min(apiConcurrencySlots, 20)` from GET /v1/me, read once per execution; 4 when it says nothing. */
@@ -427,13 +432,14 @@ export function generateRun(ctx: IExecuteFunctions, baseUrl: string): ItemRun<Ch
 		run: async (checked, itemIndex, progress, { cancel, stopNew }): Promise<INodeExecutionData> => {
 			const { request } = checked;
 			const digest = requestDigest(request, checked.images);
-			const { generationId, cost, width, height } =
+			const { generationId, cost, width, height, notices = [] }: Made =
 				resumable(ctx, created, itemIndex, digest) ?? (await uploadAndCreate(ctx, session, checked, { itemIndex, progress, cancel, stopNew }, created, digest));
+			const notice = notices.length > 0 ? { notice: notices.join(' ') } : {};
 			progress.generationId = generationId;
 			const call = { itemIndex, signal: cancel, baseUrl };
 
 			const facts: KnownRequestFacts = { model: request.model, prompt: request.prompt, seed: request.seed, width, height, cost };
-			if (!checked.waitForCompletion) return { json: submittedJson(generationId, facts) };
+			if (!checked.waitForCompletion) return { json: { ...submittedJson(generationId, facts), ...notice } };
 
 			const record = await waitForVideo(
 				ctx,
@@ -441,7 +447,7 @@ export function generateRun(ctx: IExecuteFunctions, baseUrl: string): ItemRun<Ch
 				checked.wait,
 			);
 			progress.videoUrl = record.videoUrl;
-			const json = generationJson(record, facts);
+			const json = { ...generationJson(record, facts), ...notice };
 			// After another item's failure the node outputs nothing: the error names this video's link instead.
 			if (!checked.output.download || stopNew.aborted) return { json };
 			const binary = await downloadVideo(ctx, {
