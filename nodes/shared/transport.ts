@@ -155,7 +155,8 @@ export async function callApi<T = unknown>(ctx: NodeContext, call: ApiCall, opti
 			attempt--;
 			continue;
 		}
-		const retryable = statusCode === 429 || (call.retry === 'idempotent' && statusCode >= 500);
+		// A 429 without Retry-After has had its minute above; one with it is retried within maxAttempts.
+		const retryable = (statusCode === 429 && retryAfter !== undefined) || (call.retry === 'idempotent' && statusCode >= 500);
 		if (retryable && !lastAttempt) {
 			await pause(retryAfter ?? backoffMs(attempt), options.signal);
 			continue;

@@ -1,11 +1,26 @@
 /** Shared set-up for engine tests: one emulator per test file, reset between tests. */
 import type { IDataObject, INodeParameters } from 'n8n-workflow';
 
-import { LeonardoEmulator } from '../emulator/index.ts';
-import type { RecordedRequest } from '../emulator/types.ts';
+import { DEFAULT_OPTIONS, LeonardoEmulator } from '../emulator/index.ts';
+import type { EmulatorOptions, RecordedRequest } from '../emulator/types.ts';
 import { removeBinaryStore, runLtxNode, type RunOptions, type RunResult } from './engine';
 
 export const IMAGE_ID = '0a1b2c3d-4e5f-6789-abcd-ef0123456789';
+
+/**
+ * Restored before each test: the switches a test may turn on. The unkind defaults stay as they are
+ * (schema-style validation errors, 429s without Retry-After, 404/null/500 on a new generation's first read).
+ */
+const SWITCHES_OFF = {
+	refuse: [],
+	initImageSettleMs: 0,
+	sparseRecords: false,
+	concurrencySlots: 0,
+	beyondSlots: 'queue',
+	validationErrorShape: DEFAULT_OPTIONS.validationErrorShape,
+	retryAfterHeader: DEFAULT_OPTIONS.retryAfterHeader,
+	freshReadWindowMs: DEFAULT_OPTIONS.freshReadWindowMs,
+} satisfies Partial<EmulatorOptions>;
 
 export function useEmulator(options: ConstructorParameters<typeof LeonardoEmulator>[0] = {}) {
 	const emulator = new LeonardoEmulator({ generationDelayMs: 300, quiet: true, ...options });
@@ -19,7 +34,7 @@ export function useEmulator(options: ConstructorParameters<typeof LeonardoEmulat
 		generationsBefore = new Set(emulator.generations.keys());
 		emulator.clearRequests();
 		emulator.clearFaults();
-		emulator.setOptions({ generationDelayMs: 300, audioField: 'both', rejectParameters: [], motionModelSpelling: 'enum', ...options });
+		emulator.setOptions({ ...SWITCHES_OFF, generationDelayMs: 300, audioField: 'both', rejectParameters: [], motionModelSpelling: 'enum', ...options });
 	});
 
 	const run = async (parameters: INodeParameters, extra: Partial<RunOptions> = {}): Promise<RunResult> =>
