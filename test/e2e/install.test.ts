@@ -168,5 +168,5 @@ async function expectOneVideo(session: RestSession, emulator: EmulatorProcess): 
 	expect(rest).toHaveLength(0);
 	expect(item.json).toMatchObject({ status: 'COMPLETE', model: 'ltxv-2.3-fast' });
 	expect(item.binary?.data).toMatchObject({ mimeType: 'video/mp4' });
-	expect((await emulator.requests()).filter((request) => request.route === 'create')).toHaveLength(1);
+	expect((await emulator.requests()).filter((request) => request.route === 'create' && request.status === 200)).toHaveLength(1);
 }

@@ -6,7 +6,7 @@
  */
 import type { INodeParameters } from 'n8n-workflow';
 
-import type { FaultSpec, RecordedRequest } from '../emulator/types.ts';
+import type { EmulatorOptions, FaultSpec, RecordedRequest } from '../emulator/types.ts';
 import type { InputItem } from '../helpers/engine';
 import { generate } from '../helpers/scenario';
 
@@ -14,6 +14,8 @@ export interface FaultCase {
 	name: string;
 	area: 'create' | 'poll' | 'download' | 'upload' | 'redirect';
 	faults: FaultSpec[];
+	/** Emulator switches for this case (test/emulator/README.md), restored before the next one. */
+	emulator?: Partial<EmulatorOptions>;
 	parameters?: INodeParameters;
 	input?: InputItem[];
 	/** 'video': the run succeeds with a valid MP4; otherwise the error message must match. */
@@ -50,6 +52,25 @@ export const FAULT_CASES: FaultCase[] = [
 			expect(second.at - first.at).toBeGreaterThanOrEqual(950);
 		},
 	},
+	{
+		name: 'create: 429 without Retry-After (backed off 2 s, 4 s)',
+		area: 'create',
+		faults: [{ route: 'create', status: 429, times: 2, body: { error: 'Too many requests', path: '$', code: 'rate-limited' } }],
+		outcome: 'video',
+		creates: 3,
+		check: (requests) => {
+			const times = requests.filter((request) => request.route === 'create').map((request) => request.at);
+			expect(times[2] - times[0]).toBeGreaterThanOrEqual(5900);
+		},
+	},
+	{
+		name: 'create: 500 that DID create a generation',
+		area: 'create',
+		faults: [{ route: 'create', status: 500, body: serviceError, afterHandler: true }],
+		outcome: /Service Error/,
+		creates: 1,
+		check: (requests) => expect(requests.filter((request) => request.route !== 'create')).toEqual([]),
+	},
 	{ name: 'create: 401 wrong key', area: 'create', faults: [{ route: 'create', status: 401, body: { error: 'Authentication hook unauthorized this request', path: '$', code: 'access-denied' } }], outcome: /Authentication hook unauthorized/, creates: 1 },
 	{ name: 'create: 403 moderation', area: 'create', faults: [{ route: 'create', status: 403, body: { error: 'content moderation filter: storm', path: '$', code: 'unexpected' } }], outcome: /content moderation filter/, creates: 1 },
 	{ name: 'create: 400 validation', area: 'create', faults: [{ route: 'create', status: 400, body: [{ message: 'Invalid prompt, maximum length of 5000 characters exceeded.', extensions: { code: 'VALIDATION_ERROR' } }] }], outcome: /maximum length of 5000/, creates: 1 },
@@ -60,6 +81,25 @@ export const FAULT_CASES: FaultCase[] = [
 		outcome: 'video',
 		creates: 2,
 		check: (requests) => expect(statuses(requests, 'create')).toEqual([400, 200]),
+	},
+	{
+		name: 'create: JSON-Schema error naming `audio` in params only (re-sent once as motion_has_audio)',
+		area: 'create',
+		faults: [],
+		emulator: { validationErrorShape: 'schema', audioField: 'motion_has_audio' },
+		outcome: 'video',
+		creates: 2,
+		check: (requests) => expect(statuses(requests, 'create')).toEqual([400, 200]),
+	},
+	{
+		name: 'create: prompt_enhance refused with a start frame (re-sent once with OFF)',
+		area: 'create',
+		faults: [],
+		emulator: { refuse: ['prompt-enhance-with-frame-on-pro'] },
+		parameters: generate({ startFrame: 'imageId', startFrameImageId: '5b0e6f3a-9c1d-4e2b-8a7f-3c6d2e1f0a9b', startFrameImageType: 'GENERATED' }),
+		outcome: 'video',
+		creates: 2,
+		check: (requests) => expect(requests.filter((request) => request.route === 'create').map((request) => (request.body as { parameters: { prompt_enhance: string } }).parameters.prompt_enhance)).toEqual(['AUTO', 'OFF']),
 	},
 
 	// poll: transient trouble means "still pending"
@@ -76,6 +116,27 @@ export const FAULT_CASES: FaultCase[] = [
 		check: (requests) => expect(statuses(requests, 'poll').slice(0, 3)).toEqual([500, 502, 503]),
 	},
 	{ name: 'poll: 404 right after create', area: 'poll', faults: [{ route: 'poll', status: 404, times: 2, body: { error: 'not found' } }], outcome: 'video', creates: 1 },
+	{
+		name: 'poll: 404, null or 500 on the first read (emulator default)',
+		area: 'poll',
+		faults: [],
+		emulator: { freshReadWindowMs: 10_000 },
+		outcome: 'video',
+		creates: 1,
+		// Done after 300 ms, so a usable first answer would have ended the wait at the first check.
+		check: (requests) => expect(statuses(requests, 'poll').length).toBeGreaterThanOrEqual(2),
+	},
+	{
+		name: 'poll: 429 without Retry-After (next check after 2 s)',
+		area: 'poll',
+		faults: [{ route: 'poll', status: 429, body: { error: 'rate limited' } }],
+		outcome: 'video',
+		creates: 1,
+		check: (requests) => {
+			const [limited, next] = requests.filter((request) => request.route === 'poll');
+			expect(next.at - limited.at).toBeGreaterThanOrEqual(1900);
+		},
+	},
 	{ name: 'poll: 429', area: 'poll', faults: [{ route: 'poll', status: 429, headers: { 'retry-after': '1' }, body: { error: 'rate limited' } }], outcome: 'video', creates: 1 },
 	{ name: 'poll: generations_by_pk null at first', area: 'poll', faults: [pollBody(null)], outcome: 'video', creates: 1 },
 	{ name: 'poll: unknown status strings', area: 'poll', faults: [pollBody({ id: 'x', status: 'QUEUED', generated_images: [] }), pollBody({ id: 'x', status: 'PROCESSING', generated_images: [] })], outcome: 'video', creates: 1 },
@@ -110,6 +171,16 @@ export const FAULT_CASES: FaultCase[] = [
 	{ name: 'download: keeps failing', area: 'download', faults: [{ route: 'download', status: 503, times: 10 }], outcome: /Downloading the video of generation [0-9a-f-]{36} failed: the video server answered HTTP 503/, creates: 1, timeoutMs: 30_000 },
 
 	// upload of a start frame: nothing is generated when it fails
+	{
+		name: 'upload: "invalid init image id" right after the upload (create sent again after 2 s)',
+		area: 'upload',
+		...startFromBinary,
+		faults: [],
+		emulator: { initImageSettleMs: 1500 },
+		outcome: 'video',
+		creates: 2,
+		check: (requests) => expect(statuses(requests, 'create')).toEqual([400, 200]),
+	},
 	{ name: 'upload: init-image 400', area: 'upload', ...startFromBinary, faults: [{ route: 'initImage', status: 400, body: { error: 'invalid file extension', path: '$', code: 'validation-failed' } }], outcome: /invalid file extension/, creates: 0 },
 	{ name: 'upload: init-image 500 once', area: 'upload', ...startFromBinary, faults: [{ route: 'initImage', status: 500 }], outcome: 'video', creates: 1 },
 	{

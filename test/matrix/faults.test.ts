@@ -9,6 +9,7 @@ describe.each(['create', 'poll', 'download', 'upload', 'redirect'] as const)('%s
 	test.each(cases.map((fault) => [fault.name, fault] as const))(
 		'%s',
 		async (_name, fault) => {
+			if (fault.emulator) emulator.setOptions(fault.emulator);
 			for (const spec of fault.faults) {
 				emulator.injectFault(spec.location ? { ...spec, location: spec.location.replace('CDN_ORIGIN', emulator.cdnUrl) } : spec);
 			}
