@@ -2,7 +2,7 @@
  * The node through n8n's engine against every stricter reading of leonardo-api.md the emulator offers
  * (test/emulator/README.md, "Switches"): what the node re-sends, what it waits out, and what it says.
  */
-import { EMULATOR_USER_ID, KNOWN_GENERATED_IMAGE_ID } from '../emulator/index.ts';
+import { KNOWN_GENERATED_IMAGE_ID } from '../emulator/index.ts';
 import type { ValidationErrorShape } from '../emulator/types.ts';
 import { generate, useEmulator } from '../helpers/scenario';
 
@@ -170,11 +170,11 @@ test('a create answered 500 that DID create a generation: nothing more is sent; 
 	expect(result.error?.description).toMatch(/NOT sent again.*"Get Many" operation/);
 	expect(createStatuses()).toEqual([500]);
 	expect(requests().filter((request) => request.route !== 'create')).toEqual([]);
-	// The generation exists and is findable by listing the account's generations, newest first.
+	// The generation exists, and the Get Many the error points to finds it (newest first).
 	const [made] = createdGenerations();
-	const listing = await fetch(`${emulator.baseUrl}/v1/generations/user/${EMULATOR_USER_ID}?limit=5`, { headers: { authorization: `Bearer ${emulator.apiKey}` } });
-	const { generations } = (await listing.json()) as { generations: Array<{ id: string; prompt: string }> };
-	expect(generations.find((generation) => generation.prompt === prompt)?.id).toBe(made);
+	const listed = await run({ resource: 'video', operation: 'getAll', returnAll: false, limit: 5 });
+	expect(listed.error).toBeUndefined();
+	expect(listed.items.find((item) => item.json.prompt === prompt)?.json.generationId).toBe(made);
 });
 
 describe('404 / null / 500 on the first read of a new generation (on by default)', () => {
