@@ -105,7 +105,7 @@ describe('free part and validation-only part', () => {
 		// Error shapes as the emulator answers them, and the node's own parser finds every named field.
 		const shapeOf = (id: string) => result.validation?.results.find((r) => r.id === id)?.reading.shape;
 		expect(shapeOf('envelope.public-type')).toBe('rest');
-		expect(shapeOf('param.audio')).toBe('bare-array');
+		expect(shapeOf('param.audio')).toBe('json-schema'); // the emulator's default validationErrorShape
 		expect(row(result, 'error-shapes').agrees).toBe('yes');
 
 		for (const id of ['audio-key', 'mode', 'seed', 'durations', 'sizes', 'prompt-length', 'quantity', 'frames', 'envelope', 'bad-key']) {
