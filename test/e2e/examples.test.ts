@@ -177,6 +177,8 @@ test('04 submit, wait, get: returns PENDING at once, loops while rendering, save
 		{ model: 'ltxv-2.3-fast', public: false, parameters: expect.objectContaining({ duration: 10 }) },
 	]);
 	// One lookup per Get run, plus one more after the emulator's default answer (404, null or 500) to the
-	// first read of a new generation, which Get asks again.
-	expect(requests.filter((request) => request.route === 'poll')).toHaveLength(getRuns.length + 1);
+	// first read of a generation less than 10 s old, which Get asks again.
+	const polls = requests.filter((request) => request.route === 'poll');
+	expect(polls.length).toBeGreaterThanOrEqual(getRuns.length);
+	expect(polls.length).toBeLessThanOrEqual(getRuns.length + 1);
 });
