@@ -8,4 +8,6 @@ export PATH="$_ltx_node_dir/bin:$PATH"
 # Native addons (isolated-vm, sqlite3) must compile against Node 24's headers, not the machine's Node 20
 # (these machines' ~/.npmrc says nodedir=/usr). npm 11 warns "Unknown env config nodedir"; node-gyp still reads it.
 export npm_config_nodedir="$_ltx_node_dir"
+# The clone's .npmrc heading tells plain-npm users on an older Node to run `npm run setup`; not needed here.
+export npm_config_heading=npm
 unset _ltx_node_dir
