@@ -1,8 +1,11 @@
 import type { IExecuteFunctions, IHookFunctions, INodeExecutionData, INodeType, INodeTypeDescription, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
+import { downloadOptions } from '../shared/descriptions';
 import { receiveCallback } from './receive';
 import { attachVideos } from './video';
+
+const [downloadOption, binaryPropertyOption] = downloadOptions();
 
 export class LtxVideoTrigger implements INodeType {
 	description: INodeTypeDescription = {
@@ -55,14 +58,7 @@ export class LtxVideoTrigger implements INodeType {
 				placeholder: 'Add option',
 				default: {},
 				options: [
-					{
-						displayName: 'Download Video',
-						name: 'download',
-						type: 'boolean',
-						default: true,
-						description:
-							'Whether to put the MP4 into the output item’s binary data. Turn off to output only the video URL (it expires after a while).',
-					},
+					downloadOption,
 					{
 						displayName: 'Only Leonardo’s IP Addresses',
 						name: 'leonardoIpsOnly',
@@ -71,14 +67,7 @@ export class LtxVideoTrigger implements INodeType {
 						description:
 							'Whether to refuse calls that do not come from Leonardo’s published addresses. Behind a reverse proxy, set N8N_PROXY_HOPS on n8n, or every call is refused.',
 					},
-					{
-						displayName: 'Put Output File in Field',
-						name: 'binaryPropertyName',
-						type: 'string',
-						default: 'data',
-						placeholder: 'e.g. data',
-						hint: 'The name of the output binary field to put the MP4 in',
-					},
+					binaryPropertyOption,
 					{
 						displayName: 'Videos Only',
 						name: 'videosOnly',

@@ -38,7 +38,7 @@ import { LeonardoApiError } from '../../../shared/transport';
 import { waitForVideo } from '../../helpers/polling';
 import { type FrameImage, FrameUploads, readFrameImage } from '../../helpers/upload';
 import { operationDisplay } from '../display';
-import { downloadOptions } from './common.description';
+import { downloadOptions } from '../../../shared/descriptions';
 
 const MODEL_SLUGS = Object.keys(MODELS);
 const framed = { startFrame: ['binary', 'imageId'] };

@@ -7,7 +7,8 @@ import type { ItemRun } from '../../helpers/items';
 import { type OutputSettings, validateGenerationId, validateOutputSettings } from '../../../shared/options';
 import { generationJson } from '../../../shared/output';
 import { operationDisplay } from '../display';
-import { downloadOptions, generationIdField } from './common.description';
+import { downloadOptions } from '../../../shared/descriptions';
+import { generationIdField } from './common.description';
 
 export const description: INodeProperties[] = [
 	generationIdField(

@@ -17,7 +17,7 @@ import { generationJson } from '../../../shared/output';
 import type { CallOptions } from '../../../shared/transport';
 import type { ItemRun } from '../../helpers/items';
 import { operationDisplay } from '../display';
-import { downloadOptions } from './common.description';
+import { downloadOptions } from '../../../shared/descriptions';
 
 /** Records asked for per request. Leonardo's own default is 10; its maximum is not documented. */
 const PAGE_SIZE = 50;
