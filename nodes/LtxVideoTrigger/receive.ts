@@ -8,7 +8,7 @@
 import type { IDataObject, INodeExecutionData, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
 import { recoveryHint } from '../shared/errors';
-import { fetchGeneration, readGenerationResponse, type GenerationRecord } from '../shared/generations';
+import { type GenerationRecord, lookUpGeneration } from '../shared/generations';
 import { validateOutputSettings } from '../shared/options';
 import { generationJson } from '../shared/output';
 import { apiBaseUrl, CREDENTIAL_TYPE } from '../shared/transport';
@@ -104,7 +104,8 @@ async function itemFor(
 	let record: GenerationRecord | null | undefined;
 	try {
 		const baseUrl = await apiBaseUrl(ctx);
-		record = readGenerationResponse(await fetchGeneration(ctx, generationId, { baseUrl }, LOOKUP_ATTEMPTS));
+		// Like Get: a 404 or `null` is asked again for a few seconds (a new ID may not be readable yet).
+		record = await lookUpGeneration(ctx, generationId, { baseUrl });
 	} catch (error) {
 		// Leonardo answered the callback's generation but not the lookup: start anyway, the ID is the video.
 		if (callback.status === 'FAILED' && !settings.statuses.includes('FAILED')) return ignore('FAILED');
