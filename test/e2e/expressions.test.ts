@@ -66,7 +66,7 @@ return [
 			aspectRatio: '={{ $json.aspect }}',
 			options: { download: false, pollInterval: 1 },
 		}),
-		code('Submit items', `return [{ json: { prompt: 'to fetch' } }, { json: { prompt: 'to delete' } }];`),
+		code('Submit items', `return [{ json: { prompt: 'to fetch [emu:never]' } }, { json: { prompt: 'to delete' } }];`),
 		ltx('Submit', { prompt: '={{ $json.prompt }}', waitForCompletion: false }),
 		code(
 			'Operation items',
@@ -118,7 +118,8 @@ afterAll(async () => await world?.dispose());
 test('frame source, model + number duration, aspect ratio, resolution and operation from expressions, per item', async () => {
 	await world.emulator.reset();
 	const result = await executeOrThrow(world.n8n, EXPRESSIONS_ID);
-	const bodies = Object.fromEntries(createBodies(await world.emulator.requests()).map((body) => [body.parameters.prompt, body]));
+	// Four LTX Video nodes create: Frames, Models, Submit and Operations.
+	const bodies = Object.fromEntries(createBodies(await world.emulator.requests(), 4).map((body) => [body.parameters.prompt, body]));
 
 	// One batch, three frame sources.
 	expect(outputOf(result, 'Frames').map((item) => [item.json.prompt, item.json.status])).toEqual([
@@ -143,7 +144,7 @@ test('frame source, model + number duration, aspect ratio, resolution and operat
 	const [toGet, toDelete] = outputOf(result, 'Submit').map((item) => item.json.generationId);
 	const operations = outputOf(result, 'Operations');
 	expect(operations.map((item) => item.pairedItem)).toEqual([{ item: 0 }, { item: 1 }, { item: 2 }]);
-	// Still rendering: a pending record names no model yet.
+	// Still rendering (it never finishes: the emulator marker), so a pending record names no model yet.
 	expect(operations[0].json).toMatchObject({ generationId: toGet, status: 'PENDING' });
 	expect(operations[1].json).toMatchObject({ status: 'PENDING', model: 'ltxv-2.3-pro', prompt: 'made by an expression operation' });
 	expect(operations[2].json).toEqual({ generationId: toDelete, deleted: true });
