@@ -21,8 +21,6 @@ interface TriggerSettings {
 	leonardoIpsOnly: boolean;
 }
 
-export const LOOKUP_ATTEMPTS = 5;
-
 function readSettings(ctx: IWebhookFunctions): TriggerSettings {
 	const options = ctx.getNodeParameter('options', {}) as IDataObject;
 	// Checked here too, so a bad setting refuses the call instead of failing every execution.

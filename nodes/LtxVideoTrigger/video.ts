@@ -9,10 +9,9 @@ import { ExecutionBaseError, NodeOperationError } from 'n8n-workflow';
 
 import { downloadVideo } from '../shared/download';
 import { InvalidInputError } from '../shared/errors';
-import { fetchGeneration, readGenerationResponse } from '../shared/generations';
+import { freshVideoUrl } from '../shared/generations';
 import { validateOutputSettings } from '../shared/options';
 import { apiBaseUrl } from '../shared/transport';
-import { LOOKUP_ATTEMPTS } from './receive';
 
 export async function attachVideos(ctx: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	let output;
@@ -39,7 +38,7 @@ export async function attachVideos(ctx: IExecuteFunctions): Promise<INodeExecuti
 				generationId,
 				itemIndex,
 				signal,
-				refreshUrl: async () => readGenerationResponse(await fetchGeneration(ctx, generationId, { baseUrl, signal, itemIndex }, LOOKUP_ATTEMPTS))?.videoUrl,
+				refreshUrl: async () => await freshVideoUrl(ctx, generationId, { baseUrl, signal, itemIndex }),
 			});
 			results.push({ json: item.json, binary: { [output.binaryPropertyName]: binary }, pairedItem: { item: itemIndex } });
 		} catch (failure) {

@@ -342,6 +342,16 @@ export async function lookUpGeneration(ctx: NodeContext, generationId: string, o
 	return null;
 }
 
+/**
+ * A fresh signed MP4 URL after the CDN refused a link (403/404: signed links expire), for every download.
+ * Read the way Get reads (lookUpGeneration: 5 attempts for 5xx/429/network errors, a 404 or `null` asked
+ * again over ~6 s): a failed refresh fails the download, so a brief outage, or a read side still behind a
+ * video that just finished, must not cost it. `undefined` when no URL comes back (the old one is tried again).
+ */
+export async function freshVideoUrl(ctx: NodeContext, generationId: string, options: CallOptions): Promise<string | undefined> {
+	return (await lookUpGeneration(ctx, generationId, options))?.videoUrl;
+}
+
 export async function removeGeneration(ctx: NodeContext, generationId: string, options: CallOptions): Promise<unknown> {
 	return await callApi(ctx, { method: 'DELETE', path: `/v1/generations/${encodeURIComponent(generationId)}`, retry: 'idempotent' }, options);
 }

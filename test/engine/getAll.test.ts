@@ -178,6 +178,21 @@ test('Download Videos on: completed videos carry their MP4 (no key sent to the C
 	expect(visibleText(result)).not.toContain(emulator.apiKey);
 });
 
+test('an expired MP4 link is fetched again through a lookup that outlasts three 500s (the video is not lost to a brief outage)', async () => {
+	await makeGenerations(['expires']);
+	emulator.injectFault({ route: 'download', status: 403, body: '<Error><Code>AccessDenied</Code><Message>Request has expired</Message></Error>' });
+	emulator.injectFault({ route: 'poll', status: 500, times: 3 });
+	const result = await run(getAll({ options: { download: true } }));
+
+	expect(result.error).toBeUndefined();
+	expect((await result.readBinary(result.items[0], 'data')).toString('latin1', 4, 8)).toBe('ftyp');
+	expect(requests('download').map((request) => request.status)).toEqual([403, 200]);
+	// The refresh is the only lookup Get Many makes; after the 500s the emulator's first-read 404/null/500 may follow.
+	const lookups = requests('poll').map((request) => request.status);
+	expect(lookups.slice(0, 3)).toEqual([500, 500, 500]);
+	expect(lookups.at(-1)).toBe(200);
+});
+
 test('each input item lists on its own (paired with it); the account is read once per execution', async () => {
 	await makeGenerations(['a', 'b', 'c']);
 	const result = await run(getAll({ limit: '={{ $json.limit }}' }), { input: [{ json: { limit: 1 } }, { json: { limit: 2 } }] });

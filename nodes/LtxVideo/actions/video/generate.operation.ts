@@ -28,7 +28,7 @@ import {
 	type RawFrameParameters,
 	validateGenerateRequest,
 } from '../../../shared/generateRequest';
-import { createGeneration, type CreateSession, fetchAccount, fetchGeneration, readGenerationResponse } from '../../../shared/generations';
+import { createGeneration, type CreateSession, fetchAccount, freshVideoUrl } from '../../../shared/generations';
 import { CreatedGenerations, type CreatedGenerationEntry, requestDigest } from '../../helpers/createdGenerations';
 import { type ItemProgress, type ItemRun } from '../../helpers/items';
 import { type OutputSettings, validateMaxConcurrency, validateOutputSettings, validateWaitSettings, type WaitSettings } from '../../../shared/options';
@@ -456,7 +456,7 @@ export function generateRun(ctx: IExecuteFunctions, baseUrl: string): ItemRun<Ch
 				generationId: record.id,
 				itemIndex,
 				signal: cancel,
-				refreshUrl: async () => readGenerationResponse(await fetchGeneration(ctx, record.id, call, 3))?.videoUrl,
+				refreshUrl: async () => await freshVideoUrl(ctx, record.id, call),
 			});
 			return { json, binary: { [checked.output.binaryPropertyName]: binary } };
 		},

@@ -2,7 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertie
 import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
 import { downloadVideo } from '../../../shared/download';
-import { fetchGeneration, lookUpGeneration, readGenerationResponse } from '../../../shared/generations';
+import { freshVideoUrl, lookUpGeneration } from '../../../shared/generations';
 import type { ItemRun } from '../../helpers/items';
 import { type OutputSettings, validateGenerationId, validateOutputSettings } from '../../../shared/options';
 import { generationJson } from '../../../shared/output';
@@ -42,7 +42,6 @@ export function getRun(ctx: IExecuteFunctions, baseUrl: string): ItemRun<Checked
 		}),
 		run: async ({ generationId, output }, itemIndex, progress, { stopNew: signal }): Promise<INodeExecutionData> => {
 			const call = { itemIndex, signal, baseUrl };
-			const lookup = async () => readGenerationResponse(await fetchGeneration(ctx, generationId, call, 5));
 			const record = await lookUpGeneration(ctx, generationId, call);
 			if (record === null) {
 				throw new NodeOperationError(ctx.getNode(), `Leonardo has no generation with ID ${generationId}`, {
@@ -69,7 +68,7 @@ export function getRun(ctx: IExecuteFunctions, baseUrl: string): ItemRun<Checked
 				generationId,
 				itemIndex,
 				signal,
-				refreshUrl: async () => (await lookup())?.videoUrl,
+				refreshUrl: async () => await freshVideoUrl(ctx, generationId, call),
 			});
 			return { json, binary: { [output.binaryPropertyName]: binary } };
 		},

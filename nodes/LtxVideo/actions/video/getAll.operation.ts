@@ -6,11 +6,10 @@ import { downloadVideo } from '../../../shared/download';
 import { InvalidInputError } from '../../../shared/errors';
 import {
 	fetchAccount,
-	fetchGeneration,
 	fetchUserGenerations,
+	freshVideoUrl,
 	type GenerationRecord,
 	readGenerationListResponse,
-	readGenerationResponse,
 } from '../../../shared/generations';
 import { type OutputSettings, validateOutputSettings } from '../../../shared/options';
 import { generationJson } from '../../../shared/output';
@@ -199,7 +198,7 @@ export function getAllRun(ctx: IExecuteFunctions, baseUrl: string): ItemRun<Chec
 					generationId: record.id,
 					itemIndex,
 					signal,
-					refreshUrl: async () => readGenerationResponse(await fetchGeneration(ctx, record.id, call, 3))?.videoUrl,
+					refreshUrl: async () => await freshVideoUrl(ctx, record.id, call),
 				});
 				items.push({ json, binary: { [wanted.output.binaryPropertyName]: binary } });
 			}
