@@ -224,73 +224,75 @@ export async function createGeneration(
 	frames: CreateFrames,
 	call: CreateCall,
 ): Promise<CreateResult> {
-	while (session.dialectLearned) await session.dialectLearned;
-	let learned = () => {};
-	if (!session.dialect.learned) session.dialectLearned = new Promise<void>((resolve) => (learned = resolve));
+	const { itemIndex, signal, stopBeforeSend = signal, onSend, waitForUploads = true } = call;
+	const endTurn = await takeDialectTurn(session);
 	try {
-		return await negotiate(ctx, session, request, frames, call);
+		let dialect = session.dialect;
+		let sent = request;
+		const notices: string[] = [];
+		const initImageWaits = [...INIT_IMAGE_WAITS_MS];
+		for (;;) {
+			const body = buildCreateBody(sent, frames, dialect);
+			await session.createLimiter.waitTurn(stopBeforeSend);
+			throwIfCancelled(stopBeforeSend);
+			onSend?.();
+			let refusal: unknown;
+			let response: unknown;
+			try {
+				response = await postGeneration(ctx, body, { itemIndex, signal, baseUrl: session.baseUrl });
+			} catch (error) {
+				refusal = error;
+			}
+			if (refusal === undefined) {
+				session.dialect = { ...dialect, learned: true };
+				session.dialectLearned = undefined;
+				return { body, created: requireGenerationId(ctx, response, itemIndex), notices };
+			}
+			// callApi only rejects with NodeApiError (LeonardoApiError for an HTTP answer) or a cancel: pass those on.
+			if (!(refusal instanceof LeonardoApiError)) throw refusal;
+			if (refusal.statusCode === 400 && sent.seed !== undefined && validationErrorNames(refusal.parsed, 'seed')) {
+				throw new InvalidInputError(
+					`This model did not accept a seed (${refusal.parsed?.message ?? 'validation error'})`,
+					'Remove the "Seed" option and run again. Nothing was generated or charged.',
+				);
+			}
+			const adjusted = adjustDialect(refusal, dialect);
+			if (adjusted) {
+				dialect = adjusted;
+				continue;
+			}
+			if (refusal.statusCode === 400 && frames.start && sent.promptEnhance !== 'OFF' && validationErrorNames(refusal.parsed, 'prompt_enhance')) {
+				notices.push(
+					`Leonardo refused Prompt Enhance "${sent.promptEnhance}" with a start frame (${refusal.parsed?.message ?? 'validation error'}), so the video was requested with Prompt Enhance "OFF".`,
+				);
+				ctx.logger.info(`LTX Video: item ${itemIndex}: Prompt Enhance ${sent.promptEnhance} refused with a start frame; re-sent with OFF`);
+				sent = { ...sent, promptEnhance: 'OFF' };
+				continue;
+			}
+			const wait = waitForUploads && initImageNotReady(refusal, frames) ? initImageWaits.shift() : undefined;
+			if (wait === undefined) throw refusal;
+			ctx.logger.info(`LTX Video: item ${itemIndex}: the uploaded image is not usable yet; creating again in ${wait / 1000} s`);
+			// Nothing was created: another item's failure may stop this wait, like any wait before a create.
+			await pause(wait, stopBeforeSend);
+		}
 	} finally {
-		if (!session.dialect.learned) session.dialectLearned = undefined;
-		learned();
+		endTurn();
 	}
 }
 
-async function negotiate(
-	ctx: IExecuteFunctions,
-	session: CreateSession,
-	request: GenerateRequest,
-	frames: CreateFrames,
-	call: CreateCall,
-): Promise<CreateResult> {
-	const { itemIndex, signal, stopBeforeSend = signal, onSend, waitForUploads = true } = call;
-	let dialect = session.dialect;
-	let sent = request;
-	const notices: string[] = [];
-	const initImageWaits = [...INIT_IMAGE_WAITS_MS];
-	for (;;) {
-		const body = buildCreateBody(sent, frames, dialect);
-		await session.createLimiter.waitTurn(stopBeforeSend);
-		throwIfCancelled(stopBeforeSend);
-		onSend?.();
-		let refusal: unknown;
-		let response: unknown;
-		try {
-			response = await postGeneration(ctx, body, { itemIndex, signal, baseUrl: session.baseUrl });
-		} catch (error) {
-			refusal = error;
-		}
-		if (refusal === undefined) {
-			session.dialect = { ...dialect, learned: true };
-			session.dialectLearned = undefined;
-			return { body, created: requireGenerationId(ctx, response, itemIndex), notices };
-		}
-		// callApi only rejects with NodeApiError (LeonardoApiError for an HTTP answer) or a cancel: pass those on.
-		if (!(refusal instanceof LeonardoApiError)) throw refusal;
-		if (refusal.statusCode === 400 && sent.seed !== undefined && validationErrorNames(refusal.parsed, 'seed')) {
-			throw new InvalidInputError(
-				`This model did not accept a seed (${refusal.parsed?.message ?? 'validation error'})`,
-				'Remove the "Seed" option and run again. Nothing was generated or charged.',
-			);
-		}
-		const adjusted = adjustDialect(refusal, dialect);
-		if (adjusted) {
-			dialect = adjusted;
-			continue;
-		}
-		if (refusal.statusCode === 400 && frames.start && sent.promptEnhance !== 'OFF' && validationErrorNames(refusal.parsed, 'prompt_enhance')) {
-			notices.push(
-				`Leonardo refused Prompt Enhance "${sent.promptEnhance}" with a start frame (${refusal.parsed?.message ?? 'validation error'}), so the video was requested with Prompt Enhance "OFF".`,
-			);
-			ctx.logger.info(`LTX Video: item ${itemIndex}: Prompt Enhance ${sent.promptEnhance} refused with a start frame; re-sent with OFF`);
-			sent = { ...sent, promptEnhance: 'OFF' };
-			continue;
-		}
-		const wait = waitForUploads && initImageNotReady(refusal, frames) ? initImageWaits.shift() : undefined;
-		if (wait === undefined) throw refusal;
-		ctx.logger.info(`LTX Video: item ${itemIndex}: the uploaded image is not usable yet; creating again in ${wait / 1000} s`);
-		// Nothing was created: another item's failure may stop this wait, like any wait before a create.
-		await pause(wait, stopBeforeSend);
-	}
+/**
+ * Waits while another create learns the dialect (`dialectLearned`); until it is learned, this create is
+ * the one learning it. Returns what ends that turn, whatever the create's outcome.
+ */
+async function takeDialectTurn(session: CreateSession): Promise<() => void> {
+	while (session.dialectLearned) await session.dialectLearned;
+	if (session.dialect.learned) return () => {};
+	let learned = () => {};
+	session.dialectLearned = new Promise<void>((resolve) => (learned = resolve));
+	return () => {
+		if (!session.dialect.learned) session.dialectLearned = undefined;
+		learned();
+	};
 }
 
 function requireGenerationId(ctx: IExecuteFunctions, response: unknown, itemIndex: number): CreatedGeneration {
