@@ -3,9 +3,8 @@
  * an init image that needs time, fresh-read 404/null/500, sparse records, concurrency slots, a 500
  * that created its generation): the probe must report each variant as what it is.
  */
-import * as nodeErrors from '../nodes/shared/errors';
-import { LeonardoEmulator } from './emulator/index.ts';
-import type { EmulatorOptions, RecordedRequest } from './emulator/index.ts';
+import type { EmulatorOptions, LeonardoEmulator, RecordedRequest } from './emulator/index.ts';
+import { probeOptions, startProbeEmulator } from './helpers/probe';
 import { runProbe, type ProbeOptions, type ProbeResult } from '../tools/probe/run.ts';
 import { join } from 'node:path';
 
@@ -18,24 +17,9 @@ async function probe(
 	changes: Partial<ProbeOptions> = {},
 	prepare: (started: LeonardoEmulator) => void = () => undefined,
 ): Promise<ProbeResult> {
-	emu = new LeonardoEmulator({ generationDelayMs: 150, createRatePerMinute: 100_000, quiet: true, audioField: 'both', freshReadWindowMs: 0, ...options });
-	await emu.start();
+	emu = await startProbeEmulator({ freshReadWindowMs: 0, ...options });
 	prepare(emu);
-	return await runProbe(
-		{
-			apiKey: emu.apiKey,
-			baseUrl: emu.baseUrl,
-			spend: false,
-			skipValidation: false,
-			pollIntervalMs: 50,
-			timeoutMs: 20_000,
-			webhookHost: '127.0.0.1',
-			webhookWaitMs: 1000,
-			nodeParser: nodeErrors,
-			...changes,
-		},
-		() => undefined,
-	);
+	return await runProbe(probeOptions(emu, { webhookWaitMs: 1000, ...changes }), () => undefined);
 }
 
 afterEach(async () => {

@@ -9,9 +9,8 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import * as nodeErrors from '../nodes/shared/errors';
-import { LeonardoEmulator } from './emulator/index.ts';
-import type { EmulatorOptions, RecordedRequest } from './emulator/index.ts';
+import type { EmulatorOptions, LeonardoEmulator, RecordedRequest } from './emulator/index.ts';
+import { probeOptions, startProbeEmulator } from './helpers/probe';
 import { runProbe, type ProbeOptions, type ProbeResult } from '../tools/probe/run.ts';
 import { WebhookReceiver } from '../tools/probe/webhook.ts';
 
@@ -22,9 +21,7 @@ const FRAME_PNG = join(__dirname, 'fixtures', 'frame.png');
 let emu: LeonardoEmulator;
 
 async function startEmulator(options: Partial<EmulatorOptions> = {}): Promise<LeonardoEmulator> {
-	// Both audio spellings unless a test says otherwise: the tests of one spelling set it themselves.
-	emu = new LeonardoEmulator({ generationDelayMs: 150, createRatePerMinute: 100_000, quiet: true, audioField: 'both', ...options });
-	await emu.start();
+	emu = await startProbeEmulator(options);
 	return emu;
 }
 
@@ -32,24 +29,9 @@ afterEach(async () => {
 	await emu?.stop();
 });
 
-function probeOptions(changes: Partial<ProbeOptions> = {}): ProbeOptions {
-	return {
-		apiKey: emu.apiKey,
-		baseUrl: emu.baseUrl,
-		spend: false,
-		skipValidation: false,
-		pollIntervalMs: 50,
-		timeoutMs: 20_000,
-		webhookHost: '127.0.0.1',
-		webhookWaitMs: 2000,
-		nodeParser: nodeErrors,
-		...changes,
-	};
-}
-
 async function probe(changes: Partial<ProbeOptions> = {}): Promise<{ result: ProbeResult; lines: string[] }> {
 	const lines: string[] = [];
-	const result = await runProbe(probeOptions(changes), (line) => lines.push(line));
+	const result = await runProbe(probeOptions(emu, changes), (line) => lines.push(line));
 	return { result, lines };
 }
 
