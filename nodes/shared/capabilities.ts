@@ -106,6 +106,10 @@ export const FRAME_SOURCES = {
 		displayName: 'Leonardo Image ID',
 		description: 'Use an image that is already on Leonardo',
 	},
+	url: {
+		displayName: 'Image From URL',
+		description: 'Download an image from an http(s) link, then upload it',
+	},
 } as const;
 export type FrameSource = keyof typeof FRAME_SOURCES;
 

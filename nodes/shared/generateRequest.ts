@@ -24,13 +24,14 @@ import {
 	type ResolutionMode,
 	SEED_MAX,
 } from './capabilities';
-import { InvalidInputError } from './errors';
+import { excerpt, InvalidInputError } from './errors';
 import { UUID_PATTERN } from './options';
 
 /** Where a start or end image comes from, after validation. */
 export type FrameInput =
 	| { source: 'binary'; binaryPropertyName: string }
-	| { source: 'imageId'; image: ImageReference };
+	| { source: 'imageId'; image: ImageReference }
+	| { source: 'url'; url: string };
 
 export interface ImageReference {
 	id: string;
@@ -57,6 +58,7 @@ export interface RawFrameParameters {
 	binaryPropertyName?: unknown;
 	imageId?: unknown;
 	imageType?: unknown;
+	url?: unknown;
 }
 
 export interface RawGenerateParameters {
@@ -142,6 +144,30 @@ function validateSeed(value: unknown): number | undefined {
 	return seed;
 }
 
+/** A frame link: absolute http(s), nothing else (no file:, ftp:, data:). */
+function validateImageUrl(raw: unknown, which: 'Start Frame' | 'End Frame'): string {
+	const text = typeof raw === 'string' ? raw.trim() : '';
+	if (!text) {
+		throw new InvalidInputError(
+			`The ${which.toLowerCase()} URL is empty`,
+			`Set "${which} URL" to the http(s) link of a PNG, JPEG or WebP image, or choose another "${which}" source.`,
+		);
+	}
+	let url: URL | undefined;
+	try {
+		url = new URL(text);
+	} catch {
+		url = undefined;
+	}
+	if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
+		throw new InvalidInputError(
+			`The ${which.toLowerCase()} URL "${excerpt(text, 100)}" is not an http(s) link`,
+			`Set "${which} URL" to a full link that starts with https:// (or http://), e.g. https://example.com/photo.png.`,
+		);
+	}
+	return url.href;
+}
+
 function validateFrame(raw: RawFrameParameters, which: 'Start Frame' | 'End Frame'): FrameInput | undefined {
 	const source = requireOneOf(raw.source, isFrameSource, Object.keys(FRAME_SOURCES), which);
 	if (source === 'none') return undefined;
@@ -155,6 +181,7 @@ function validateFrame(raw: RawFrameParameters, which: 'Start Frame' | 'End Fram
 		}
 		return { source, binaryPropertyName: name };
 	}
+	if (source === 'url') return { source, url: validateImageUrl(raw.url, which) };
 	const id = typeof raw.imageId === 'string' ? raw.imageId.trim() : '';
 	if (!id) {
 		throw new InvalidInputError(

@@ -16,6 +16,8 @@ export interface EmulatorProcessOptions {
 	cdnPort?: number;
 	/** How long a new generation stays PENDING. */
 	delayMs?: number;
+	/** Listening address of the third-party image host (default 127.0.0.1). */
+	imagesHost?: string;
 	/** Log every request to stderr (the launcher shows them; tests keep them quiet). */
 	verbose?: boolean;
 }
@@ -28,6 +30,8 @@ export interface EmulatorProcess {
 	baseUrl: string;
 	/** The one API key the emulator accepts. */
 	apiKey: string;
+	/** Origin of the third-party image host that frame links point at (test/emulator/images-server.ts). */
+	imagesUrl: string;
 	requests(): Promise<RecordedRequest[]>;
 	/** Forgets recorded requests and pending faults. */
 	reset(): Promise<void>;
@@ -53,6 +57,7 @@ export async function startEmulator(options: EmulatorProcessOptions = {}): Promi
 		['--delay', options.delayMs],
 	];
 	for (const [flag, value] of flags) if (value !== undefined) args.push(flag, String(value));
+	if (options.imagesHost) args.push('--host-images', options.imagesHost);
 	if (!options.verbose) args.push('--quiet');
 
 	const child = spawn(process.execPath, args, { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -75,6 +80,7 @@ export async function startEmulator(options: EmulatorProcessOptions = {}): Promi
 	return {
 		baseUrl: ready.baseUrl,
 		apiKey: ready.apiKey,
+		imagesUrl: ready.imagesUrl,
 		requests: async () => (await control('GET', 'requests')) as RecordedRequest[],
 		reset: async () => void (await control('POST', 'reset')),
 		setOptions: async (changes) => void (await control('POST', 'options', changes)),
@@ -86,8 +92,10 @@ export async function startEmulator(options: EmulatorProcessOptions = {}): Promi
 	};
 }
 
-/** The CLI prints one JSON line once all three servers listen, or exits (e.g. a port is taken). */
-async function readReadyLine(child: ChildProcess, stderr: () => string): Promise<{ baseUrl: string; apiKey: string }> {
+/** The CLI prints one JSON line once all its servers listen, or exits (e.g. a port is taken). */
+type ReadyLine = { baseUrl: string; apiKey: string; imagesUrl: string };
+
+async function readReadyLine(child: ChildProcess, stderr: () => string): Promise<ReadyLine> {
 	const lines = createInterface({ input: child.stdout! });
 	try {
 		return await new Promise((resolve, reject) => {
@@ -98,7 +106,7 @@ async function readReadyLine(child: ChildProcess, stderr: () => string): Promise
 			});
 			lines.once('line', (line) => {
 				clearTimeout(timer);
-				resolve(JSON.parse(line) as { baseUrl: string; apiKey: string });
+				resolve(JSON.parse(line) as ReadyLine);
 			});
 		});
 	} catch (error) {

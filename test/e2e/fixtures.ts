@@ -24,11 +24,11 @@ export interface E2eWorld {
  * run's installation of the package (see N8nInstance's PackageSource) unless `packageSource` says otherwise.
  */
 export async function createWorld(
-	options: { emulatorDelayMs?: number; packageSource?: PackageSource; webhookCallbackApiKey?: string } = {},
+	options: { emulatorDelayMs?: number; emulatorImagesHost?: string; packageSource?: PackageSource; webhookCallbackApiKey?: string } = {},
 ): Promise<E2eWorld> {
 	const scratch = mkdtempSync(path.join(tmpdir(), 'ltx-e2e-'));
 	const filesDir = path.join(scratch, 'files');
-	const emulator = await startEmulator({ delayMs: options.emulatorDelayMs });
+	const emulator = await startEmulator({ delayMs: options.emulatorDelayMs, imagesHost: options.emulatorImagesHost });
 	try {
 		// LTX_E2E_PACKAGE_DIR: run against another build of the package than this clone's.
 		const n8n = await N8nInstance.create({

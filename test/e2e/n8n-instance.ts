@@ -189,9 +189,9 @@ export class N8nInstance {
 		};
 	}
 
-	/** Runs an n8n CLI command against this user folder. */
-	async command(args: string[]): Promise<CommandResult> {
-		return await collectOutput(spawn(n8nBin(), args, { env: this.env(), cwd: this.userFolder, stdio: ['ignore', 'pipe', 'pipe'] }));
+	/** Runs an n8n CLI command against this user folder; `extraEnv` adds settings for this command only. */
+	async command(args: string[], extraEnv: NodeJS.ProcessEnv = {}): Promise<CommandResult> {
+		return await collectOutput(spawn(n8nBin(), args, { env: { ...this.env(), ...extraEnv }, cwd: this.userFolder, stdio: ['ignore', 'pipe', 'pipe'] }));
 	}
 
 	/**
@@ -221,8 +221,8 @@ export class N8nInstance {
 	}
 
 	/** `n8n execute --id`: runs a workflow from its Manual Trigger in a separate n8n process. */
-	async execute(workflowId: string): Promise<ExecutionResult> {
-		const result = await this.command(['execute', `--id=${workflowId}`, '--rawOutput']);
+	async execute(workflowId: string, extraEnv: NodeJS.ProcessEnv = {}): Promise<ExecutionResult> {
+		const result = await this.command(['execute', `--id=${workflowId}`, '--rawOutput'], extraEnv);
 		// Log lines (e.g. the node's own "created generation" line) precede the JSON on stdout.
 		const jsonStart = result.stdout.search(/^\{$/m);
 		return { ...result, run: jsonStart >= 0 ? JSON.parse(result.stdout.slice(jsonStart)) : undefined };

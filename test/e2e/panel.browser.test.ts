@@ -101,7 +101,7 @@ test('Pro offers durations of 6, 8 and 10 s; Fast offers 6 to 20 s', async () =>
 
 test('End Frame and the "Same as Start Frame" aspect ratio appear only once a start frame is chosen', async () => {
 	requirePanel();
-	expect(await panel.optionsOf('startFrame')).toEqual(['None', 'Image From Input (Binary)', 'Leonardo Image ID']);
+	expect(await panel.optionsOf('startFrame')).toEqual(['None', 'Image From Input (Binary)', 'Leonardo Image ID', 'Image From URL']);
 	await expectShown({ endFrame: false });
 	expect(await panel.optionsOf('aspectRatio')).toEqual(FIXED_ASPECTS);
 
@@ -118,20 +118,32 @@ test('End Frame and the "Same as Start Frame" aspect ratio appear only once a st
 	expect(await panel.optionsOf('aspectRatio')).toEqual(FIXED_ASPECTS);
 });
 
-test('binary property fields appear only for the binary source, image ID fields only for the ID source', async () => {
+test('binary property fields appear only for the binary source, image ID fields only for the ID source, the URL only for the URL source', async () => {
 	requirePanel();
-	await expectShown({ startFrameBinaryProperty: false, startFrameImageId: false, startFrameImageType: false });
+	const startFields = (shown: 'binary' | 'imageId' | 'url' | 'none') => ({
+		startFrameBinaryProperty: shown === 'binary',
+		startFrameImageId: shown === 'imageId',
+		startFrameImageType: shown === 'imageId',
+		startFrameUrl: shown === 'url',
+	});
+	await expectShown(startFields('none'));
 
 	await panel.choose('startFrame', 'Image From Input (Binary)');
-	await expectShown({ startFrameBinaryProperty: true, startFrameImageId: false, startFrameImageType: false });
+	await expectShown(startFields('binary'));
 	expect(await panel.field('startFrameBinaryProperty').locator('input').inputValue()).toBe('data');
 
-	await panel.choose('startFrame', 'Leonardo Image ID');
-	await expectShown({ startFrameBinaryProperty: false, startFrameImageId: true, startFrameImageType: true });
+	await panel.choose('startFrame', 'Image From URL');
+	await expectShown({ ...startFields('url'), endFrame: true });
+	expect(await panel.field('startFrameUrl').locator('input').getAttribute('placeholder')).toBe('e.g. https://example.com/product-photo.png');
+	expect(await panel.optionsOf('aspectRatio')).toEqual([...FIXED_ASPECTS, FOLLOW_IMAGE_ASPECT]);
 
-	await expectShown({ endFrameBinaryProperty: false });
+	await panel.choose('startFrame', 'Leonardo Image ID');
+	await expectShown(startFields('imageId'));
+
+	await expectShown({ endFrameBinaryProperty: false, endFrameUrl: false });
 	await panel.choose('endFrame', 'Image From Input (Binary)');
-	await expectShown({ endFrameBinaryProperty: true });
+	await expectShown({ endFrameBinaryProperty: true, endFrameUrl: false });
 	expect(await panel.field('endFrameBinaryProperty').locator('input').inputValue()).toBe('endFrame');
-	await expectShown({ endFrameImageId: false });
+	await panel.choose('endFrame', 'Image From URL');
+	await expectShown({ endFrameBinaryProperty: false, endFrameUrl: true, endFrameImageId: false });
 });

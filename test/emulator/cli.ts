@@ -13,6 +13,7 @@ const NUMBER_FLAGS: Record<string, (options: Partial<EmulatorOptions>, value: nu
 	'--port-api': (options, port) => (options.ports = { ...options.ports, api: port }),
 	'--port-s3': (options, port) => (options.ports = { ...options.ports, s3: port }),
 	'--port-cdn': (options, port) => (options.ports = { ...options.ports, cdn: port }),
+	'--port-images': (options, port) => (options.ports = { ...options.ports, images: port }),
 	'--delay': (options, ms) => (options.generationDelayMs = ms),
 	'--video-bytes': (options, bytes) => (options.videoBytes = bytes),
 };
@@ -28,6 +29,7 @@ function parseArguments(args: string[]): Partial<EmulatorOptions> {
 		const value = args[++i];
 		if (value === undefined) throw new Error(`${flag} needs a value`);
 		if (flag === '--key') options.apiKey = value;
+		else if (flag === '--host-images') options.imagesHost = value;
 		else if (flag in NUMBER_FLAGS && /^\d+$/.test(value)) NUMBER_FLAGS[flag](options, Number(value));
 		else throw new Error(`unknown flag or bad value: ${flag} ${value}`);
 	}
@@ -45,7 +47,7 @@ async function main(): Promise<void> {
 	};
 	process.once('SIGINT', stop);
 	process.once('SIGTERM', stop);
-	const ready = { baseUrl: emulator.baseUrl, s3Url: emulator.s3Url, cdnUrl: emulator.cdnUrl, apiKey: emulator.apiKey };
+	const ready = { baseUrl: emulator.baseUrl, s3Url: emulator.s3Url, cdnUrl: emulator.cdnUrl, imagesUrl: emulator.imagesUrl, apiKey: emulator.apiKey };
 	process.stdout.write(`${JSON.stringify(ready)}\n`);
 }
 

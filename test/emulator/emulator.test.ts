@@ -930,7 +930,7 @@ describe('cli.ts', () => {
 				child.once('exit', (code) => reject(new Error(`cli exited early with ${code}`)));
 			});
 			const ready = JSON.parse(firstLine);
-			expect(Object.keys(ready)).toEqual(['baseUrl', 's3Url', 'cdnUrl', 'apiKey']);
+			expect(Object.keys(ready)).toEqual(['baseUrl', 's3Url', 'cdnUrl', 'imagesUrl', 'apiKey']);
 			expect(ready.apiKey).toBe('cli-test-key');
 			const me = await raw.get(`${ready.baseUrl}/v1/me`, { headers: { authorization: `Bearer ${ready.apiKey}` } });
 			expect(me.status).toBe(200);

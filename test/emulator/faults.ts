@@ -46,6 +46,7 @@ const FAULTABLE_ROUTES: readonly RouteName[] = [
 	'listByUser',
 	'download',
 	'poster',
+	'imageFile',
 	'unknown',
 ];
 
@@ -105,7 +106,7 @@ function assertValidFault(spec: FaultSpec): void {
 	}
 	if (spec.afterHandler && kind !== 'status') throw new Error("afterHandler applies to kind 'status' only");
 	if (kind === 'redirect' && !spec.location) throw new Error("a 'redirect' fault needs a location");
-	if (kind === 'truncate' && spec.route !== 'download') throw new Error("'truncate' applies to the download route only");
+	if (kind === 'truncate' && spec.route !== 'download' && spec.route !== 'imageFile') throw new Error("'truncate' applies to the download and imageFile routes only");
 	if (kind === 'no-generation-id' && spec.route !== 'create') {
 		throw new Error("'no-generation-id' applies to the create route only");
 	}

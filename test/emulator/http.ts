@@ -1,5 +1,5 @@
 /**
- * Plumbing shared by the three servers: record each request, read its body, apply an injected fault
+ * Plumbing shared by the servers: record each request, read its body, apply an injected fault
  * or run the server's handler, and send the reply (streamed replies with backpressure).
  */
 import { createServer } from 'node:http';
@@ -96,7 +96,7 @@ function sendBuffered({ req, res, record }: Exchange, reply: BufferedReply): voi
 /** Streams the body, waiting for each chunk to be flushed; `cutAfterBytes` destroys the socket there. */
 async function sendStream({ req, res, record }: Exchange, reply: StreamedReply, cutAfterBytes?: number): Promise<void> {
 	record.status = reply.status;
-	res.writeHead(reply.status, { ...reply.headers, 'content-length': String(reply.contentLength) });
+	res.writeHead(reply.status, reply.omitContentLength ? reply.headers : { ...reply.headers, 'content-length': String(reply.contentLength) });
 	if (req.method === 'HEAD') {
 		res.end();
 		return;
@@ -174,15 +174,15 @@ export async function drain(req: IncomingMessage): Promise<void> {
 	}
 }
 
-/** Listens on 127.0.0.1 and resolves with the origin, e.g. http://127.0.0.1:40123. */
-export function listen(server: Server, port = 0): Promise<string> {
+/** Listens on `host` (default 127.0.0.1) and resolves with the origin, e.g. http://127.0.0.1:40123. */
+export function listen(server: Server, port = 0, host = '127.0.0.1'): Promise<string> {
 	return new Promise((resolve, reject) => {
 		server.once('error', reject);
-		server.listen(port, '127.0.0.1', () => {
+		server.listen(port, host, () => {
 			server.off('error', reject);
 			const address = server.address();
 			if (address === null || typeof address === 'string') return reject(new Error('no TCP address'));
-			resolve(`http://127.0.0.1:${address.port}`);
+			resolve(`http://${host}:${address.port}`);
 		});
 	});
 }

@@ -1,6 +1,7 @@
 /**
- * A local Leonardo.AI emulator for the LTX Video 2.3 flow of leonardo-api.md: three real HTTP servers
- * on 127.0.0.1 (the REST API, the S3 upload bucket, the CDN), each on its own port, i.e. its own host.
+ * A local Leonardo.AI emulator for the LTX Video 2.3 flow of leonardo-api.md: real HTTP servers on
+ * 127.0.0.1 (the REST API, the S3 upload bucket, the CDN, and a third-party image host that frame
+ * links point at), each on its own port, i.e. its own host.
  *
  *   const emu = new LeonardoEmulator({ generationDelayMs: 200 });
  *   await emu.start();
@@ -12,6 +13,7 @@ import { apiServerApp } from './api-server.ts';
 import { cdnServerApp } from './cdn-server.ts';
 import type { EmulatedGeneration } from './generation.ts';
 import { close, createEmulatorServer, listen } from './http.ts';
+import { imagesServerApp } from './images-server.ts';
 import { s3ServerApp } from './s3-server.ts';
 import { EmulatorState } from './state.ts';
 import type { EmulatorOptions, FaultSpec, GenerationOutcome, RecordedRequest, UploadedImage } from './types.ts';
@@ -28,6 +30,7 @@ interface RunningServers {
 	api: Server;
 	s3: Server;
 	cdn: Server;
+	images: Server;
 }
 
 export class LeonardoEmulator {
@@ -44,15 +47,17 @@ export class LeonardoEmulator {
 			api: createEmulatorServer(this.state, apiServerApp(this.state)),
 			s3: createEmulatorServer(this.state, s3ServerApp(this.state)),
 			cdn: createEmulatorServer(this.state, cdnServerApp(this.state)),
+			images: createEmulatorServer(this.state, imagesServerApp()),
 		};
-		const { ports } = this.state.options;
+		const { ports, imagesHost } = this.state.options;
 		try {
-			const [api, s3, cdn] = await Promise.all([
+			const [api, s3, cdn, images] = await Promise.all([
 				listen(servers.api, ports.api),
 				listen(servers.s3, ports.s3),
 				listen(servers.cdn, ports.cdn),
+				listen(servers.images, ports.images, imagesHost),
 			]);
-			this.state.origins = { api, s3, cdn };
+			this.state.origins = { api, s3, cdn, images };
 		} catch (error) {
 			await Promise.all(Object.values(servers).map((server: Server) => (server.listening ? close(server) : undefined)));
 			throw error;
@@ -68,7 +73,7 @@ export class LeonardoEmulator {
 		this.servers = undefined;
 		this.state.shutdown.abort();
 		await this.state.webhooks.stop();
-		await Promise.all([close(servers.api), close(servers.s3), close(servers.cdn)]);
+		await Promise.all(Object.values(servers).map((server: Server) => close(server)));
 	}
 
 	/** The credential base URL: http://127.0.0.1:<port>/api/rest */
@@ -87,6 +92,11 @@ export class LeonardoEmulator {
 
 	get cdnUrl(): string {
 		return this.requireOrigins().cdn;
+	}
+
+	/** Origin of the third-party image host (images-server.ts), e.g. `${emu.imagesUrl}/images/frame.png`. */
+	get imagesUrl(): string {
+		return this.requireOrigins().images;
 	}
 
 	get apiKey(): string {

@@ -26,6 +26,7 @@ export const DEFAULT_OPTIONS: Readonly<EmulatorOptions> = {
 	motionModelSpelling: 'enum',
 	createRatePerMinute: 100,
 	ports: {},
+	imagesHost: '127.0.0.1',
 	quiet: true,
 };
 

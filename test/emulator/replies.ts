@@ -13,6 +13,8 @@ export interface StreamedReply {
 	status: number;
 	headers: Record<string, string>;
 	contentLength: number;
+	/** Send no Content-Length (chunked transfer): the size is only known once the body is read. */
+	omitContentLength?: boolean;
 	chunks: () => Iterable<Buffer>;
 	/** Called when the body starts to flow (used to record downloadStartedAt). */
 	onStart?: () => void;

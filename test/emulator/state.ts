@@ -13,6 +13,7 @@ export interface ServerOrigins {
 	api: string;
 	s3: string;
 	cdn: string;
+	images: string;
 }
 
 /** Sliding one-minute window of admitted requests. */
@@ -43,7 +44,7 @@ export class EmulatorState {
 	readonly fixtures: Fixtures = loadFixtures();
 	/** Aborted by stop(): cancels pending fault delays. */
 	readonly shutdown = new AbortController();
-	origins: ServerOrigins = { api: '', s3: '', cdn: '' };
+	origins: ServerOrigins = { api: '', s3: '', cdn: '', images: '' };
 	/** The API key's webhook callbacks (webhooks.ts). */
 	readonly webhooks = new WebhookDispatcher(this);
 

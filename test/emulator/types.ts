@@ -3,7 +3,8 @@
  * emulator interprets docs/leonardo-api.md where the spec leaves room.
  */
 
-export type ServerName = 'api' | 's3' | 'cdn';
+/** `images` is not Leonardo: a third-party host that Start/End Frame links point at. */
+export type ServerName = 'api' | 's3' | 'cdn' | 'images';
 
 export type RouteName =
 	| 'me'
@@ -16,6 +17,7 @@ export type RouteName =
 	| 'listByUser'
 	| 'download'
 	| 'poster'
+	| 'imageFile'
 	| 'control'
 	| 'unknown';
 
@@ -132,7 +134,9 @@ export interface EmulatorOptions {
 	/** Creates admitted per sliding minute; beyond it, 429 with Retry-After. */
 	createRatePerMinute: number;
 	/** Fixed ports; 0 or absent = random. */
-	ports: { api?: number; s3?: number; cdn?: number };
+	ports: { api?: number; s3?: number; cdn?: number; images?: number };
+	/** The image host's listening address (default 127.0.0.1): another loopback address, e.g. 127.0.0.2, is a host n8n's SSRF protection can tell apart. */
+	imagesHost: string;
 	/** Do not log requests to stderr. */
 	quiet: boolean;
 }

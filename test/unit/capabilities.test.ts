@@ -41,7 +41,7 @@ describe('capability table drives the panel', () => {
 	test('end frame fields are hidden until a start frame is chosen', () => {
 		for (const name of ['endFrame', 'endFrameImageType']) {
 			const [field] = named(name);
-			expect(field.displayOptions?.show?.startFrame).toEqual(['binary', 'imageId']);
+			expect(field.displayOptions?.show?.startFrame).toEqual(['binary', 'imageId', 'url']);
 		}
 	});
 

@@ -69,7 +69,14 @@ describe('validateGenerateRequest', () => {
 		['seed negative', { seed: -1 }, /seed -1/, /0 to 2147483647/],
 		['seed beyond 32 bit', { seed: 2147483648 }, /seed 2147483648/, /2147483647/],
 		['end frame without start frame', { endFrame: { source: 'imageId', imageId: IMAGE_ID, imageType: 'GENERATED' } }, /end frame needs a start frame/, /Start Frame/],
-		['unknown frame source', { startFrame: { source: 'url' } }, /Unknown Start Frame "url"/, /"none", "binary", "imageId"/],
+		['unknown frame source', { startFrame: { source: 'link' } }, /Unknown Start Frame "link"/, /"none", "binary", "imageId", "url"/],
+		['frame URL empty', { startFrame: { source: 'url', url: '  ' } }, /The start frame URL is empty/, /Start Frame URL/],
+		['frame URL missing', { startFrame: { source: 'url' } }, /The start frame URL is empty/, /Start Frame URL/],
+		['frame URL without scheme', { startFrame: { source: 'url', url: 'example.com/photo.png' } }, /start frame URL "example.com\/photo.png" is not an http\(s\) link/, /https:\/\//],
+		['frame URL ftp', { startFrame: { source: 'url', url: 'ftp://example.com/photo.png' } }, /"ftp:\/\/example.com\/photo.png" is not an http\(s\) link/, /Start Frame URL/],
+		['frame URL file', { startFrame: { source: 'url', url: 'file:///etc/passwd' } }, /is not an http\(s\) link/, /Start Frame URL/],
+		['frame URL data', { startFrame: { source: 'url', url: `data:image/png;base64,${'A'.repeat(5000)}` } }, /is not an http\(s\) link/, /Start Frame URL/],
+		['end frame URL not a link', { startFrame: { source: 'url', url: 'https://example.com/a.png' }, endFrame: { source: 'url', url: 42 } }, /The end frame URL is empty/, /End Frame URL/],
 		['image id not a uuid', { startFrame: { source: 'imageId', imageId: 'abc', imageType: 'GENERATED' } }, /"abc" is not a Leonardo image ID/, /UUID/],
 		['image id empty', { startFrame: { source: 'imageId', imageId: '', imageType: 'GENERATED' } }, /The start frame image ID is empty/, /Start Frame Image ID/],
 		['image type unknown', { startFrame: { source: 'imageId', imageId: IMAGE_ID, imageType: 'INIT' } }, /Unknown Start Frame Image Type "INIT"/, /GENERATED/],
@@ -101,6 +108,19 @@ describe('validateGenerateRequest', () => {
 		expect(request.prompt).toBe('fog rolls in');
 		expect(request.startFrame).toEqual({ source: 'binary', binaryPropertyName: 'data' });
 		expect(request.endFrame).toEqual({ source: 'imageId', image: { id: IMAGE_ID, type: 'UPLOADED' } });
+	});
+
+	test('reads frame links: trimmed, normalised, http and https', () => {
+		const request = validateGenerateRequest(
+			raw({ startFrame: { source: 'url', url: ' https://Example.com/img/a b.png?sig=1 ' }, endFrame: { source: 'url', url: 'http://127.0.0.1:8080/b.jpg' } }),
+		);
+		expect(request.startFrame).toEqual({ source: 'url', url: 'https://example.com/img/a%20b.png?sig=1' });
+		expect(request.endFrame).toEqual({ source: 'url', url: 'http://127.0.0.1:8080/b.jpg' });
+	});
+
+	test('a data: link in an error is cut short', () => {
+		const error = rejection({ startFrame: { source: 'url', url: `data:image/png;base64,${'A'.repeat(5000)}` } } as Partial<RawGenerateParameters>);
+		expect(error.message.length).toBeLessThan(200);
 	});
 
 	test('seed 0 and the maximum are valid; empty means random', () => {

@@ -1,7 +1,8 @@
 import { modelSlugOf, readAccountResponse, readCreateResponse, readGenerationListResponse, readGenerationResponse } from '../../nodes/shared/generations';
 import { generationJson, submittedJson } from '../../nodes/shared/output';
 import { backoffMs, RateLimiter, retryAfterMs } from '../../nodes/shared/pacing';
-import { buildMultipartBody, detectImageFormat } from '../../nodes/LtxVideo/helpers/upload';
+import { detectImageFormat } from '../../nodes/LtxVideo/helpers/frameImages';
+import { buildMultipartBody } from '../../nodes/LtxVideo/helpers/upload';
 import { looksLikeMp4 } from '../../nodes/shared/download';
 
 describe('readCreateResponse', () => {

@@ -31,9 +31,9 @@ const shown = (parameters: INodeParameters): INodeProperties[] => {
 const shownNames = (parameters: INodeParameters) => shown(parameters).map((property) => property.name);
 
 /** Every text field a user can leave empty, empty (as a saved workflow holds them). */
-const EMPTY = { prompt: '', generationId: '', startFrameImageId: '', endFrameImageId: '', startFrameBinaryProperty: '', endFrameBinaryProperty: '' };
+const EMPTY = { prompt: '', generationId: '', startFrameImageId: '', endFrameImageId: '', startFrameBinaryProperty: '', endFrameBinaryProperty: '', startFrameUrl: '', endFrameUrl: '' };
 const OPERATIONS = ['generate', 'get', 'getAll', 'delete'];
-const SOURCES = ['none', 'binary', 'imageId'];
+const SOURCES = ['none', 'binary', 'imageId', 'url'];
 const EXPRESSION = '={{ $json.anything }}';
 
 describe('literal values: the red marks stay and n8n asks for what is shown', () => {
@@ -45,8 +45,10 @@ describe('literal values: the red marks stay and n8n asks for what is shown', ()
 				expected.push('prompt');
 				if (startFrame === 'binary') expected.push('startFrameBinaryProperty');
 				if (startFrame === 'imageId') expected.push('startFrameImageId');
+				if (startFrame === 'url') expected.push('startFrameUrl');
 				if (startFrame !== 'none' && endFrame === 'binary') expected.push('endFrameBinaryProperty');
 				if (startFrame !== 'none' && endFrame === 'imageId') expected.push('endFrameImageId');
+				if (startFrame !== 'none' && endFrame === 'url') expected.push('endFrameUrl');
 			} else if (operation !== 'getAll') {
 				expected.push('generationId');
 			}
@@ -81,7 +83,7 @@ describe('any parameter an expression: n8n refuses nothing the node checks itsel
 
 	test('each field still appears once, without the red mark, so the user can fill it', () => {
 		const names = shownNames({ resource: 'video', operation: 'generate', startFrame: EXPRESSION, endFrame: EXPRESSION });
-		for (const name of ['startFrameBinaryProperty', 'startFrameImageId', 'endFrameBinaryProperty', 'endFrameImageId', 'prompt']) {
+		for (const name of ['startFrameBinaryProperty', 'startFrameImageId', 'startFrameUrl', 'endFrameBinaryProperty', 'endFrameImageId', 'endFrameUrl', 'prompt']) {
 			expect(names.filter((shownName) => shownName === name)).toHaveLength(1);
 		}
 		const byOperation = shown({ resource: 'video', operation: EXPRESSION });
@@ -100,13 +102,15 @@ describe('every mix of literals and expressions: each field the values may use i
 		const names = shownNames({ resource: 'video', operation, startFrame, endFrame });
 		const count = (name: string) => names.filter((shownName) => shownName === name).length;
 		const generate = may(operation, ['generate']);
-		const framed = generate && may(startFrame, ['binary', 'imageId']);
+		const framed = generate && may(startFrame, ['binary', 'imageId', 'url']);
 		const expected: Record<string, boolean> = {
 			prompt: generate,
 			startFrameBinaryProperty: generate && may(startFrame, ['binary']),
 			startFrameImageId: generate && may(startFrame, ['imageId']),
 			endFrameBinaryProperty: framed && may(endFrame, ['binary']),
 			endFrameImageId: framed && may(endFrame, ['imageId']),
+			startFrameUrl: generate && may(startFrame, ['url']),
+			endFrameUrl: framed && may(endFrame, ['url']),
 		};
 		for (const [name, available] of Object.entries(expected)) expect([name, count(name)]).toEqual([name, available ? 1 : 0]);
 		expect(count('generationId')).toBeGreaterThanOrEqual(may(operation, ['get', 'delete']) ? 1 : 0);
@@ -140,7 +144,7 @@ describe('fields that follow other fields', () => {
 	});
 
 	test('end frame fields are hidden until a start frame is chosen', () => {
-		for (const name of ['endFrame', 'endFrameBinaryProperty', 'endFrameImageId', 'endFrameImageType']) {
+		for (const name of ['endFrame', 'endFrameBinaryProperty', 'endFrameImageId', 'endFrameImageType', 'endFrameUrl']) {
 			expect(shownNames({ resource: 'video', operation: 'generate', startFrame: 'none', endFrame: 'binary' })).not.toContain(name);
 		}
 		expect(shownNames({ resource: 'video', operation: 'generate', startFrame: 'imageId', endFrame: 'imageId' })).toEqual(

@@ -39,6 +39,9 @@ export interface ItemRun<Checked> {
 	concurrency: number | (() => Promise<number>);
 }
 
+/** Items checked at the same time (a check reads binary data or downloads a frame link). */
+const CHECK_CONCURRENCY = 4;
+
 type NodeError = Error & { description?: string | null };
 type Failure = { error: NodeError };
 type Outcome = INodeExecutionData | INodeExecutionData[] | Failure;
@@ -100,17 +103,27 @@ export async function runItems<Checked>(ctx: IExecuteFunctions, spec: ItemRun<Ch
 	const outcomes: Array<Outcome | undefined> = Array.from({ length: itemCount }, () => undefined);
 	const progress: ItemProgress[] = Array.from({ length: itemCount }, () => ({}));
 
-	// Phase 1: check everything before the first request.
+	// Phase 1: check everything before the first request to Leonardo. A few items at a time, since a
+	// check may download a frame link; the first bad item in input order is the one reported.
 	const checked: Array<Checked | undefined> = new Array(itemCount);
-	for (let itemIndex = 0; itemIndex < itemCount; itemIndex++) {
-		try {
-			checked[itemIndex] = await spec.check(itemIndex);
-		} catch (error) {
-			const failure = asNodeError(ctx, error, itemIndex, progress[itemIndex]);
-			if (!continueOnFail) throw failure;
-			outcomes[itemIndex] = { error: failure };
+	const checkFailures: Array<NodeError | undefined> = new Array(itemCount);
+	let nextCheck = 0;
+	const checker = async () => {
+		while (nextCheck < itemCount) {
+			const itemIndex = nextCheck++;
+			try {
+				checked[itemIndex] = await spec.check(itemIndex);
+			} catch (error) {
+				checkFailures[itemIndex] = asNodeError(ctx, error, itemIndex, progress[itemIndex]);
+			}
 		}
-	}
+	};
+	await Promise.all(Array.from({ length: Math.min(CHECK_CONCURRENCY, itemCount) }, checker));
+	checkFailures.forEach((failure, itemIndex) => {
+		if (!failure) return;
+		if (!continueOnFail) throw failure;
+		outcomes[itemIndex] = { error: failure };
+	});
 
 	// Phase 2: the work, at most `concurrency` items at a time.
 	const stopping = new AbortController();

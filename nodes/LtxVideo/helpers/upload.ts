@@ -1,55 +1,18 @@
 /**
- * Start/end frames from the incoming item's binary data: checked before anything is sent, then
- * uploaded through POST /v1/init-image and the presigned S3 multipart POST (leonardo-api.md §3).
+ * Start/end frame images (read and checked by frameImages.ts before anything is sent), uploaded
+ * through POST /v1/init-image and the presigned S3 multipart POST (leonardo-api.md §3).
  * The S3 request is a plain request: the API key is never sent there (S3 answers 403 to it anyway).
  */
 import { createHash, randomBytes } from 'crypto';
 import type { IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { UPLOAD_IMAGE_FORMATS, type UploadImageExtension } from '../../shared/capabilities';
-import { excerpt, InvalidInputError } from '../../shared/errors';
+import { UPLOAD_IMAGE_FORMATS } from '../../shared/capabilities';
+import { excerpt } from '../../shared/errors';
 import type { ImageReference } from '../../shared/generateRequest';
 import { throwIfCancelled } from '../../shared/pacing';
 import { callApi, type CallOptions } from '../../shared/transport';
-
-export interface FrameImage {
-	bytes: Buffer;
-	extension: UploadImageExtension;
-	fileName: string;
-}
-
-/** The format from the file's own first bytes: a name or MIME type can lie, S3 would store it anyway. */
-export function detectImageFormat(head: Buffer): UploadImageExtension | undefined {
-	if (head.length >= 8 && head.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))) return 'png';
-	if (head.length >= 3 && head[0] === 0xff && head[1] === 0xd8 && head[2] === 0xff) return 'jpg';
-	if (head.length >= 12 && head.toString('latin1', 0, 4) === 'RIFF' && head.toString('latin1', 8, 12) === 'WEBP') return 'webp';
-	return undefined;
-}
-
-/** Reads and checks the image in `propertyName` of item `itemIndex`. Sends nothing. */
-export async function readFrameImage(ctx: IExecuteFunctions, itemIndex: number, propertyName: string, which: string): Promise<FrameImage> {
-	const binary = ctx.getInputData()[itemIndex]?.binary ?? {};
-	const meta = binary[propertyName];
-	if (!meta) {
-		const available = Object.keys(binary);
-		throw new InvalidInputError(
-			`The input item has no binary property "${propertyName}" for the ${which}`,
-			available.length
-				? `Set "${which} Binary Property" to one of: ${available.join(', ')}.`
-				: `The item carries no binary data. Put an image into it first (e.g. Read/Write Files from Disk or HTTP Request with "File" response), or choose another ${which} source.`,
-		);
-	}
-	const bytes = await ctx.helpers.getBinaryDataBuffer(itemIndex, propertyName);
-	const extension = detectImageFormat(bytes.subarray(0, 16));
-	if (!extension) {
-		throw new InvalidInputError(
-			`The ${which} "${meta.fileName ?? propertyName}" (${meta.mimeType || 'unknown type'}) is not a PNG, JPEG or WebP image`,
-			'Leonardo accepts PNG, JPEG and WebP images only. Convert the file (e.g. with the Edit Image node) or choose another one.',
-		);
-	}
-	return { bytes, extension, fileName: meta.fileName ?? `${which.replace(/\s+/g, '-').toLowerCase()}.${extension}` };
-}
+import type { FrameImage } from './frameImages';
 
 /** multipart/form-data with the presigned fields first and `file` last (S3 POST-policy order). */
 export function buildMultipartBody(fields: Record<string, string>, image: FrameImage, boundary: string): Buffer {

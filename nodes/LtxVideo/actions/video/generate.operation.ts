@@ -36,12 +36,13 @@ import { generationJson, type KnownRequestFacts, submittedJson } from '../../../
 import { RateLimiter } from '../../../shared/pacing';
 import { LeonardoApiError } from '../../../shared/transport';
 import { waitForVideo } from '../../helpers/polling';
-import { type FrameImage, FrameUploads, readFrameImage } from '../../helpers/upload';
+import { type FrameImage, FrameImageDownloads, FRAME_URL_MAX_BYTES, FRAME_URL_TIMEOUT_SECONDS, readFrameImage } from '../../helpers/frameImages';
+import { FrameUploads } from '../../helpers/upload';
 import { operationDisplay } from '../display';
 import { downloadOptions } from '../../../shared/descriptions';
 
 const MODEL_SLUGS = Object.keys(MODELS);
-const framed = { startFrame: ['binary', 'imageId'] };
+const framed = { startFrame: ['binary', 'imageId', 'url'] };
 // Defaults as plain identifiers: n8n's lint rules (node-param-default-missing) read `default` statically.
 const DEFAULT_CONCURRENCY = CONCURRENCY_LIMITS.default;
 const DEFAULT_POLL_INTERVAL = POLLING_LIMITS.defaultIntervalSeconds;
@@ -90,6 +91,16 @@ function frameFields(which: 'start' | 'end'): INodeProperties[] {
 			placeholder: which === 'start' ? 'e.g. data' : 'e.g. endFrame',
 			hint: 'The name of the binary field of the incoming item that holds a PNG, JPEG or WebP image',
 			displayOptions: { show: { ...shownWith('binary'), ...(which === 'end' ? framed : {}) } },
+		},
+		{
+			displayName: `${label} URL`,
+			name: `${name}Url`,
+			type: 'string',
+			default: '',
+			required: true,
+			placeholder: 'e.g. https://example.com/product-photo.png',
+			description: `Direct http(s) link to a PNG, JPEG or WebP image (at most ${FRAME_URL_MAX_BYTES / 1024 / 1024} MiB, fetched within ${FRAME_URL_TIMEOUT_SECONDS} s). It is downloaded without your Leonardo key, then uploaded to Leonardo.`,
+			displayOptions: { show: { ...shownWith('url'), ...(which === 'end' ? framed : {}) } },
 		},
 		{
 			displayName: `${label} Image ID`,
@@ -264,14 +275,18 @@ function rawFrame(ctx: IExecuteFunctions, itemIndex: number, which: 'start' | 'e
 		binaryPropertyName: source === 'binary' ? ctx.getNodeParameter(`${name}BinaryProperty`, itemIndex, '') : undefined,
 		imageId: source === 'imageId' ? ctx.getNodeParameter(`${name}ImageId`, itemIndex, '') : undefined,
 		imageType: source === 'imageId' ? ctx.getNodeParameter(`${name}ImageType`, itemIndex, 'GENERATED') : undefined,
+		url: source === 'url' ? ctx.getNodeParameter(`${name}Url`, itemIndex, '') : undefined,
 	};
 }
 
-async function readFrame(ctx: IExecuteFunctions, itemIndex: number, frame: FrameInput | undefined, which: string) {
-	return frame?.source === 'binary' ? await readFrameImage(ctx, itemIndex, frame.binaryPropertyName, which) : undefined;
+/** The frame's bytes, for the sources the node uploads (binary data, a link); undefined for a Leonardo image ID. */
+async function readFrame(ctx: IExecuteFunctions, downloads: FrameImageDownloads, itemIndex: number, frame: FrameInput | undefined, which: string) {
+	if (frame?.source === 'binary') return await readFrameImage(ctx, itemIndex, frame.binaryPropertyName, which);
+	if (frame?.source === 'url') return await downloads.fetch(frame.url, which);
+	return undefined;
 }
 
-async function check(ctx: IExecuteFunctions, itemIndex: number): Promise<CheckedGenerate> {
+async function check(ctx: IExecuteFunctions, downloads: FrameImageDownloads, itemIndex: number): Promise<CheckedGenerate> {
 	const options = ctx.getNodeParameter('options', itemIndex, {}) as IDataObject;
 	const request = validateGenerateRequest({
 		model: ctx.getNodeParameter('model', itemIndex),
@@ -296,8 +311,8 @@ async function check(ctx: IExecuteFunctions, itemIndex: number): Promise<Checked
 		wait: validateWaitSettings(options),
 		output: validateOutputSettings(options),
 		images: {
-			start: await readFrame(ctx, itemIndex, request.startFrame, 'Start Frame'),
-			end: await readFrame(ctx, itemIndex, request.endFrame, 'End Frame'),
+			start: await readFrame(ctx, downloads, itemIndex, request.startFrame, 'Start Frame'),
+			end: await readFrame(ctx, downloads, itemIndex, request.endFrame, 'End Frame'),
 		},
 	};
 }
@@ -426,9 +441,10 @@ export function generateRun(ctx: IExecuteFunctions, baseUrl: string): ItemRun<Ch
 	};
 	const concurrency = validateMaxConcurrency(options.maxConcurrency);
 	const created = CreatedGenerations.open(ctx);
+	const downloads = new FrameImageDownloads(ctx);
 	return {
 		concurrency: concurrency === 'auto' ? async () => await planConcurrency(ctx, baseUrl) : concurrency,
-		check: async (itemIndex) => await check(ctx, itemIndex),
+		check: async (itemIndex) => await check(ctx, downloads, itemIndex),
 		run: async (checked, itemIndex, progress, { cancel, stopNew }): Promise<INodeExecutionData> => {
 			const { request } = checked;
 			const digest = requestDigest(request, checked.images);
