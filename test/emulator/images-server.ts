@@ -7,10 +7,12 @@
  *   GET /images/padded.png?bytes=N a real PNG signature padded to N bytes (size limits)
  *   any of them ?type=T            answers Content-Type T instead (hosts often say application/octet-stream)
  *   any of them ?chunked=1         no Content-Length (the size is only known once read)
+ *   any of them ?delayMs=N         answers after N ms (a slow host)
  * Faults (route 'imageFile') give 404/500, hangs, resets, redirects and cut bodies.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { FIXTURES_DIR } from './fixtures.ts';
 import type { Exchange, ServerApp } from './http.ts';
 import { drain } from './http.ts';
@@ -32,7 +34,11 @@ export function imagesServerApp(): ServerApp<void> {
 		name: 'images',
 		classify: (method, path) => ((method === 'GET' || method === 'HEAD') && IMAGE_PATH.test(path) ? 'imageFile' : 'unknown'),
 		readBody: ({ req }) => drain(req),
-		handle: (exchange) => serveImage(fixtures, exchange),
+		handle: async (exchange) => {
+			const delayMs = Number(exchange.record.query.delayMs);
+			if (delayMs > 0) await sleep(delayMs);
+			return serveImage(fixtures, exchange);
+		},
 	};
 }
 

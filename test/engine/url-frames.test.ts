@@ -62,6 +62,20 @@ test('a batch of 5 items on the same link downloads it once and uploads it once'
 	expect(new Set(createBodies().map((body) => body.parameters.guidances?.start_frame?.[0]?.image.id)).size).toBe(1);
 });
 
+test('the links of a batch are fetched 4 at a time before the first create, not one after another', async () => {
+	const items = Array.from({ length: 5 }, (_, n) => ({ json: { photo: image('frame.png', `?delayMs=1500&n=${n}`) } }));
+	const result = await run(generate({ startFrame: 'url', startFrameUrl: '={{ $json.photo }}' }, { maxConcurrency: 5 }), { input: items });
+
+	expect(result.error).toBeUndefined();
+	const arrivals = requests('imageFile').map((request) => request.at);
+	expect(arrivals).toHaveLength(5);
+	// Four start together; the fifth waits for one of them (each answers after 1.5 s).
+	expect(Math.max(...arrivals.slice(0, 4)) - arrivals[0]).toBeLessThan(1000);
+	expect(arrivals[4] - arrivals[0]).toBeGreaterThanOrEqual(1400);
+	const firstCreate = Math.min(...requests('create').map((request) => request.at));
+	expect(firstCreate - arrivals[4]).toBeGreaterThanOrEqual(1400); // after the last link answered
+});
+
 test('a link and a binary frame with the same bytes share one upload', async () => {
 	const result = await run(generate({ startFrame: '={{ $json.source }}', startFrameUrl: image('frame.png'), startFrameBinaryProperty: 'data' }, { maxConcurrency: 1 }), {
 		input: [{ json: { source: 'url' } }, { json: { source: 'binary' }, binary: { data: { file: 'frame.png' } } }],
