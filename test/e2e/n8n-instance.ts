@@ -223,9 +223,11 @@ export class N8nInstance {
 	/** `n8n execute --id`: runs a workflow from its Manual Trigger in a separate n8n process. */
 	async execute(workflowId: string, extraEnv: NodeJS.ProcessEnv = {}): Promise<ExecutionResult> {
 		const result = await this.command(['execute', `--id=${workflowId}`, '--rawOutput'], extraEnv);
-		// Log lines (e.g. the node's own "created generation" line) precede the JSON on stdout.
+		// Log lines (e.g. the node's own "created generation" line) precede the JSON on stdout; after a
+		// failed run n8n prints the error again below it. The run is the pretty-printed object in between.
 		const jsonStart = result.stdout.search(/^\{$/m);
-		return { ...result, run: jsonStart >= 0 ? JSON.parse(result.stdout.slice(jsonStart)) : undefined };
+		const jsonEnd = jsonStart >= 0 ? result.stdout.slice(jsonStart).search(/^\}$/m) : -1;
+		return { ...result, run: jsonEnd >= 0 ? JSON.parse(result.stdout.slice(jsonStart, jsonStart + jsonEnd + 1)) : undefined };
 	}
 
 	/** Starts `n8n start` and resolves once it answers /healthz/readiness. */
