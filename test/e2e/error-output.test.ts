@@ -3,7 +3,7 @@
  * the node's error output (no IF node sorts it) with its generation ID, and the error branch fetches that
  * generation with Get from `$json.details.generationId`.
  */
-import { createWorld, type E2eWorld } from './fixtures.ts';
+import { createWorld, type E2eWorld, nodeOnRow } from './fixtures.ts';
 import type { ExecutionResult, OutputItem } from './n8n-instance.ts';
 import { EXAMPLE_CREDENTIAL, NODE_TYPE } from './project.ts';
 
@@ -11,15 +11,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const WORKFLOW_ID = 'ltxErrorOutput01';
 const credentials = { leonardoAiApi: { id: EXAMPLE_CREDENTIAL.id, name: EXAMPLE_CREDENTIAL.name } };
 
-const node = (name: string, type: string, typeVersion: number, x: number, parameters: object, extra: object = {}) => ({
-	id: `${WORKFLOW_ID}-${x}`,
-	name,
-	type,
-	typeVersion,
-	position: [x, 0],
-	parameters,
-	...extra,
-});
+const node = nodeOnRow(WORKFLOW_ID);
 
 const workflow = {
 	id: WORKFLOW_ID,

@@ -129,3 +129,16 @@ export function oneVideoWorkflow(options: { id: string; name: string; prompt: st
 		active: false,
 	};
 }
+
+/** A node of a test workflow placed at `x` on one row; its ID is the workflow's ID and `x` (unique per workflow). */
+export function nodeOnRow(workflowId: string) {
+	return (name: string, type: string, typeVersion: number, x: number, parameters: object, extra: object = {}) => ({
+		id: `${workflowId}-${x}`,
+		name,
+		type,
+		typeVersion,
+		position: [x, 0],
+		parameters,
+		...extra,
+	});
+}

@@ -5,7 +5,7 @@
  * naming the link. On 2.x, n8n's SSRF protection (off by default) applies to the links when turned on.
  * The image host listens on 127.0.0.2: to SSRF protection another host than the API on 127.0.0.1.
  */
-import { createBodies, createWorld, type E2eWorld } from './fixtures.ts';
+import { createBodies, createWorld, type E2eWorld, nodeOnRow } from './fixtures.ts';
 import { type ExecutionResult, N8N_VERSION, type OutputItem } from './n8n-instance.ts';
 import { EXAMPLE_CREDENTIAL, NODE_TYPE } from './project.ts';
 
@@ -14,15 +14,7 @@ const BROKEN = 'ltxUrlFrames0002';
 const credentials = { leonardoAiApi: { id: EXAMPLE_CREDENTIAL.id, name: EXAMPLE_CREDENTIAL.name } };
 
 function workflow(id: string, items: object[], generate: object) {
-	const node = (name: string, type: string, typeVersion: number, x: number, parameters: object, extra: object = {}) => ({
-		id: `${id}-${x}`,
-		name,
-		type,
-		typeVersion,
-		position: [x, 0],
-		parameters,
-		...extra,
-	});
+	const node = nodeOnRow(id);
 	return {
 		id,
 		name: `LTX Video frames from links ${id}`,
