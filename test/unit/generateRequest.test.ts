@@ -118,6 +118,11 @@ describe('validateGenerateRequest', () => {
 		expect(request.endFrame).toEqual({ source: 'url', url: 'http://127.0.0.1:8080/b.jpg' });
 	});
 
+	test('a link that is not http(s) is named without its query', () => {
+		const error = rejection({ startFrame: { source: 'url', url: 'www.example.com/a.png?token=s3cr3t' } } as Partial<RawGenerateParameters>);
+		expect(error.message).toBe('The start frame URL "www.example.com/a.png?…" is not an http(s) link');
+	});
+
 	test('a data: link in an error is cut short', () => {
 		const error = rejection({ startFrame: { source: 'url', url: `data:image/png;base64,${'A'.repeat(5000)}` } } as Partial<RawGenerateParameters>);
 		expect(error.message.length).toBeLessThan(200);
