@@ -1,25 +1,28 @@
 /**
  * Throughput and memory benchmark of the LTX Video node in a real n8n (npm run bench).
  *
- * One Leonardo emulator and one n8n user folder (this package linked in as a community package);
- * every measured run is `n8n execute --id` (its own process, like a CLI or queue worker run), with
- * its process tree sampled from /proc. Three figures:
+ * One Leonardo emulator (its default switches, except where a figure says) and two n8n user folders:
+ * this package linked in as a community package, and the package as built from the commit before one
+ * upload per distinct frame image (for figure 4's "before"). Every measured run is `n8n execute --id`
+ * (its own process, like a CLI or queue worker run), with its process tree sampled from /proc. Figures:
  *   1. Batch: N=1, then N=20 at maxConcurrency 1, default (4) and 20; emulator generation time 3 s.
  *   2. Memory: peak RSS of the n8n process tree for a 1 MiB vs a 1 GiB MP4.
  *   3. Detection lag: emulator COMPLETE → download start, and API requests per generation.
+ *   4. Frame uploads: 20 items with the same start frame image, requests per batch, before/after.
+ *   5. Concurrency: 20 items on an account with 10 slots, the default (4) vs Auto (0).
  *
  *   bash bench/bench.sh [--out FILE] [--quick]
  *     --out FILE  also write the report (markdown) to FILE
  *     --quick     smaller runs (N=4, 64 MiB), to check the harness; not the published figures
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, readdirSync, readSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, copyFileSync, mkdirSync, mkdtempSync, openSync, readdirSync, readSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
 import { type EmulatorProcess, startEmulator } from '../test/e2e/emulator-process.ts';
 import { collectOutput, killGroup, N8nInstance, type OutputItem } from '../test/e2e/n8n-instance.ts';
-import { n8nBin, REPO_ROOT } from '../test/e2e/project.ts';
+import { FIXTURES_DIR, n8nBin, REPO_ROOT } from '../test/e2e/project.ts';
 import { type TreeMemory, TreeSampler } from './proc-sampler.ts';
 import { type BenchWorkflow, generateWorkflow, LTX_NODE_NAME } from './workflows.ts';
 
@@ -41,19 +44,39 @@ const LARGEST_VIDEO = 4 * LARGE_VIDEO;
 const MEMORY_SIZES = [SMALL_VIDEO, LARGE_VIDEO, LARGEST_VIDEO];
 const MEMORY_REPEATS = 3;
 /**
- * Detection lag: PENDING times 3 s + k × 250 ms (k = 0…19) cover every phase of one 5 s poll period.
+ * Detection lag: PENDING times 8 s + k × 250 ms (k = 0…19) cover every phase of one 5 s poll period.
+ * They start after the first status read (5 s), which the emulator answers 404/null/500 by default
+ * (freshReadWindowMs), so the figure measures the poll cycle, not that miss (the fixed 3 s runs show it).
  * They are dealt to the items in a shuffled order (k = 7·i mod 20), so an item's place in the poll
  * queue (the node allows at most 10 status requests in any second) is independent of when it completes.
  */
 const LAG_ITEMS = QUICK ? 5 : 20;
-const LAG_FIRST_MS = 3000;
+const LAG_FIRST_MS = 8000;
 const LAG_STEP_MS = QUICK ? 1000 : 250;
 const LAG_SHUFFLE = QUICK ? 2 : 7; // Coprime with LAG_ITEMS.
 const LAG_RUNS = 1;
 /** N=1 is the denominator of every ratio: its median over a few runs. */
 const SINGLE_RUNS = QUICK ? 1 : 3;
 const RUN_TIMEOUT_MS = 10 * 60_000;
+/** The node's default Poll Interval. */
+const POLL_INTERVAL_MS = 5000;
+/**
+ * Figure 4's "before": the package at the commit before e726409 (one upload per distinct frame image
+ * per execution), built from `git archive` with this clone's node_modules.
+ */
+const BEFORE_UPLOAD_REUSE = 'e726409^';
+const FRAME_ITEMS = BATCH_ITEMS;
+/** Figure 5: the emulator account's API concurrency slots (GET /v1/me apiConcurrencySlots). */
+const ACCOUNT_SLOTS = 10;
 const LOAD_AT_START = os.loadavg().map((load) => load.toFixed(2)).join(', ');
+/** The commit measured (`-dirty`: with uncommitted changes). */
+const CODE_VERSION = (() => {
+	try {
+		return `commit ${execFileSync('git', ['-C', REPO_ROOT, 'describe', '--always', '--dirty', '--abbrev=7'], { encoding: 'utf8' }).trim()}`;
+	} catch {
+		return 'not a git clone';
+	}
+})();
 const CREDENTIAL = { id: 'ltxBenchCred01', name: 'Leonardo.AI (emulator)' };
 
 // ---------------------------------------------------------------------------------------------------
@@ -62,12 +85,15 @@ const CREDENTIAL = { id: 'ltxBenchCred01', name: 'Leonardo.AI (emulator)' };
 const running = new Set<ChildProcess>();
 let emulator: EmulatorProcess | undefined;
 let scratch: string | undefined;
+/** The node_modules link inside the "before" package: removed on its own so nothing follows it. */
+let borrowedModules: string | undefined;
 let cleaning: Promise<void> | undefined;
 
 async function cleanUp(): Promise<void> {
 	cleaning ??= (async () => {
 		for (const child of running) killGroup(child);
 		await emulator?.stop().catch(() => undefined);
+		if (borrowedModules) rmSync(borrowedModules, { force: true });
 		if (scratch) rmSync(scratch, { recursive: true, force: true });
 	})();
 	await cleaning;
@@ -99,6 +125,19 @@ interface EmulatorRequest {
 	path: string;
 	status: number;
 	at: number;
+	body?: unknown;
+}
+
+/** The emulator switches the report names (test/emulator/README.md, Switches). */
+interface EmulatorSwitches {
+	audioField: string;
+	validationErrorShape: string;
+	retryAfterHeader: boolean;
+	freshReadWindowMs: number;
+	concurrencySlots: number;
+	beyondSlots: string;
+	initImagesSingleUse: boolean;
+	initImageSettleMs: number;
 }
 
 interface RunOutput {
@@ -128,11 +167,18 @@ interface Measured {
 	requests: EmulatorRequest[];
 }
 
-async function control<T>(route: string): Promise<T> {
-	const response = await fetch(`${new URL(emulator!.baseUrl).origin}/__emulator/${route}`);
-	if (!response.ok) throw new Error(`emulator GET /__emulator/${route}: HTTP ${response.status}`);
+async function control<T>(route: string, changes?: object): Promise<T> {
+	const method = changes ? 'POST' : 'GET';
+	const response = await fetch(`${new URL(emulator!.baseUrl).origin}/__emulator/${route}`, {
+		method,
+		...(changes ? { headers: { 'content-type': 'application/json' }, body: JSON.stringify(changes) } : {}),
+	});
+	if (!response.ok) throw new Error(`emulator ${method} /__emulator/${route}: HTTP ${response.status} ${await response.text()}`);
 	return (await response.json()) as T;
 }
+
+/** Changes emulator switches; answers all of them as they now are. */
+const setSwitches = async (changes: Partial<EmulatorSwitches>) => await control<EmulatorSwitches>('options', changes);
 
 async function measure(n8n: N8nInstance, workflow: BenchWorkflow, label: string): Promise<Measured> {
 	await emulator!.reset();
@@ -156,8 +202,10 @@ async function measure(n8n: N8nInstance, workflow: BenchWorkflow, label: string)
 	running.delete(child);
 	killGroup(child); // A task runner it may have left behind.
 
+	// The run data is the block from a line `{` to the last line `}`: the task runner may log after it.
 	const jsonStart = stdout.search(/^\{$/m);
-	const run = jsonStart >= 0 ? (JSON.parse(stdout.slice(jsonStart)) as RunOutput) : undefined;
+	const jsonEnd = stdout.lastIndexOf('\n}') + 2;
+	const run = jsonStart >= 0 && jsonEnd > jsonStart ? (JSON.parse(stdout.slice(jsonStart, jsonEnd)) as RunOutput) : undefined;
 	const failure = run?.data.resultData.error;
 	if (exitCode !== 0 || !run || failure) {
 		throw new Error(
@@ -240,6 +288,31 @@ async function streamCopy(url: string, label: string): Promise<{ bytes: number; 
 	return result;
 }
 
+/**
+ * The package as it was at `revision`, built in `dir`: `git archive` of that commit, this clone's
+ * node_modules linked in (same compiler, same n8n-workflow), then the package's own build (tsc + gulp).
+ * Answers the commit's short hash and subject.
+ */
+function buildPackageAt(revision: string, dir: string): { commit: string; subject: string } {
+	const git = (...gitArgs: string[]) => execFileSync('git', ['-C', REPO_ROOT, ...gitArgs], { encoding: 'utf8' }).trim();
+	let commit: string;
+	try {
+		commit = git('rev-parse', '--short', `${revision}^{commit}`);
+	} catch {
+		throw new Error(`figure 4 builds the package at ${revision}: this clone has no such commit (a shallow clone? run \`git fetch --unshallow\`)`);
+	}
+	const subject = git('log', '-1', '--format=%s', commit);
+	process.stderr.write(`[bench] building the package at ${commit} (${revision}) in ${dir}\n`);
+	mkdirSync(dir, { recursive: true });
+	execFileSync('sh', ['-c', 'git -C "$1" archive "$2" | tar -x -C "$3"', 'sh', REPO_ROOT, commit, dir], { stdio: ['ignore', 'ignore', 'inherit'] });
+	borrowedModules = path.join(dir, 'node_modules');
+	symlinkSync(path.join(REPO_ROOT, 'node_modules'), borrowedModules, 'dir');
+	const bin = (name: string) => path.join(REPO_ROOT, 'node_modules', '.bin', name);
+	execFileSync(bin('tsc'), ['-p', 'tsconfig.json'], { cwd: dir, stdio: ['ignore', 'ignore', 'inherit'] });
+	execFileSync(bin('gulp'), ['build'], { cwd: dir, stdio: ['ignore', 'ignore', 'inherit'] });
+	return { commit, subject };
+}
+
 // ---------------------------------------------------------------------------------------------------
 // Statistics and formatting.
 
@@ -264,26 +337,66 @@ function table(headers: string[], rows: Array<Array<string | number>>): string {
 
 interface RequestCounts {
 	creates: number;
+	/** Creates answered 4xx (e.g. the audio spelling the emulator does not take this run): nothing created. */
+	refusedCreates: number;
 	polls: number;
 	downloads: number;
+	initImages: number;
+	s3Uploads: number;
+	accounts: number;
 	other: number;
 }
 
 function requestCounts(result: Measured): RequestCounts {
 	const count = (route: string) => result.requests.filter((request) => request.route === route).length;
-	const creates = count('create');
-	const polls = count('poll');
-	const downloads = count('download');
-	return { creates, polls, downloads, other: result.requests.length - creates - polls - downloads };
+	const counts = {
+		creates: count('create'),
+		refusedCreates: result.requests.filter((request) => request.route === 'create' && request.status >= 400).length,
+		polls: count('poll'),
+		downloads: count('download'),
+		initImages: count('initImage'),
+		s3Uploads: count('s3Upload'),
+		accounts: count('me'),
+	};
+	const named = counts.creates + counts.polls + counts.downloads + counts.initImages + counts.s3Uploads + counts.accounts;
+	return { ...counts, other: result.requests.length - named };
 }
 
-/** Time between the first status request of the first and of the last generation of a run. */
-function firstPollSpread(result: Measured): number {
-	const firstPolls = result.generations.map(
-		(generation) => Math.min(...result.requests.filter((request) => request.route === 'poll' && request.path.endsWith(generation.id)).map((request) => request.at)),
-	);
-	return Math.max(...firstPolls) - Math.min(...firstPolls);
+/** Start frame IDs of the creates the emulator accepted (guidances.start_frame[0].image.id). */
+function startFrameIds(result: Measured): Array<string | undefined> {
+	return result.requests
+		.filter((request) => request.route === 'create' && request.status < 400)
+		.map((request) => {
+			const guidances = (request.body as { parameters?: { guidances?: { start_frame?: Array<{ image?: { id?: string } }> } } } | undefined)?.parameters?.guidances;
+			return guidances?.start_frame?.[0]?.image?.id;
+		});
 }
+
+/** Time between the status requests that found the first and the last generation of a run COMPLETE (each one's last). */
+function findingPollSpread(result: Measured): number {
+	const findingPolls = result.generations.map(
+		(generation) => Math.max(...result.requests.filter((request) => request.route === 'poll' && request.path.endsWith(generation.id)).map((request) => request.at)),
+	);
+	return Math.max(...findingPolls) - Math.min(...findingPolls);
+}
+
+/** Most generations PENDING on the emulator at once during a run (createdAt → completeAt). */
+function peakPending(result: Measured): number {
+	const events = result.generations.flatMap((generation) => [
+		{ at: generation.createdAt, change: 1 },
+		{ at: generation.completeAt ?? Infinity, change: -1 },
+	]);
+	// A completion at the same instant as a create frees its slot first, as the emulator counts.
+	events.sort((a, b) => a.at - b.at || a.change - b.change);
+	let pending = 0;
+	let peak = 0;
+	for (const { change } of events) peak = Math.max(peak, (pending += change));
+	return peak;
+}
+
+/** Generations the emulator held back for a free slot: PENDING longer than their own generation time. */
+const queuedBySlots = (result: Measured) =>
+	result.generations.filter((generation) => generation.completeAt !== null && generation.completeAt - generation.createdAt > GENERATION_MS + 50).length;
 
 const lagsOf = (results: Measured[]) =>
 	results.flatMap((result) => result.generations.map((generation) => generation.downloadStartedAt! - generation.completeAt!));
@@ -304,9 +417,18 @@ async function main(): Promise<void> {
 	scratch = mkdtempSync(path.join(os.tmpdir(), 'ltx-bench-'));
 	process.stderr.write(`[bench] ${machine(n8nVersion)}\n[bench] scratch folder ${scratch}\n`);
 
+	const before = buildPackageAt(BEFORE_UPLOAD_REUSE, path.join(scratch, 'package-before'));
 	emulator = await startEmulator({ delayMs: GENERATION_MS });
-	const n8n = await N8nInstance.create({ parentDir: scratch, fileAccessDirs: [path.join(scratch, 'files')] });
-	await n8n.importCredentials([{ ...CREDENTIAL, data: { apiKey: emulator.apiKey, baseUrl: emulator.baseUrl } }]);
+	const switches = await setSwitches({});
+	const filesDir = path.join(scratch, 'files');
+	const n8n = await N8nInstance.create({ parentDir: scratch, fileAccessDirs: [filesDir] });
+	// The same n8n, another user folder: the package as it was before one upload per distinct image.
+	const n8nBefore = await N8nInstance.create({ parentDir: scratch, namePrefix: 'before-', fileAccessDirs: [filesDir], packageDir: path.join(scratch, 'package-before') });
+	for (const instance of [n8n, n8nBefore]) {
+		await instance.importCredentials([{ ...CREDENTIAL, data: { apiKey: emulator.apiKey, baseUrl: emulator.baseUrl } }]);
+	}
+	const startFrameFile = path.join(filesDir, 'start-frame.png');
+	copyFileSync(path.join(FIXTURES_DIR, 'frame.png'), startFrameFile);
 
 	const prompts = (count: number, marker: (index: number) => string = () => '') =>
 		Array.from({ length: count }, (_, index) => `Benchmark clip ${index + 1}: waves on a pebble beach ${marker(index)}`.trim());
@@ -315,6 +437,8 @@ async function main(): Promise<void> {
 		c1: generateWorkflow('ltxBenchC1', prompts(BATCH_ITEMS), { maxConcurrency: 1 }, CREDENTIAL),
 		cDefault: generateWorkflow('ltxBenchCDefault', prompts(BATCH_ITEMS), {}, CREDENTIAL),
 		c20: generateWorkflow('ltxBenchC20', prompts(BATCH_ITEMS), { maxConcurrency: 20 }, CREDENTIAL),
+		slotsDefault: generateWorkflow('ltxBenchSlotsDefault', prompts(BATCH_ITEMS), {}, CREDENTIAL),
+		slotsAuto: generateWorkflow('ltxBenchSlotsAuto', prompts(BATCH_ITEMS), { maxConcurrency: 0 }, CREDENTIAL),
 		lag: generateWorkflow(
 			'ltxBenchLag',
 			prompts(LAG_ITEMS, (index) => `[emu:delay=${LAG_FIRST_MS + ((index * LAG_SHUFFLE) % LAG_ITEMS) * LAG_STEP_MS}]`),
@@ -325,7 +449,9 @@ async function main(): Promise<void> {
 	const memoryWorkflows = MEMORY_SIZES.map((bytes, index) =>
 		generateWorkflow(`ltxBenchMem${index}`, prompts(1, () => `[emu:bytes=${bytes}]`), {}, CREDENTIAL),
 	);
-	await n8n.importWorkflows([...Object.values(workflows), ...memoryWorkflows]);
+	const framesWorkflow = generateWorkflow('ltxBenchFrames', prompts(FRAME_ITEMS), {}, CREDENTIAL, { startFrameFile });
+	await n8n.importWorkflows([...Object.values(workflows), ...memoryWorkflows, framesWorkflow]);
+	await n8nBefore.importWorkflows([framesWorkflow]);
 
 	// 1. Batch.
 	const singles: Measured[] = [];
@@ -369,8 +495,41 @@ async function main(): Promise<void> {
 		lag.push(result);
 	}
 
+	// 4. Frame uploads: the same batch on the package before and after one upload per distinct image. The
+	// emulator takes both audio spellings here: the "before" package predates the error shapes it learns
+	// the spelling from, and a refused create would only add the same one request to both.
+	await setSwitches({ audioField: 'both' });
+	const frames: FrameRuns = { before, runs: [] };
+	for (const [build, instance] of [
+		['before', n8nBefore],
+		['after', n8n],
+	] as const) {
+		const result = await measure(instance, framesWorkflow, `frame uploads, ${FRAME_ITEMS} items, one image, ${build} (${build === 'before' ? before.commit : 'this build'})`);
+		assertVideos(result, FRAME_ITEMS);
+		const used = startFrameIds(result);
+		if (used.length !== FRAME_ITEMS || used.some((id) => !id)) throw new Error(`${result.label}: not every accepted create had a start frame`);
+		frames.runs.push({ build, result });
+	}
+	await setSwitches({ audioField: switches.audioField });
+
+	// 5. Concurrency: an account with 10 slots; the default (4) and Auto (0), side by side.
+	await setSwitches({ concurrencySlots: ACCOUNT_SLOTS });
+	const slots: SlotRuns = { beyondSlots: switches.beyondSlots, runs: [] };
+	const slotSingle = await measure(n8n, workflows.single, `N=1, account with ${ACCOUNT_SLOTS} slots`);
+	assertVideos(slotSingle, 1);
+	slots.runs.push({ setting: '—', result: slotSingle });
+	for (const [setting, workflow] of [
+		['4 (default)', workflows.slotsDefault],
+		['0 (Auto)', workflows.slotsAuto],
+	] as const) {
+		const result = await measure(n8n, workflow, `N=${BATCH_ITEMS}, account with ${ACCOUNT_SLOTS} slots, maxConcurrency ${setting}`);
+		assertVideos(result, BATCH_ITEMS);
+		slots.runs.push({ setting, result });
+	}
+	await setSwitches({ concurrencySlots: switches.concurrencySlots });
+
 	const benchMs = performance.now() - benchStarted;
-	const report = renderReport({ n8nVersion, singles, batch, memory, lag, benchMs });
+	const report = renderReport({ n8nVersion, switches, singles, batch, memory, lag, frames, slots, benchMs });
 	process.stdout.write(`\n${report}\n`);
 	if (OUT_FILE) {
 		writeFileSync(OUT_FILE, `${report}\n`);
@@ -380,11 +539,26 @@ async function main(): Promise<void> {
 
 interface ReportInput {
 	n8nVersion: string;
+	switches: EmulatorSwitches;
 	singles: Measured[];
 	batch: Array<{ concurrency: string; result: Measured }>;
 	memory: MemoryRuns[];
 	lag: Measured[];
+	frames: FrameRuns;
+	slots: SlotRuns;
 	benchMs: number;
+}
+
+/** Figure 4: the same batch on the package before one upload per distinct image (`before`) and on this build. */
+interface FrameRuns {
+	before: { commit: string; subject: string };
+	runs: Array<{ build: 'before' | 'after'; result: Measured }>;
+}
+
+/** Figure 5: N=1, then the batch at the default and at Auto, on an account with ACCOUNT_SLOTS slots. */
+interface SlotRuns {
+	beyondSlots: string;
+	runs: Array<{ setting: string; result: Measured }>;
 }
 
 /** One MP4 size of the memory runs: the n8n runs, where each video landed, and plain Node's peak RSS. */
@@ -395,7 +569,7 @@ interface MemoryRuns {
 	floor: number[];
 }
 
-function renderReport({ n8nVersion, singles, batch, memory, lag, benchMs }: ReportInput): string {
+function renderReport({ n8nVersion, switches, singles, batch, memory, lag, frames, slots, benchMs }: ReportInput): string {
 	const out: string[] = [];
 	out.push(`# LTX Video node benchmark${QUICK ? ' (QUICK MODE: not the published figures)' : ''}`);
 	out.push('');
@@ -405,7 +579,20 @@ function renderReport({ n8nVersion, singles, batch, memory, lag, benchMs }: Repo
 		'- Command: `npm ci && npm run bench` (builds the package, installs n8n into the cache on first use); this file: ' +
 			'`npm run bench -- --out bench/RESULTS.md`',
 	);
-	out.push(`- Total bench time: ${(benchMs / 60_000).toFixed(1)} min; load average at the start: ${LOAD_AT_START}`);
+	out.push(`- Code: ${CODE_VERSION}`);
+	out.push(
+		`- Total bench time: ${(benchMs / 60_000).toFixed(1)} min; load average (1, 5, 15 min) at the start: ${LOAD_AT_START}, ` +
+			`at the end: ${os.loadavg().map((load) => load.toFixed(2)).join(', ')} (the machine is shared)`,
+	);
+	out.push(
+		`- Emulator: its default switches (test/emulator/README.md), except where a figure says: the create takes only the audio key ` +
+			`\`${switches.audioField}\` (picked per emulator start; a node run that sends the other has that create refused once, then sends this one); ` +
+			(firstReadMisses(switches)
+				? `the first status read of a generation within ${switches.freshReadWindowMs / 1000} s of its create answers 404, null or 500; `
+				: '') +
+			`parameter errors in the \`${switches.validationErrorShape}\` shape; 429s ${switches.retryAfterHeader ? 'with' : 'without'} Retry-After; ` +
+			`concurrency slots ${switches.concurrencySlots || 'unlimited'}; init images ${switches.initImagesSingleUse ? 'single-use' : 'reusable'}.`,
+	);
 	out.push('');
 
 	// 1.
@@ -441,10 +628,10 @@ function renderReport({ n8nVersion, singles, batch, memory, lag, benchMs }: Repo
 	out.push(
 		`Wall = the execution's startedAt → stoppedAt from n8n's run data (no n8n start-up). Goal ≤ 1.5 × N=1 with enough ` +
 			`concurrency: ${goal ? 'met' : 'NOT met'} (${(best.executionMs / singleMs).toFixed(2)} × at maxConcurrency 20). ` +
-			`One generation = ${GENERATION_MS / 1000} s on the emulator, seen by the first poll 5 s after the create. ` +
-			`maxConcurrency 4 runs ${Math.ceil(BATCH_ITEMS / 4)} such rounds. At maxConcurrency 20 the first polls of all items fall due ` +
-			`together and the node allows an execution at most 10 status requests in any second: they went out over ` +
-			`${seconds(firstPollSpread(best))} s, most of the gap to N=1. "n8n execute process" = spawn to exit of the CLI; it adds n8n's ` +
+			`One generation = ${GENERATION_MS / 1000} s on the emulator, ${findingPollText(switches)}. ` +
+			`maxConcurrency 4 runs ${Math.ceil(BATCH_ITEMS / 4)} such rounds. At maxConcurrency 20 the polls of all items fall due ` +
+			`together and the node allows an execution at most 10 status requests in any second: the ones that found the videos went out over ` +
+			`${seconds(findingPollSpread(best))} s, most of the gap to N=1. "n8n execute process" = spawn to exit of the CLI; it adds n8n's ` +
 			`own start-up and shut-down, median ${seconds(median(everyRun.map((result) => result.processMs - result.executionMs)))} s per run here.`,
 	);
 	out.push('');
@@ -569,11 +756,14 @@ function renderReport({ n8nVersion, singles, batch, memory, lag, benchMs }: Repo
 		),
 	);
 	out.push('');
+	const findingS = findingPollMs(switches) / 1000;
 	out.push(
 		'Spread: each generation has its own PENDING time (`[emu:delay=MS]`, dealt in shuffled order), so completions fall at ' +
-			'every phase of the 5 s poll cycle (a strict 5 s cycle would give a median of 2.5 s and a maximum of 5 s; the first ' +
+			'every phase of the 5 s poll cycle (a strict 5 s cycle would give a median of 2.5 s and a maximum of 5 s; the ' +
 			'polls of 20 items also spread over about 2 s at ≤ 10 status requests/s, which catches some completions earlier). ' +
-			'Fixed 3 s: the first poll, 5 s after the create, finds every generation, so the lag is 2 s plus the poll spacing by construction.',
+			`They start at ${LAG_FIRST_MS / 1000} s, after the first status read. ` +
+			`Fixed ${GENERATION_MS / 1000} s: ${findingPollText(switches)}, so the lag is ${findingS - GENERATION_MS / 1000} s plus the poll spacing by construction` +
+			(firstReadMisses(switches) ? ' (a first read that found the video would make it 2 s).' : '.'),
 	);
 	out.push('');
 	out.push('API requests per generation (from the emulator’s request log):');
@@ -581,11 +771,11 @@ function renderReport({ n8nVersion, singles, batch, memory, lag, benchMs }: Repo
 	const requestRow = (label: string, result: Measured) => {
 		const counts = requestCounts(result);
 		const per = (value: number) => (value / result.generations.length).toFixed(2);
-		return [label, result.generations.length, per(counts.creates), per(counts.polls), per(counts.downloads), counts.other];
+		return [label, result.generations.length, per(counts.creates), counts.refusedCreates, per(counts.polls), per(counts.downloads), counts.other + counts.accounts];
 	};
 	out.push(
 		table(
-			['Run', 'Generations', 'Creates / gen', 'Polls / gen', 'Downloads / gen', 'Other requests'],
+			['Run', 'Generations', 'Creates / gen', 'Refused creates', 'Polls / gen', 'Downloads / gen', 'Other requests'],
 			[
 				requestRow('N=1 #1', singles[0]),
 				...batch.map(({ concurrency, result }) => requestRow(`N=${BATCH_ITEMS}, maxConcurrency ${concurrency}`, result)),
@@ -594,7 +784,97 @@ function renderReport({ n8nVersion, singles, batch, memory, lag, benchMs }: Repo
 			],
 		),
 	);
+	out.push('');
+	out.push('"Refused creates": answered 400 (the audio key this run does not take), nothing created; the node re-sends with the other key.');
+	out.push('');
+
+	// 4.
+	const frameImageBytes = statSync(path.join(FIXTURES_DIR, 'frame.png')).size;
+	out.push(`## 4. Frame uploads: ${FRAME_ITEMS} items, every one with the same start frame image, default maxConcurrency (4)`);
+	out.push('');
+	const frameRow = ({ build, result }: FrameRuns['runs'][number]) => {
+		const counts = requestCounts(result);
+		return [
+			build === 'before' ? `before: ${frames.before.commit} (${frames.before.subject.slice(0, 40)}…)` : 'after: this build',
+			seconds(result.executionMs),
+			counts.initImages,
+			counts.s3Uploads,
+			counts.initImages + counts.s3Uploads,
+			`${counts.creates} (${counts.refusedCreates} refused)`,
+			new Set(startFrameIds(result)).size,
+			counts.polls,
+			counts.downloads,
+			counts.other + counts.accounts,
+		];
+	};
+	out.push(
+		table(
+			['Package', 'Wall (s)', 'POST /v1/init-image', 'S3 upload POSTs', 'Frame requests per batch', 'Creates', 'Distinct start frame IDs in the creates', 'Status reads', 'Downloads', 'Other'],
+			frames.runs.map(frameRow),
+		),
+	);
+	out.push('');
+	const frameRequests = (build: 'before' | 'after') => {
+		const counts = requestCounts(frames.runs.find((run) => run.build === build)!.result);
+		return counts.initImages + counts.s3Uploads;
+	};
+	out.push(
+		`**Frame requests per batch (POST /v1/init-image + S3 upload): ${frameRequests('before')} before, ${frameRequests('after')} after.** ` +
+			`Each item read the same ${frameImageBytes}-byte PNG (test/fixtures/frame.png) with a Read/Write Files node, so it carried its own ` +
+			`copy of the same bytes as its Start Frame (source Binary). "Before" is the package built from commit ${frames.before.commit} ` +
+			`(\`${BEFORE_UPLOAD_REUSE}\`, the commit before one upload per distinct frame image per execution) with this clone's node_modules, ` +
+			`loaded in a second n8n user folder; both ran in the same n8n against the same emulator, one after the other, from the request ` +
+			`log of the emulator. Emulator: init images reusable (\`initImagesSingleUse\` ${switches.initImagesSingleUse ? 'on' : 'off'}, ` +
+			`its default; that Leonardo accepts a reused init image ID is INFERRED in leonardo-api.md), and both audio keys accepted in this ` +
+			`figure only, since the package before predates the error shape from which today's node learns the key.`,
+	);
+	out.push('');
+
+	// 5.
+	const [slotSingle, ...slotBatches] = slots.runs;
+	out.push(
+		`## 5. Concurrency: ${BATCH_ITEMS} items on an emulator account with ${ACCOUNT_SLOTS} API concurrency slots, each generation ${GENERATION_MS / 1000} s`,
+	);
+	out.push('');
+	out.push(
+		table(
+			['Run', 'Wall (s)', 'Ratio to N=1', 'Most generations PENDING at once', 'Held back by the emulator for a slot', 'GET /v1/me'],
+			slots.runs.map(({ setting, result }) => [
+				result === slotSingle.result ? 'N=1' : `N=${BATCH_ITEMS}, Max Concurrent Generations ${setting}`,
+				seconds(result.executionMs),
+				(result.executionMs / slotSingle.result.executionMs).toFixed(2),
+				peakPending(result),
+				queuedBySlots(result),
+				requestCounts(result).accounts,
+			]),
+		),
+	);
+	out.push('');
+	const [atDefault, atAuto] = slotBatches.map(({ result }) => result);
+	out.push(
+		`**${seconds(atDefault.executionMs)} s at the default, ${seconds(atAuto.executionMs)} s at Auto: ` +
+			`${(atDefault.executionMs / atAuto.executionMs).toFixed(2)} × faster**, measured one after the other in this run. ` +
+			`Auto (0) reads \`apiConcurrencySlots\` from GET /v1/me once per execution (${ACCOUNT_SLOTS} on this account) and runs ` +
+			`min(slots, 20) generations at once; the default runs 4. ${findingPollText(switches)[0].toUpperCase()}${findingPollText(switches).slice(1)}, ` +
+			`so ${BATCH_ITEMS} items take ${Math.ceil(BATCH_ITEMS / 4)} rounds at 4 and ${Math.ceil(BATCH_ITEMS / ACCOUNT_SLOTS)} at ${ACCOUNT_SLOTS}. ` +
+			`Beyond its slots the emulator ${slots.beyondSlots === 'queue' ? 'queues a new generation (`beyondSlots: queue`, its default: it stays PENDING until a slot frees; `refuse` would answer 429 instead)' : 'answers 429 (`beyondSlots: refuse`)'}; ` +
+			`"held back" counts generations PENDING longer than their ${GENERATION_MS / 1000} s: ` +
+			(queuedBySlots(atDefault) + queuedBySlots(atAuto) === 0
+				? 'none, so neither run went beyond the slots.'
+				: `${queuedBySlots(atDefault) + queuedBySlots(atAuto)}, so a run went beyond the slots.`),
+	);
 	return out.join('\n');
+}
+
+/** The first status read comes one poll interval after the create; inside the fresh-read window it misses. */
+const firstReadMisses = (switches: EmulatorSwitches) => switches.freshReadWindowMs > POLL_INTERVAL_MS;
+/** When the status read that finds a generation of GENERATION_MS (< one poll interval) goes out, after its create. */
+const findingPollMs = (switches: EmulatorSwitches) => (firstReadMisses(switches) ? 2 : 1) * POLL_INTERVAL_MS;
+function findingPollText(switches: EmulatorSwitches): string {
+	return firstReadMisses(switches)
+		? `the first status read, ${POLL_INTERVAL_MS / 1000} s after the create, is answered 404, null or 500 by the emulator (a brand-new ID), ` +
+				`the second, ${findingPollMs(switches) / 1000} s after, finds it COMPLETE`
+		: `seen by the first status read ${POLL_INTERVAL_MS / 1000} s after the create`;
 }
 
 main()

@@ -1,7 +1,7 @@
 /**
  * The benchmark's workflows: Manual Trigger → a Set node with the prompts → Split Out (one item per
- * prompt) → LTX Video Generate. Only core n8n nodes besides ours, and no Code node, so nothing but
- * the node under test does work per item.
+ * prompt) → [Read/Write Files: the start frame image, once per item] → LTX Video Generate. Only core
+ * n8n nodes besides ours, and no Code node, so nothing but the node under test does work per item.
  */
 import { NODE_TYPE } from '../test/e2e/project.ts';
 
@@ -30,13 +30,23 @@ const node = (index: number, name: string, type: string, typeVersion: number, pa
 
 const link = (to: string) => ({ main: [[{ node: to, type: 'main', index: 0 }]] });
 
+export interface GenerateWorkflowExtras {
+	/**
+	 * An image file read by a Read/Write Files node for every item, so each item carries its own copy of
+	 * the same bytes in the binary field `data`: the LTX node's Start Frame (source Binary).
+	 */
+	startFrameFile?: string;
+}
+
 /** `options` is the LTX node's Options collection, e.g. `{ maxConcurrency: 20 }` (`{}` = defaults). */
 export function generateWorkflow(
 	id: string,
 	prompts: string[],
 	options: Record<string, unknown>,
 	credential: BenchCredential,
+	{ startFrameFile }: GenerateWorkflowExtras = {},
 ): BenchWorkflow {
+	const frameNode = 'Read start frame';
 	return {
 		id,
 		name: `LTX bench ${id}`,
@@ -52,8 +62,9 @@ export function generateWorkflow(
 				options: {},
 			}),
 			node(2, 'One item per prompt', 'n8n-nodes-base.splitOut', 1, { fieldToSplitOut: 'prompts', options: {} }),
+			...(startFrameFile ? [node(3, frameNode, 'n8n-nodes-base.readWriteFile', 1.1, { fileSelector: startFrameFile, options: {} })] : []),
 			node(
-				3,
+				4,
 				LTX_NODE_NAME,
 				NODE_TYPE,
 				1,
@@ -61,8 +72,10 @@ export function generateWorkflow(
 					resource: 'video',
 					operation: 'generate',
 					model: 'ltxv-2.3-fast',
-					prompt: '={{ $json.prompt }}',
+					// The file reader's items hold the file's metadata, not the prompt: taken from the paired item.
+					prompt: startFrameFile ? "={{ $('One item per prompt').item.json.prompt }}" : '={{ $json.prompt }}',
 					duration: 6,
+					...(startFrameFile ? { startFrame: 'binary', startFrameBinaryProperty: 'data' } : {}),
 					options,
 				},
 				{ credentials: { leonardoAiApi: credential } },
@@ -71,7 +84,8 @@ export function generateWorkflow(
 		connections: {
 			Start: link('Prompts'),
 			Prompts: link('One item per prompt'),
-			'One item per prompt': link(LTX_NODE_NAME),
+			'One item per prompt': link(startFrameFile ? frameNode : LTX_NODE_NAME),
+			...(startFrameFile ? { [frameNode]: link(LTX_NODE_NAME) } : {}),
 		},
 	};
 }
