@@ -4,57 +4,27 @@
  * reuses its init image ID); Auto reads the plan's API concurrency slots once (GET /v1/me) and runs that
  * many items at a time.
  */
-import { createBodies, createWorld, type E2eWorld, nodeOnRow } from './fixtures.ts';
+import { createBodies, createWorld, type E2eWorld, itemsIntoLtxWorkflow } from './fixtures.ts';
 import type { OutputItem } from './n8n-instance.ts';
-import { EXAMPLE_CREDENTIAL, NODE_TYPE } from './project.ts';
 
 const WORKFLOW_ID = 'ltxBatchInputs01';
 const SLOTS = 3;
 const ITEMS = 5;
 const RENDER_MS = 4000;
-const credentials = { leonardoAiApi: { id: EXAMPLE_CREDENTIAL.id, name: EXAMPLE_CREDENTIAL.name } };
 
 let world: E2eWorld;
 
 beforeAll(async () => {
 	world = await createWorld();
-	const node = nodeOnRow(WORKFLOW_ID);
 	const photo = `${world.emulator.imagesUrl}/images/frame.jpg`;
 	const rows = Array.from({ length: ITEMS }, (_, n) => ({ prompt: `Scene ${n + 1} with the product [emu:delay=${RENDER_MS}]`, photo }));
 	await world.n8n.importWorkflows([
-		{
+		itemsIntoLtxWorkflow({
 			id: WORKFLOW_ID,
 			name: 'LTX Video batch on one photo, Auto concurrency',
-			active: false,
-			settings: { executionOrder: 'v1' },
-			nodes: [
-				node('Start', 'n8n-nodes-base.manualTrigger', 1, 0, {}),
-				node('Sheet rows', 'n8n-nodes-base.set', 3.4, 200, { mode: 'raw', jsonOutput: JSON.stringify({ rows }), options: {} }),
-				node('One item per row', 'n8n-nodes-base.splitOut', 1, 400, { fieldToSplitOut: 'rows', options: {} }),
-				node(
-					'LTX Video',
-					NODE_TYPE,
-					1,
-					600,
-					{
-						resource: 'video',
-						operation: 'generate',
-						model: 'ltxv-2.3-fast',
-						prompt: '={{ $json.prompt }}',
-						duration: 6,
-						startFrame: 'url',
-						startFrameUrl: '={{ $json.photo }}',
-						options: { pollInterval: 1, maxConcurrency: 0 },
-					},
-					{ credentials },
-				),
-			],
-			connections: {
-				Start: { main: [[{ node: 'Sheet rows', type: 'main', index: 0 }]] },
-				'Sheet rows': { main: [[{ node: 'One item per row', type: 'main', index: 0 }]] },
-				'One item per row': { main: [[{ node: 'LTX Video', type: 'main', index: 0 }]] },
-			},
-		},
+			items: rows,
+			ltxParameters: { prompt: '={{ $json.prompt }}', startFrame: 'url', startFrameUrl: '={{ $json.photo }}', options: { pollInterval: 1, maxConcurrency: 0 } },
+		}),
 	]);
 	await world.emulator.setOptions({ concurrencySlots: SLOTS });
 }, 300_000);

@@ -142,3 +142,30 @@ export function nodeOnRow(workflowId: string) {
 		...extra,
 	});
 }
+
+/**
+ * Manual Trigger → a Set node with `items` → Split Out → LTX Video (named "LTX Video") with `ltxParameters`
+ * on top of a Generate with Fast, 6 s: the shape of a sheet or list feeding the node one item per row.
+ */
+export function itemsIntoLtxWorkflow(options: { id: string; name: string; items: object[]; ltxParameters: object }) {
+	const node = nodeOnRow(options.id);
+	const credentials = { [CREDENTIAL_TYPE]: { id: EXAMPLE_CREDENTIAL.id, name: EXAMPLE_CREDENTIAL.name } };
+	const generate = { resource: 'video', operation: 'generate', model: 'ltxv-2.3-fast', duration: 6 };
+	return {
+		id: options.id,
+		name: options.name,
+		active: false,
+		settings: { executionOrder: 'v1' },
+		nodes: [
+			node('Start', 'n8n-nodes-base.manualTrigger', 1, 0, {}),
+			node('Rows', 'n8n-nodes-base.set', 3.4, 200, { mode: 'raw', jsonOutput: JSON.stringify({ rows: options.items }), options: {} }),
+			node('One item per row', 'n8n-nodes-base.splitOut', 1, 400, { fieldToSplitOut: 'rows', options: {} }),
+			node('LTX Video', NODE_TYPE, 1, 600, { ...generate, ...options.ltxParameters }, { credentials }),
+		],
+		connections: {
+			Start: { main: [[{ node: 'Rows', type: 'main', index: 0 }]] },
+			Rows: { main: [[{ node: 'One item per row', type: 'main', index: 0 }]] },
+			'One item per row': { main: [[{ node: 'LTX Video', type: 'main', index: 0 }]] },
+		},
+	};
+}

@@ -5,34 +5,11 @@
  * naming the link. On 2.x, n8n's SSRF protection (off by default) applies to the links when turned on.
  * The image host listens on 127.0.0.2: to SSRF protection another host than the API on 127.0.0.1.
  */
-import { createBodies, createWorld, type E2eWorld, nodeOnRow } from './fixtures.ts';
+import { createBodies, createWorld, type E2eWorld, itemsIntoLtxWorkflow } from './fixtures.ts';
 import { type ExecutionResult, N8N_VERSION, type OutputItem } from './n8n-instance.ts';
-import { EXAMPLE_CREDENTIAL, NODE_TYPE } from './project.ts';
 
 const BATCH = 'ltxUrlFrames0001';
 const BROKEN = 'ltxUrlFrames0002';
-const credentials = { leonardoAiApi: { id: EXAMPLE_CREDENTIAL.id, name: EXAMPLE_CREDENTIAL.name } };
-
-function workflow(id: string, items: object[], generate: object) {
-	const node = nodeOnRow(id);
-	return {
-		id,
-		name: `LTX Video frames from links ${id}`,
-		active: false,
-		settings: { executionOrder: 'v1' },
-		nodes: [
-			node('Start', 'n8n-nodes-base.manualTrigger', 1, 0, {}),
-			node('Links', 'n8n-nodes-base.set', 3.4, 200, { mode: 'raw', jsonOutput: JSON.stringify({ items }), options: {} }),
-			node('One item per link', 'n8n-nodes-base.splitOut', 1, 400, { fieldToSplitOut: 'items', options: {} }),
-			node('LTX Video', NODE_TYPE, 1, 600, { resource: 'video', operation: 'generate', model: 'ltxv-2.3-fast', duration: 6, ...generate }, { credentials }),
-		],
-		connections: {
-			Start: { main: [[{ node: 'Links', type: 'main', index: 0 }]] },
-			Links: { main: [[{ node: 'One item per link', type: 'main', index: 0 }]] },
-			'One item per link': { main: [[{ node: 'LTX Video', type: 'main', index: 0 }]] },
-		},
-	};
-}
 
 let world: E2eWorld;
 let image: (name: string) => string;
@@ -41,14 +18,15 @@ beforeAll(async () => {
 	world = await createWorld({ emulatorDelayMs: 500, emulatorImagesHost: '127.0.0.2' });
 	image = (name) => `${world.emulator.imagesUrl}/images/${name}`;
 	await world.n8n.importWorkflows([
-		workflow(
-			BATCH,
-			[
+		itemsIntoLtxWorkflow({
+			id: BATCH,
+			name: 'LTX Video frames from links',
+			items: [
 				{ prompt: 'The product turns slowly', photo: image('frame.png') },
 				{ prompt: 'The product on a beach', photo: image('frame.png') },
 				{ prompt: 'From day to night', photo: image('frame.jpg'), end: image('frame.webp') },
 			],
-			{
+			ltxParameters: {
 				prompt: '={{ $json.prompt }}',
 				startFrame: 'url',
 				startFrameUrl: '={{ $json.photo }}',
@@ -56,12 +34,17 @@ beforeAll(async () => {
 				endFrameUrl: '={{ $json.end }}',
 				options: { pollInterval: 1, maxConcurrency: 3 },
 			},
-		),
-		workflow(BROKEN, [{ prompt: 'Good link' }, { prompt: 'Broken link' }], {
-			prompt: '={{ $json.prompt }}',
-			startFrame: 'url',
-			startFrameUrl: `={{ $json.prompt === "Good link" ? "${image('frame.png')}" : "${image('removed.png')}?token=abc" }}`,
-			options: { pollInterval: 1 },
+		}),
+		itemsIntoLtxWorkflow({
+			id: BROKEN,
+			name: 'LTX Video frame from a broken link',
+			items: [{ prompt: 'Good link' }, { prompt: 'Broken link' }],
+			ltxParameters: {
+				prompt: '={{ $json.prompt }}',
+				startFrame: 'url',
+				startFrameUrl: `={{ $json.prompt === "Good link" ? "${image('frame.png')}" : "${image('removed.png')}?token=abc" }}`,
+				options: { pollInterval: 1 },
+			},
 		}),
 	]);
 }, 300_000);
@@ -93,6 +76,8 @@ test('three items from links: each distinct link fetched once, without the key, 
 	expect(frames).toHaveLength(3);
 	expect(frames.every((guidance) => guidance.start_frame[0].image.type === 'UPLOADED')).toBe(true);
 	expect(frames.filter((guidance) => guidance.end_frame)).toHaveLength(1);
+	// Four frames, three distinct images: the two items on frame.png share one upload.
+	expect(new Set(frames.map((guidance) => guidance.start_frame[0].image.id)).size).toBe(2);
 }, 240_000);
 
 test('a broken link in the second item stops the node before any create, naming the link without its query', async () => {
