@@ -68,6 +68,8 @@ const BEFORE_UPLOAD_REUSE = 'e726409^';
 const FRAME_ITEMS = BATCH_ITEMS;
 /** Figure 5: the emulator account's API concurrency slots (GET /v1/me apiConcurrencySlots). */
 const ACCOUNT_SLOTS = 10;
+
+const rounds = (count: number) => `${count} ${count === 1 ? 'round' : 'rounds'}`;
 const LOAD_AT_START = os.loadavg().map((load) => load.toFixed(2)).join(', ');
 /** The commit measured (`-dirty`: with uncommitted changes). */
 const CODE_VERSION = (() => {
@@ -629,7 +631,7 @@ function renderReport({ n8nVersion, switches, singles, batch, memory, lag, frame
 		`Wall = the execution's startedAt → stoppedAt from n8n's run data (no n8n start-up). Goal ≤ 1.5 × N=1 with enough ` +
 			`concurrency: ${goal ? 'met' : 'NOT met'} (${(best.executionMs / singleMs).toFixed(2)} × at maxConcurrency 20). ` +
 			`One generation = ${GENERATION_MS / 1000} s on the emulator, ${findingPollText(switches)}. ` +
-			`maxConcurrency 4 runs ${Math.ceil(BATCH_ITEMS / 4)} such rounds. At maxConcurrency 20 the polls of all items fall due ` +
+			`maxConcurrency 4 runs ${rounds(Math.ceil(BATCH_ITEMS / 4))}. At maxConcurrency 20 the polls of all items fall due ` +
 			`together and the node allows an execution at most 10 status requests in any second: the ones that found the videos went out over ` +
 			`${seconds(findingPollSpread(best))} s, most of the gap to N=1. "n8n execute process" = spawn to exit of the CLI; it adds n8n's ` +
 			`own start-up and shut-down, median ${seconds(median(everyRun.map((result) => result.processMs - result.executionMs)))} s per run here.`,
@@ -687,11 +689,12 @@ function renderReport({ n8nVersion, switches, singles, batch, memory, lag, frame
 		),
 	);
 	out.push('');
+	const largestMore = growth(largest).median - goalGrowth.median;
 	out.push(
 		`**Difference ${mib(large.bytes)} MiB − ${mib(small.bytes)} MiB: ${mib(goalGrowth.median)} MiB (medians), ${mib(goalGrowth.max)} MiB (maxima)** ` +
 			`for ${mib(large.bytes - small.bytes)} MiB more video. Goal ≤ 64 MiB: ${memoryGoal(goalGrowth.median)} (medians), ${memoryGoal(goalGrowth.max)} (maxima). ` +
-			`Four times the video (${mib(largest.bytes)} MiB) adds ${sign(growth(largest).median - goalGrowth.median)} MiB more (medians): ` +
-			`the growth is a fixed amount, not a share of the video.`,
+			`Four times the video (${mib(largest.bytes)} MiB) moves the median peak by ${sign(largestMore)} MiB from ${mib(large.bytes)} MiB: ` +
+			(largestMore <= 64 * MiB ? 'the peak does not grow with the video.' : 'the peak grows with the video.'),
 	);
 	out.push('');
 	out.push('Floor: the same videos downloaded by plain Node 24 (`http.get` piped into a file, `bench/stream-copy.ts`, a fresh process, no n8n), each right after its n8n run:');
@@ -856,7 +859,7 @@ function renderReport({ n8nVersion, switches, singles, batch, memory, lag, frame
 			`${(atDefault.executionMs / atAuto.executionMs).toFixed(2)} × faster**, measured one after the other in this run. ` +
 			`Auto (0) reads \`apiConcurrencySlots\` from GET /v1/me once per execution (${ACCOUNT_SLOTS} on this account) and runs ` +
 			`min(slots, 20) generations at once; the default runs 4. ${findingPollText(switches)[0].toUpperCase()}${findingPollText(switches).slice(1)}, ` +
-			`so ${BATCH_ITEMS} items take ${Math.ceil(BATCH_ITEMS / 4)} rounds at 4 and ${Math.ceil(BATCH_ITEMS / ACCOUNT_SLOTS)} at ${ACCOUNT_SLOTS}. ` +
+			`so ${BATCH_ITEMS} items take ${rounds(Math.ceil(BATCH_ITEMS / 4))} at 4 and ${Math.ceil(BATCH_ITEMS / ACCOUNT_SLOTS)} at ${ACCOUNT_SLOTS}. ` +
 			`Beyond its slots the emulator ${slots.beyondSlots === 'queue' ? 'queues a new generation (`beyondSlots: queue`, its default: it stays PENDING until a slot frees; `refuse` would answer 429 instead)' : 'answers 429 (`beyondSlots: refuse`)'}; ` +
 			`"held back" counts generations PENDING longer than their ${GENERATION_MS / 1000} s: ` +
 			(queuedBySlots(atDefault) + queuedBySlots(atAuto) === 0

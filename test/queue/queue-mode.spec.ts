@@ -75,6 +75,16 @@ async function run(id: string): Promise<Execution> {
 	return await waitForExecution(cluster.session, executionId);
 }
 
+/**
+ * `count` accepted creates, and at most one refusal (400, nothing made) besides: the emulator accepts one
+ * audio spelling per run, picked at random, and each node run learns it with at most one refused create.
+ */
+function expectAcceptedCreates(requests: RecordedRequest[], count: number): void {
+	const creates = requests.filter((request) => request.route === 'create');
+	expect(creates.filter((request) => request.status === 200)).toHaveLength(count);
+	expect(creates.filter((request) => request.status !== 200).map((request) => request.status)).toEqual(creates.length > count ? [400] : []);
+}
+
 function expectSuccess(execution: Execution): void {
 	const error = execution.data.resultData.error;
 	expect({ status: execution.status, error: error?.message }).toEqual({ status: 'success', error: undefined });
@@ -279,13 +289,8 @@ describe('batches', () => {
 		const stored = outputOf(execution, 'Upload to storage (stand-in: disk)');
 		for (const [index, video] of videos.entries()) expectFileWritten(stored[index], await expectMp4InDatabase(video));
 		expectRanOnWorker(execution, ids);
-		// One accepted create per item, never repeated; at most one refusal (400, nothing made) while the node
-		// learned which audio spelling this emulator accepts.
-		const creates = (await cluster.emulator.requests()).filter((request) => request.route === 'create');
-		expect(creates.filter((request) => request.status === 200)).toHaveLength(BATCH_PROMPTS.length);
-		expect(creates.filter((request) => request.status !== 200).map((request) => request.status)).toEqual(
-			creates.length > BATCH_PROMPTS.length ? [400] : [],
-		);
+		// One accepted create per item, never repeated.
+		expectAcceptedCreates(await cluster.emulator.requests(), BATCH_PROMPTS.length);
 	});
 
 	test('production: a webhook call enqueues the execution, the worker makes one video per prompt', async () => {
@@ -353,8 +358,11 @@ describe('cancel and timeouts are honoured on the worker', () => {
 	test('Retry On Fail on the worker: the retry after a timeout resumes the same generation (one create) and stores its MP4', async () => {
 		const execution = await run(IDS.retry);
 		expectSuccess(execution);
-		const creates = (await cluster.emulator.requests()).filter((request) => request.route === 'create');
-		expect(creates).toHaveLength(1);
+		const requests = (await cluster.emulator.requests()) as TimedRequest[];
+		// One accepted create, made by the first try; the retry sent none: every create precedes the first status poll.
+		expectAcceptedCreates(requests, 1);
+		const firstPoll = requests.find((request) => request.route === 'poll');
+		expect(requests.filter((request) => request.route === 'create').every((request) => request.at < firstPoll!.at)).toBe(true);
 		const [video] = outputOf(execution, 'Generate video');
 		expect(video.json).toMatchObject({ status: 'COMPLETE' });
 		expect(video.binary?.data).toMatchObject({ mimeType: 'video/mp4' });
