@@ -68,8 +68,6 @@ const BEFORE_UPLOAD_REUSE = 'e726409^';
 const FRAME_ITEMS = BATCH_ITEMS;
 /** Figure 5: the emulator account's API concurrency slots (GET /v1/me apiConcurrencySlots). */
 const ACCOUNT_SLOTS = 10;
-
-const rounds = (count: number) => `${count} ${count === 1 ? 'round' : 'rounds'}`;
 const LOAD_AT_START = os.loadavg().map((load) => load.toFixed(2)).join(', ');
 /** The commit measured (`-dirty`: with uncommitted changes). */
 const CODE_VERSION = (() => {
@@ -329,6 +327,7 @@ function quantile(values: number[], q: number): number {
 }
 const seconds = (ms: number) => (ms / 1000).toFixed(2);
 const mib = (bytes: number) => (bytes / MiB).toFixed(1);
+const rounds = (count: number) => `${count} ${count === 1 ? 'round' : 'rounds'}`;
 
 function table(headers: string[], rows: Array<Array<string | number>>): string {
 	const cells = [headers, ...rows.map((row) => row.map(String))];
