@@ -24,7 +24,10 @@ describe('On Error: where each item lands', () => {
 			[{ item: 3 }, 'four', 'COMPLETE'],
 		]);
 		expect(failed.map((item) => item.pairedItem)).toEqual([{ item: 1 }, { item: 2 }]);
+		// n8n copies an error-output item adding its input item's fields, and keeps our json (it would keep
+		// the message alone if the item still carried an item-level `error`; n8n 1.x routes on that field).
 		expect(failed[0].json).toMatchObject({
+			prompt: 'two [emu:failed]',
 			error: expect.stringMatching(/generation .* failed/),
 			details: { generationId: idOfPrompt('two [emu:failed]'), description: expect.stringMatching(/FAILED/) },
 		});
@@ -47,7 +50,10 @@ describe('On Error: where each item lands', () => {
 			[{ item: 2 }, 'error'],
 			[{ item: 3 }, 'COMPLETE'],
 		]);
-		expect(result.items[1].json).toMatchObject({ details: { generationId: idOfPrompt('two [emu:failed]') } });
+		expect(result.items[1].json).toEqual({
+			error: expect.stringMatching(/generation .* failed/),
+			details: expect.objectContaining({ generationId: idOfPrompt('two [emu:failed]') }),
+		});
 		expect(requests('create')).toHaveLength(3);
 	});
 

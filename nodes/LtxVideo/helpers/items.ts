@@ -59,17 +59,25 @@ function asNodeError(ctx: IExecuteFunctions, error: unknown, itemIndex: number, 
 }
 
 /**
- * An error item n8n routes to the error output under "Continue (using error output)": WorkflowExecute
- * moves an item there only when its json holds nothing but `error`, `message` and `details` (an
- * `item.error` would route too, but n8n then replaces the json with the message alone, dropping the
- * generation ID). So the generation ID and video URL go into `details`, in every Continue mode alike.
+ * A failed item: `{ error, details: { description, generationId, videoUrl } }` in every Continue mode, so an
+ * error branch reads `$json.details.generationId`. Under "Continue (using error output)" n8n's
+ * WorkflowExecute must also move it to the error output: n8n 2.x does that for json holding nothing but
+ * `error`, `message` and `details`; n8n 1.x only for an item-level `error` (or json of exactly `{error}` or
+ * `{error, message}`). Both lines route on `item.error`, but n8n replaces the json of an output item that
+ * still has it with the message alone. Routing copies the item with a spread (to add the input item's
+ * fields) and a spread drops a non-enumerable property: so `error` is set non-enumerable, routes the item,
+ * and the copy on the error output keeps its json (checked in real n8n 2.41.1 and 1.123.81; only an item
+ * whose input item n8n cannot find is not copied and keeps the message alone).
  */
-function errorItem(error: NodeError, progress: ItemProgress, itemIndex: number): INodeExecutionData {
+function errorItem(error: NodeError, progress: ItemProgress, itemIndex: number, toErrorOutput: boolean): INodeExecutionData {
 	const details: IDataObject = {};
 	if (error.description) details.description = error.description;
 	if (progress.generationId) details.generationId = progress.generationId;
 	if (progress.videoUrl) details.videoUrl = progress.videoUrl;
-	return { json: { error: error.message, details }, pairedItem: { item: itemIndex } };
+	const item: INodeExecutionData = { json: { error: error.message, details }, pairedItem: { item: itemIndex } };
+	// Writable: some n8n versions clear it (`item.error = undefined`) after routing.
+	if (toErrorOutput) Object.defineProperty(item, 'error', { value: error, enumerable: false, writable: true, configurable: true });
+	return item;
 }
 
 /**
@@ -99,6 +107,7 @@ function batchReport(outcomes: Array<Outcome | undefined>, progress: ItemProgres
 export async function runItems<Checked>(ctx: IExecuteFunctions, spec: ItemRun<Checked>): Promise<INodeExecutionData[]> {
 	const itemCount = ctx.getInputData().length;
 	const continueOnFail = ctx.continueOnFail();
+	const toErrorOutput = ctx.getNode().onError === 'continueErrorOutput';
 	// Not `new Array(n)`: forEach and filter skip its holes, i.e. exactly the items that never finished.
 	const outcomes: Array<Outcome | undefined> = Array.from({ length: itemCount }, () => undefined);
 	const progress: ItemProgress[] = Array.from({ length: itemCount }, () => ({}));
@@ -178,6 +187,6 @@ export async function runItems<Checked>(ctx: IExecuteFunctions, spec: ItemRun<Ch
 
 	return outcomes.flatMap((outcome, itemIndex) => {
 		if (Array.isArray(outcome)) return outcome.map((item) => ({ ...item, pairedItem: { item: itemIndex } }));
-		return isFailure(outcome) ? errorItem(outcome.error, progress[itemIndex], itemIndex) : { ...outcome!, pairedItem: { item: itemIndex } };
+		return isFailure(outcome) ? errorItem(outcome.error, progress[itemIndex], itemIndex, toErrorOutput) : { ...outcome!, pairedItem: { item: itemIndex } };
 	});
 }
