@@ -348,8 +348,8 @@ function resumable(ctx: IExecuteFunctions, created: CreatedGenerations, itemInde
 			description: `Whether Leonardo created (and billed) that video is unknown. Look for it with "Get Many" (newest first; sent at ${new Date(earlier.sentAt).toISOString()}) before running this item again. Retrying never sends it again; running the workflow anew does.`,
 		});
 	}
-	const { sentAt: _sentAt, request, ...made } = earlier;
-	const requestChanged = request !== digest;
+	const made = earlier as MadeGeneration;
+	const requestChanged = earlier.request !== digest;
 	ctx.logger.info(`LTX Video: resuming generation ${made.generationId} created by an earlier try (item ${itemIndex}${requestChanged ? ', request changed since' : ''})`);
 	const notices = [`Resumed generation ${made.generationId}, created by an earlier try of this node (Retry On Fail or a retried execution): not created or billed again.`];
 	if (requestChanged) {
@@ -357,7 +357,7 @@ function resumable(ctx: IExecuteFunctions, created: CreatedGenerations, itemInde
 			'The item\'s request has changed since that try (e.g. a random seed or {{ $now }} in an expression, or another link): the new values were NOT used. For a video of the current values, run the workflow anew instead of retrying.',
 		);
 	}
-	return { ...(made as MadeGeneration), notices, resumed: { requestChanged } };
+	return { ...made, notices, resumed: { requestChanged } };
 }
 
 /** An error about a resumed generation says that retrying will not make another one, and what will. */
