@@ -119,3 +119,125 @@ test('a frame from binary is not uploaded again when the retry resumes', async (
 	expect(requests('s3Upload')).toHaveLength(1);
 	expect(requests('create')).toHaveLength(1);
 }, 60_000);
+
+test('a generation that ends FAILED is final: the retry reports it without a new create, and says a fresh run would make (and bill) a new one', async () => {
+	const result = await run(generate({ prompt: 'A paper boat [emu:failed]' }), retry());
+
+	expect(requests('create')).toHaveLength(1);
+	expect(result.error?.message).toBe(`Leonardo reports that generation ${createdGenerations()[0]} failed`);
+	expect(result.error?.description).toMatch(/created by an earlier try: retrying resumes it and never creates another\. For a new video \(billed again\), run the workflow anew/);
+}, 60_000);
+
+/** A new random seed and the current time in every evaluation: each try's request differs from the last. */
+const UNSTABLE_REQUEST = generate({ prompt: '={{ "A paper boat at " + $now.toISO() }}' }, { timeout: 2, seed: '={{ Math.floor(Math.random() * 1e6) }}' });
+
+test('Retry On Fail with a random seed and {{ $now }} in the prompt: one create; the retry resumes it and says the new values were not used', async () => {
+	emulator.setOptions({ generationDelayMs: 3500 });
+	const result = await run(UNSTABLE_REQUEST, retry(3));
+
+	expect(result.error).toBeUndefined();
+	expect(requests('create')).toHaveLength(1);
+	const [id] = createdGenerations();
+	const sent = emulator.generations.get(id)!;
+	const [item] = result.items;
+	// What was made, not what the retry's expressions evaluated to.
+	expect(item.json).toMatchObject({ generationId: id, status: 'COMPLETE', seed: sent.seed, prompt: sent.params.prompt });
+	expect(item.json.notice).toMatch(new RegExp(`^Resumed generation ${id}, created by an earlier try of this node .*not created or billed again\\.`));
+	expect(item.json.notice).toMatch(/request has changed since that try .* the new values were NOT used\. For a video of the current values, run the workflow anew/);
+	expect((await result.readBinary(item)).equals(SAMPLE)).toBe(true);
+}, 60_000);
+
+describe('the executions list’s Retry (a new execution from the failed one’s data, node context included)', () => {
+	/** The user presses Retry a little later; by then the generation has finished. */
+	const later = async (ms: number) => await new Promise((resolve) => setTimeout(resolve, ms));
+	const workflows = {
+		'the original workflow': (parameters: ReturnType<typeof generate>) => parameters,
+		// The user raised the Timeout and edited the prompt before retrying.
+		'the currently saved workflow': (parameters: ReturnType<typeof generate>) => ({
+			...parameters,
+			prompt: 'An edited prompt',
+			options: { ...(parameters.options as object), timeout: 60 },
+		}),
+	};
+
+	test.each(Object.keys(workflows) as Array<keyof typeof workflows>)('with %s: the Timeout hit after the create; the retry resumes that generation and outputs its MP4, one create in all', async (workflow) => {
+		emulator.setOptions({ generationDelayMs: 3000 });
+		const parameters = generate({}, { timeout: 2 });
+		const failed = await run(parameters);
+		expect(failed.error?.message).toMatch(/did not finish within 2 seconds/);
+		await later(1500);
+
+		const retried = await run(workflows[workflow](parameters), { retryOf: failed.run });
+
+		expect(retried.error).toBeUndefined();
+		expect(retried.run.mode).toBe('retry');
+		expect(requests('create')).toHaveLength(1);
+		const [id] = createdGenerations();
+		const [item] = retried.items;
+		expect(item.json).toMatchObject({ generationId: id, status: 'COMPLETE', prompt: 'A paper boat drifts down a rainy street' });
+		expect(item.json.notice).toMatch(new RegExp(`^Resumed generation ${id}`));
+		expect(String(item.json.notice).includes('NOT used')).toBe(workflow === 'the currently saved workflow');
+		expect((await retried.readBinary(item)).equals(SAMPLE)).toBe(true);
+	}, 60_000);
+
+	test.each(Object.keys(workflows) as Array<keyof typeof workflows>)('with %s: a create answered 500 after it created is not sent again; the error says to look with Get Many', async (workflow) => {
+		emulator.injectFault({ route: 'create', status: 500, kind: 'status', afterHandler: true, times: 1 });
+		const parameters = generate();
+		const failed = await run(parameters);
+		expect(failed.error?.description).toMatch(/NOT sent again/);
+		expect(createdGenerations()).toHaveLength(1);
+
+		const retried = await run(workflows[workflow](parameters), { retryOf: failed.run });
+
+		expect(requests('create')).toHaveLength(1);
+		expect(createdGenerations()).toHaveLength(1);
+		expect(retried.error?.message).toBe('An earlier try of this node sent the create request for this item and got no clear answer, so it was not sent again');
+		expect(retried.error?.description).toMatch(/Look for it with "Get Many"/);
+	}, 60_000);
+
+	test('a retry of a retry still resumes the first execution’s generation', async () => {
+		emulator.setOptions({ generationDelayMs: 5000 });
+		const parameters = generate({}, { timeout: 2 });
+		const failed = await run(parameters);
+		const failedAgain = await run(parameters, { retryOf: failed.run });
+		expect(failedAgain.error?.message).toMatch(/did not finish within 2 seconds/);
+		await later(1500);
+
+		const retried = await run(parameters, { retryOf: failedAgain.run });
+
+		expect(retried.error).toBeUndefined();
+		expect(requests('create')).toHaveLength(1);
+		expect(retried.items[0].json.generationId).toBe(createdGenerations()[0]);
+	}, 60_000);
+
+	test('a generation that ended FAILED is final: the retry reports it, creates nothing, and says a fresh run would', async () => {
+		const parameters = generate({ prompt: 'A paper boat [emu:failed]' });
+		const failed = await run(parameters);
+		const [id] = createdGenerations();
+		expect(failed.error?.message).toBe(`Leonardo reports that generation ${id} failed`);
+
+		const retried = await run(parameters, { retryOf: failed.run });
+
+		expect(requests('create')).toHaveLength(1);
+		expect(retried.error?.message).toBe(`Leonardo reports that generation ${id} failed`);
+		expect(retried.error?.description).toMatch(/run the workflow anew/);
+	}, 60_000);
+
+	test('a batch: the retry resumes the items the failed execution created and creates only those it never sent', async () => {
+		// Item 1's create is refused (400: nothing created) and stops the node; item 0 was created, item 2 never started.
+		emulator.injectFault({ route: 'create', status: 200, body: { generate: { generationId: '00000000-0000-4000-8000-00000000000b', cost: { amount: '0.48', unit: 'DOLLARS' } } } });
+		emulator.injectFault({ route: 'create', status: 400, body: { error: 'content moderation filter' } });
+		const parameters = generate({ prompt: '={{ $json.prompt }}', waitForCompletion: false }, { maxConcurrency: 1 });
+		const input = ['zero', 'one', 'two'].map((prompt) => ({ json: { prompt } }));
+		const failed = await run(parameters, { input });
+		expect(failed.error).toBeDefined();
+
+		const retried = await run(parameters, { input, retryOf: failed.run });
+
+		expect(retried.error).toBeUndefined();
+		expect(retried.items[0].json).toMatchObject({ generationId: '00000000-0000-4000-8000-00000000000b', notice: expect.stringMatching(/^Resumed generation/) });
+		const prompts = requests('create').map((request) => `${(request.body as { parameters: { prompt: string } }).parameters.prompt} ${request.status}`);
+		expect(prompts).toEqual(['zero 200', 'one 400', 'one 200', 'two 200']);
+		expect(retried.items.map((item) => item.json.notice === undefined)).toEqual([false, true, true]);
+	}, 60_000);
+});

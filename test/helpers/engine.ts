@@ -201,6 +201,12 @@ export interface RunOptions {
 	retry?: { maxTries?: number; waitBetweenTries?: number };
 	/** Called once the run has started, with a function that stops it (like "Stop execution"). */
 	onStarted?: (stop: () => void) => void;
+	/**
+	 * The executions list's Retry of this failed run: a new execution ID, mode `retry`, the failed
+	 * execution's data (see retriedExecutionData). `parameters` are the workflow the retry runs: the same
+	 * ones are "Retry with original workflow", others "Retry with currently saved workflow".
+	 */
+	retryOf?: IRun;
 }
 
 export interface RunResult {
@@ -214,6 +220,26 @@ export interface RunResult {
 	/** Bytes of a binary property of an output item, read back from the store. */
 	readBinary: (item: INodeExecutionData, property?: string) => Promise<Buffer>;
 }
+
+/**
+ * What n8n 2.41.1's ExecutionService.retry hands to the new execution: the failed execution's data as
+ * the database kept it (JSON), without its error and without the failed run of the node that failed
+ * (so that node runs again with the same run index), node context included; the nodes of the execution
+ * stack replaced by the workflow's nodes of the same name.
+ */
+function retriedExecutionData(failed: IRun, nodes: INode[]): IRunExecutionData {
+	const data = JSON.parse(JSON.stringify(failed.data)) as IRunExecutionData;
+	const { lastNodeExecuted } = data.resultData;
+	if (lastNodeExecuted) {
+		delete data.resultData.error;
+		const runs = data.resultData.runData[lastNodeExecuted];
+		if (runs?.length && runs.at(-1)!.error !== undefined) runs.pop();
+	}
+	for (const entry of data.executionData!.nodeExecutionStack) entry.node = nodes.find((node) => node.name === entry.node.name)!;
+	return data;
+}
+
+let executions = 0;
 
 export async function runLtxNode(options: RunOptions): Promise<RunResult> {
 	await ensureBinaryStore();
@@ -244,7 +270,9 @@ export async function runLtxNode(options: RunOptions): Promise<RunResult> {
 	const connections = { Input: { main: [[{ node: 'LTX Video', type: 'main' as const, index: 0 }]] } };
 	const workflow = new Workflow({ id: 'wf', nodes, connections, active: false, nodeTypes: new TestNodeTypes() });
 
-	const hooks = new ExecutionLifecycleHooks('manual', 'exec-1', {
+	const executionId = `exec-${++executions}`;
+	const mode = options.retryOf ? 'retry' : 'manual';
+	const hooks = new ExecutionLifecycleHooks(mode, executionId, {
 		id: 'wf',
 		name: 'test',
 		active: false,
@@ -258,7 +286,7 @@ export async function runLtxNode(options: RunOptions): Promise<RunResult> {
 	const additionalData = {
 		hooks,
 		credentialsHelper: new TestCredentialsHelper({ leonardoAiApi: options.credentials }),
-		executionId: 'exec-1',
+		executionId,
 		restApiUrl: 'http://127.0.0.1/rest',
 		instanceBaseUrl: 'http://127.0.0.1/',
 		formWaitingBaseUrl: 'http://127.0.0.1/form-waiting',
@@ -277,26 +305,26 @@ export async function runLtxNode(options: RunOptions): Promise<RunResult> {
 		},
 	} as unknown as IWorkflowExecuteAdditionalData;
 
-	const runExecutionData: IRunExecutionData = createRunExecutionData({
-		executionData: { nodeExecutionStack: [{ node: nodes[0], data: { main: [[{ json: {} }]] }, source: null }] },
-	});
+	const runExecutionData: IRunExecutionData = options.retryOf
+		? retriedExecutionData(options.retryOf, nodes)
+		: createRunExecutionData({ executionData: { nodeExecutionStack: [{ node: nodes[0], data: { main: [[{ json: {} }]] }, source: null }] } });
 
 	// n8n-core's own pre-run check (WorkflowExecute.checkForWorkflowIssues → NodeHelpers.getNodeParametersIssues)
 	// runs here and throws a WorkflowHasIssuesError before any node runs, as in real n8n (e.g. a `required`
 	// field counted as shown because a parameter it depends on is an expression). That is not a node failure:
 	// the promise rejects with it, so no test can mistake a refused workflow for an error the node reported.
-	const execution = new WorkflowExecute(additionalData, 'manual', runExecutionData).processRunExecutionData(workflow);
+	const execution = new WorkflowExecute(additionalData, mode, runExecutionData).processRunExecutionData(workflow);
 	let run: IRun;
 	try {
 		options.onStarted?.(() => execution.cancel());
 		run = await execution;
 	} catch (error) {
 		// A cancelled run rejects; what the engine recorded so far is in runExecutionData.
-		run = { data: runExecutionData, status: 'canceled', finished: false, mode: 'manual', startedAt: new Date() } as IRun;
+		run = { data: runExecutionData, status: 'canceled', finished: false, mode, startedAt: new Date() } as IRun;
 		if ((error as Error).name !== 'CancelError') run.data.resultData.error = error as never;
 	}
 
-	const taskData = run.data.resultData.runData['LTX Video']?.[0];
+	const taskData = run.data.resultData.runData['LTX Video']?.at(-1);
 	const outputs = (taskData?.data?.main ?? []).map((output) => output ?? []);
 	const service = Container.get(BinaryDataService);
 	return {

@@ -330,25 +330,42 @@ function refusesReusedImage(refusal: unknown, frames: Array<{ reference?: ImageR
 	return frames.some(({ reference, reused }) => reused && reference && `${message} ${field ?? ''}`.includes(reference.id));
 }
 
-type MadeGeneration = Omit<CreatedGenerationEntry, 'sentAt'> & { generationId: string };
-/** What this try created, with what the node changed to get the create accepted (output as `notice`). */
-type Made = MadeGeneration & { notices?: string[] };
+type MadeGeneration = Omit<CreatedGenerationEntry, 'sentAt' | 'request'> & { generationId: string };
+/** What this try created or resumed, with what the node changed or did to get there (output as `notice`). */
+type Made = MadeGeneration & { notices?: string[]; resumed?: { requestChanged: boolean } };
 
 /**
- * What an earlier try of this node run (Retry On Fail) created for this item and request: resumed,
- * never created again. A create that an earlier try sent without a clear answer is not sent again either.
+ * What an earlier try of this node run created for this item (Retry On Fail, or the executions list's
+ * Retry: see createdGenerations.ts): resumed, never created again, whatever the item's request evaluates
+ * to now. A create that an earlier try sent without a clear answer is not sent again either.
  */
-function resumable(ctx: IExecuteFunctions, created: CreatedGenerations, itemIndex: number, digest: string): MadeGeneration | undefined {
-	const earlier = created.find(itemIndex, digest);
+function resumable(ctx: IExecuteFunctions, created: CreatedGenerations, itemIndex: number, digest: string): Made | undefined {
+	const earlier = created.find(itemIndex);
 	if (!earlier) return undefined;
 	if (!earlier.generationId) {
 		throw new NodeOperationError(ctx.getNode(), 'An earlier try of this node sent the create request for this item and got no clear answer, so it was not sent again', {
 			itemIndex,
-			description: `Whether Leonardo created (and billed) that video is unknown. Look for it with "Get Many" (newest first; sent at ${new Date(earlier.sentAt).toISOString()}) before running this item again.`,
+			description: `Whether Leonardo created (and billed) that video is unknown. Look for it with "Get Many" (newest first; sent at ${new Date(earlier.sentAt).toISOString()}) before running this item again. Retrying never sends it again; running the workflow anew does.`,
 		});
 	}
-	ctx.logger.info(`LTX Video: resuming generation ${earlier.generationId} created by an earlier try (item ${itemIndex})`);
-	return earlier as MadeGeneration;
+	const made = earlier as MadeGeneration;
+	const requestChanged = earlier.request !== digest;
+	ctx.logger.info(`LTX Video: resuming generation ${made.generationId} created by an earlier try (item ${itemIndex}${requestChanged ? ', request changed since' : ''})`);
+	const notices = [`Resumed generation ${made.generationId}, created by an earlier try of this node (Retry On Fail or a retried execution): not created or billed again.`];
+	if (requestChanged) {
+		notices.push(
+			'The item\'s request has changed since that try (e.g. a random seed or {{ $now }} in an expression, or another link): the new values were NOT used. For a video of the current values, run the workflow anew instead of retrying.',
+		);
+	}
+	return { ...made, notices, resumed: { requestChanged } };
+}
+
+/** An error about a resumed generation says that retrying will not make another one, and what will. */
+function noteResumed(error: unknown, generationId: string): unknown {
+	if (error instanceof Error && 'description' in error) {
+		error.description = `${error.description ?? ''} Generation ${generationId} was created by an earlier try: retrying resumes it and never creates another. For a new video (billed again), run the workflow anew.`.trim();
+	}
+	return error;
 }
 
 /** Uploads the frames and sends the create, keeping the record of created generations up to date. */
@@ -397,7 +414,7 @@ async function uploadAndCreate(
 		const { refusal } = outcome;
 		// A 4xx answer creates nothing: a retry may send again. Anything else stays "sent, outcome unknown".
 		if (refusal instanceof InvalidInputError || (refusal instanceof LeonardoApiError && refusal.statusCode >= 400 && refusal.statusCode < 500)) {
-			created.forget(itemIndex, digest);
+			created.forget(itemIndex);
 		}
 		throw refusal;
 	}
@@ -409,7 +426,7 @@ async function uploadAndCreate(
 		width: (result.body.parameters.width as number) || undefined,
 		height: (result.body.parameters.height as number) || undefined,
 	};
-	created.markCreated(itemIndex, digest, made);
+	created.markCreated(itemIndex, { ...made, model: request.model, seed: request.seed });
 	ctx.logger.info(`LTX Video: created generation ${made.generationId} (item ${itemIndex}, ${request.model})`);
 	return { ...made, notices: result.notices };
 }
@@ -447,21 +464,27 @@ export function generateRun(ctx: IExecuteFunctions, baseUrl: string): ItemRun<Ch
 		check: async (itemIndex) => await check(ctx, downloads, itemIndex),
 		run: async (checked, itemIndex, progress, { cancel, stopNew }): Promise<INodeExecutionData> => {
 			const { request } = checked;
-			const digest = requestDigest(request, checked.images);
-			const { generationId, cost, width, height, notices = [] }: Made =
+			// The item's position finds what an earlier try made; the digest only tells whether the request changed since.
+			const digest = requestDigest(request);
+			const made: Made =
 				resumable(ctx, created, itemIndex, digest) ?? (await uploadAndCreate(ctx, session, checked, { itemIndex, progress, cancel, stopNew }, created, digest));
+			const { generationId, cost, width, height, notices = [] } = made;
 			const notice = notices.length > 0 ? { notice: notices.join(' ') } : {};
 			progress.generationId = generationId;
 			const call = { itemIndex, signal: cancel, baseUrl };
 
-			const facts: KnownRequestFacts = { model: request.model, prompt: request.prompt, seed: request.seed, width, height, cost };
+			// A resumed generation whose request changed since: what was sent, not the current values.
+			const sent = made.resumed?.requestChanged ? { model: made.model, seed: made.seed } : { model: request.model, prompt: request.prompt, seed: request.seed };
+			const facts: KnownRequestFacts = { ...sent, width, height, cost };
 			if (!checked.waitForCompletion) return { json: { ...submittedJson(generationId, facts), ...notice } };
 
 			const record = await waitForVideo(
 				ctx,
 				{ generationId, itemIndex, baseUrl, signal: cancel, pollLimiter: session.pollLimiter },
 				checked.wait,
-			);
+			).catch((error: unknown) => {
+				throw made.resumed ? noteResumed(error, generationId) : error;
+			});
 			progress.videoUrl = record.videoUrl;
 			const json = { ...generationJson(record, facts), ...notice };
 			// After another item's failure the node outputs nothing: the error names this video's link instead.
