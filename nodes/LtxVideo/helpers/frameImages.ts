@@ -123,8 +123,10 @@ async function binaryChunks(ctx: IExecuteFunctions, meta: IBinaryData): Promise<
 export async function checkBinaryFrame(ctx: IExecuteFunctions, itemIndex: number, propertyName: string, which: string): Promise<CheckedFrame> {
 	const meta = binaryField(ctx, itemIndex, propertyName, which);
 	const name = meta.fileName ?? propertyName;
-	const tooLarge = (size?: number) =>
-		new InvalidInputError(`The ${which} "${name}" is larger than the ${FRAME_MAX_MIB} MiB limit for frame images${size === undefined ? '' : ` (${size} bytes)`}`, SMALLER_IMAGE);
+	const tooLarge = (size?: number) => {
+		const bytes = size === undefined ? '' : ` (${size} bytes)`;
+		return new InvalidInputError(`The ${which} "${name}" is larger than the ${FRAME_MAX_MIB} MiB limit for frame images${bytes}`, SMALLER_IMAGE);
+	};
 	const size = await binarySize(ctx, meta);
 	if (size !== undefined && size > FRAME_MAX_BYTES) throw tooLarge(size);
 	const chunks = await binaryChunks(ctx, meta);
