@@ -14,6 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 
 import { createBodies, createWorld, type E2eWorld, itemsIntoLtxWorkflow, nodeOnRow, outputOf } from './fixtures.ts';
+import { N8N_VERSION } from './n8n-instance.ts';
 import { EXAMPLE_CREDENTIAL, NODE_TYPE } from './project.ts';
 
 const PUBLIC_LOOKING = Object.values(os.networkInterfaces())
@@ -117,7 +118,10 @@ describeHere('frame links to private addresses, binary frame size cap, small inp
 		expect(createBodies(requests)).toHaveLength(1);
 	}, 240_000);
 
-	test(`a binary frame over 50 MiB is refused from its metadata, and a binary field named "__proto__" is a clear error; nothing is sent`, async () => {
+	// Not on 1.x: in its memory mode `n8n execute --rawOutput` prints the 50 MiB file's base64 with the run,
+	// which the harness does not read back (the run data comes out empty); the node's base64 size path is untested there.
+	const binaryTest = N8N_VERSION.startsWith('1.') ? test.skip : test;
+	binaryTest(`a binary frame over 50 MiB is refused from its metadata, and a binary field named "__proto__" is a clear error; nothing is sent`, async () => {
 		const result = await world.n8n.execute(BINARIES);
 		expect({ exitCode: result.exitCode, error: result.run?.data.resultData.error?.message }).toEqual({ exitCode: 0, error: undefined });
 
