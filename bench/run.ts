@@ -10,10 +10,13 @@
  *   3. Detection lag: emulator COMPLETE → download start, and API requests per generation.
  *   4. Frame uploads: 20 items with the same start frame image, requests per batch, before/after.
  *   5. Concurrency: 20 items on an account with 10 slots, the default (4) vs Auto (0).
+ *   6. Frame link memory: 16 items with distinct 30–40 MiB frame links, peak RSS growth, before/after
+ *      the checks stopped keeping frame bytes (a third user folder, the package at BEFORE_FRAME_MEMORY).
  *
- *   bash bench/bench.sh [--out FILE] [--quick]
- *     --out FILE  also write the report (markdown) to FILE
- *     --quick     smaller runs (N=4, 64 MiB), to check the harness; not the published figures
+ *   bash bench/bench.sh [--out FILE] [--quick] [--only-frame-memory]
+ *     --out FILE             also write the report (markdown) to FILE
+ *     --quick                smaller runs (N=4, 64 MiB), to check the harness; not the published figures
+ *     --only-frame-memory    figure 6 alone
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { closeSync, copyFileSync, mkdirSync, mkdtempSync, openSync, readdirSync, readSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -28,6 +31,7 @@ import { type BenchWorkflow, generateWorkflow, LTX_NODE_NAME } from './workflows
 
 const args = process.argv.slice(2);
 const QUICK = args.includes('--quick');
+const ONLY_FRAME_MEMORY = args.includes('--only-frame-memory');
 const OUT_FILE = args.includes('--out') ? path.resolve(args[args.indexOf('--out') + 1] ?? '') : undefined;
 
 const MiB = 1024 * 1024;
@@ -66,6 +70,15 @@ const POLL_INTERVAL_MS = 5000;
  */
 const BEFORE_UPLOAD_REUSE = 'e726409^';
 const FRAME_ITEMS = BATCH_ITEMS;
+/**
+ * Figure 6's "before": the package at the last commit whose checks kept every item's frame bytes until
+ * the node finished. Its items: distinct links (own sizes, own bytes) of FRAME_LINK_MIN…MAX bytes, on
+ * the emulator's image host (padded.png?bytes=N); the baseline run uses the 535-byte frame.png for all.
+ */
+const BEFORE_FRAME_MEMORY = 'efd4496';
+const FRAME_LINK_ITEMS = QUICK ? 4 : 16;
+const FRAME_LINK_MIN = 30 * MiB;
+const FRAME_LINK_MAX = 40 * MiB;
 /** Figure 5: the emulator account's API concurrency slots (GET /v1/me apiConcurrencySlots). */
 const ACCOUNT_SLOTS = 10;
 const LOAD_AT_START = os.loadavg().map((load) => load.toFixed(2)).join(', ');
@@ -85,15 +98,15 @@ const CREDENTIAL = { id: 'ltxBenchCred01', name: 'Leonardo.AI (emulator)' };
 const running = new Set<ChildProcess>();
 let emulator: EmulatorProcess | undefined;
 let scratch: string | undefined;
-/** The node_modules link inside the "before" package: removed on its own so nothing follows it. */
-let borrowedModules: string | undefined;
+/** The node_modules links inside the "before" packages: removed on their own so nothing follows them. */
+const borrowedModules: string[] = [];
 let cleaning: Promise<void> | undefined;
 
 async function cleanUp(): Promise<void> {
 	cleaning ??= (async () => {
 		for (const child of running) killGroup(child);
 		await emulator?.stop().catch(() => undefined);
-		if (borrowedModules) rmSync(borrowedModules, { force: true });
+		for (const link of borrowedModules) rmSync(link, { force: true });
 		if (scratch) rmSync(scratch, { recursive: true, force: true });
 	})();
 	await cleaning;
@@ -299,14 +312,15 @@ function buildPackageAt(revision: string, dir: string): { commit: string; subjec
 	try {
 		commit = git('rev-parse', '--short', `${revision}^{commit}`);
 	} catch {
-		throw new Error(`figure 4 builds the package at ${revision}: this clone has no such commit (a shallow clone? run \`git fetch --unshallow\`)`);
+		throw new Error(`figures 4 and 6 build the package at ${revision}: this clone has no such commit (a shallow clone? run \`git fetch --unshallow\`)`);
 	}
 	const subject = git('log', '-1', '--format=%s', commit);
 	process.stderr.write(`[bench] building the package at ${commit} (${revision}) in ${dir}\n`);
 	mkdirSync(dir, { recursive: true });
 	execFileSync('sh', ['-c', 'git -C "$1" archive "$2" | tar -x -C "$3"', 'sh', REPO_ROOT, commit, dir], { stdio: ['ignore', 'ignore', 'inherit'] });
-	borrowedModules = path.join(dir, 'node_modules');
-	symlinkSync(path.join(REPO_ROOT, 'node_modules'), borrowedModules, 'dir');
+	const modules = path.join(dir, 'node_modules');
+	borrowedModules.push(modules);
+	symlinkSync(path.join(REPO_ROOT, 'node_modules'), modules, 'dir');
 	const bin = (name: string) => path.join(REPO_ROOT, 'node_modules', '.bin', name);
 	execFileSync(bin('tsc'), ['-p', 'tsconfig.json'], { cwd: dir, stdio: ['ignore', 'ignore', 'inherit'] });
 	execFileSync(bin('gulp'), ['build'], { cwd: dir, stdio: ['ignore', 'ignore', 'inherit'] });
@@ -412,11 +426,102 @@ function machine(n8nVersion: string): string {
 	);
 }
 
+/** Figure 6: per package, the baseline run (one tiny link for all items) and the run on distinct large links. */
+interface FrameMemoryRuns {
+	before: { commit: string; subject: string };
+	linkBytes: number[];
+	runs: Array<{ build: 'before' | 'after'; baseline: Measured; large: Measured }>;
+}
+
+/**
+ * Figure 6: the same two batches on the package before the checks stopped keeping frame bytes and on
+ * this build, in a user folder of its own (`after` is this run's n8n). Links on this machine: Allow
+ * Private Links on (the package before ignores the option).
+ */
+async function runFrameMemory(after: N8nInstance): Promise<FrameMemoryRuns> {
+	const before = buildPackageAt(BEFORE_FRAME_MEMORY, path.join(scratch!, 'package-before-frames'));
+	const n8nBefore = await N8nInstance.create({ parentDir: scratch!, namePrefix: 'before-frames-', fileAccessDirs: [], packageDir: path.join(scratch!, 'package-before-frames') });
+	await n8nBefore.importCredentials([{ ...CREDENTIAL, data: { apiKey: emulator!.apiKey, baseUrl: emulator!.baseUrl } }]);
+	const step = FRAME_LINK_ITEMS > 1 ? Math.floor((FRAME_LINK_MAX - FRAME_LINK_MIN) / (FRAME_LINK_ITEMS - 1)) : 0;
+	const linkBytes = Array.from({ length: FRAME_LINK_ITEMS }, (_, index) => FRAME_LINK_MIN + index * step);
+	const prompts = linkBytes.map((_, index) => `Frame memory clip ${index + 1}`);
+	const options = { allowPrivateLinks: true };
+	const workflows = {
+		baseline: generateWorkflow('ltxBenchFrameLinksSmall', prompts, options, CREDENTIAL, { startFrameUrls: prompts.map(() => `${emulator!.imagesUrl}/images/frame.png`) }),
+		large: generateWorkflow('ltxBenchFrameLinksLarge', prompts, options, CREDENTIAL, {
+			startFrameUrls: linkBytes.map((bytes) => `${emulator!.imagesUrl}/images/padded.png?bytes=${bytes}`),
+		}),
+	};
+	for (const instance of [n8nBefore, after]) await instance.importWorkflows(Object.values(workflows));
+	const runs: FrameMemoryRuns['runs'] = [];
+	for (const [build, instance] of [
+		['before', n8nBefore],
+		['after', after],
+	] as const) {
+		const label = (what: string) => `frame link memory, ${FRAME_LINK_ITEMS} items, ${what}, ${build}`;
+		const baseline = await measure(instance, workflows.baseline, label('one 535-byte link'));
+		assertVideos(baseline, FRAME_LINK_ITEMS);
+		const large = await measure(instance, workflows.large, label(`distinct ${mib(FRAME_LINK_MIN)}–${mib(FRAME_LINK_MAX)} MiB links`));
+		assertVideos(large, FRAME_LINK_ITEMS);
+		if (new Set(startFrameIds(large)).size !== FRAME_LINK_ITEMS) throw new Error(`${large.label}: not one uploaded frame per item`);
+		runs.push({ build, baseline, large });
+	}
+	return { before, linkBytes, runs };
+}
+
+function renderFrameMemory({ before, linkBytes, runs }: FrameMemoryRuns): string {
+	const out: string[] = [];
+	const growth = (run: FrameMemoryRuns['runs'][number]) => run.large.memory.peakTreeRss - run.baseline.memory.peakTreeRss;
+	out.push(`## 6. Frame link memory: ${FRAME_LINK_ITEMS} items, each with its own ${mib(FRAME_LINK_MIN)}–${mib(FRAME_LINK_MAX)} MiB Start Frame link, default maxConcurrency (4)`);
+	out.push('');
+	out.push(
+		table(
+			['Package', 'Peak tree RSS, one 535-byte link (MiB)', 'Peak tree RSS, distinct large links (MiB)', 'Growth (MiB)', 'Wall, large links (s)', 'Link downloads', 'S3 upload POSTs'],
+			runs.map((run) => [
+				run.build === 'before' ? `before: ${before.commit} (${before.subject.slice(0, 40)}…)` : 'after: this build',
+				mib(run.baseline.memory.peakTreeRss),
+				mib(run.large.memory.peakTreeRss),
+				`+${mib(growth(run))}`,
+				seconds(run.large.executionMs),
+				run.large.requests.filter((request) => request.route === 'imageFile').length,
+				requestCounts(run.large).s3Uploads,
+			]),
+		),
+	);
+	out.push('');
+	const [beforeRun, afterRun] = runs;
+	const totalLinks = linkBytes.reduce((sum, bytes) => sum + bytes, 0);
+	out.push(
+		`**Peak RSS growth for ${FRAME_LINK_ITEMS} distinct large frame links: +${mib(growth(beforeRun))} MiB before, +${mib(growth(afterRun))} MiB after** ` +
+			`(${mib(totalLinks)} MiB of links in all; 4 × 50 MiB, the cap per frame times the default concurrency, is 200 MiB). Growth = peak tree RSS of ` +
+			`the run on the large links minus that of the same ${FRAME_LINK_ITEMS} items on one 535-byte link, per package, one run each, measured one after ` +
+			`the other in this run against the same emulator. "Before" is the package built from commit ${before.commit} (\`${BEFORE_FRAME_MEMORY}\`, whose ` +
+			`checks kept every item's frame bytes until the node finished) in a user folder of its own; "after" downloads each link once to check ` +
+			`it and once more for its upload, so it has twice the link downloads.`,
+	);
+	return out.join('\n');
+}
+
 async function main(): Promise<void> {
 	const benchStarted = performance.now();
 	const n8nVersion = execFileSync(n8nBin(), ['--version'], { encoding: 'utf8' }).trim();
 	scratch = mkdtempSync(path.join(os.tmpdir(), 'ltx-bench-'));
 	process.stderr.write(`[bench] ${machine(n8nVersion)}\n[bench] scratch folder ${scratch}\n`);
+	if (ONLY_FRAME_MEMORY) {
+		emulator = await startEmulator({ delayMs: GENERATION_MS });
+		const n8n = await N8nInstance.create({ parentDir: scratch, fileAccessDirs: [] });
+		await n8n.importCredentials([{ ...CREDENTIAL, data: { apiKey: emulator.apiKey, baseUrl: emulator.baseUrl } }]);
+		const report = [
+			`# LTX Video node benchmark, figure 6 only${QUICK ? ' (QUICK MODE: not the published figures)' : ''}`,
+			'',
+			`- Date: ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC; machine: ${machine(n8nVersion)}; code: ${CODE_VERSION}`,
+			'',
+			renderFrameMemory(await runFrameMemory(n8n)),
+		].join('\n');
+		process.stdout.write(`\n${report}\n`);
+		if (OUT_FILE) writeFileSync(OUT_FILE, `${report}\n`);
+		return;
+	}
 
 	const before = buildPackageAt(BEFORE_UPLOAD_REUSE, path.join(scratch, 'package-before'));
 	emulator = await startEmulator({ delayMs: GENERATION_MS });
@@ -529,8 +634,11 @@ async function main(): Promise<void> {
 	}
 	await setSwitches({ concurrencySlots: switches.concurrencySlots });
 
+	// 6. Frame link memory: distinct large links, before and after the checks stopped keeping bytes.
+	const frameMemory = await runFrameMemory(n8n);
+
 	const benchMs = performance.now() - benchStarted;
-	const report = renderReport({ n8nVersion, switches, singles, batch, memory, lag, frames, slots, benchMs });
+	const report = `${renderReport({ n8nVersion, switches, singles, batch, memory, lag, frames, slots, benchMs })}\n\n${renderFrameMemory(frameMemory)}`;
 	process.stdout.write(`\n${report}\n`);
 	if (OUT_FILE) {
 		writeFileSync(OUT_FILE, `${report}\n`);

@@ -36,6 +36,8 @@ export interface GenerateWorkflowExtras {
 	 * the same bytes in the binary field `data`: the LTX node's Start Frame (source Binary).
 	 */
 	startFrameFile?: string;
+	/** One Start Frame link per prompt (source URL), carried by the item as `photo`. */
+	startFrameUrls?: string[];
 }
 
 /** `options` is the LTX node's Options collection, e.g. `{ maxConcurrency: 20 }` (`{}` = defaults). */
@@ -44,7 +46,7 @@ export function generateWorkflow(
 	prompts: string[],
 	options: Record<string, unknown>,
 	credential: BenchCredential,
-	{ startFrameFile }: GenerateWorkflowExtras = {},
+	{ startFrameFile, startFrameUrls }: GenerateWorkflowExtras = {},
 ): BenchWorkflow {
 	const frameNode = 'Read start frame';
 	return {
@@ -58,7 +60,7 @@ export function generateWorkflow(
 			node(0, 'Start', 'n8n-nodes-base.manualTrigger', 1, {}),
 			node(1, 'Prompts', 'n8n-nodes-base.set', 3.4, {
 				mode: 'raw',
-				jsonOutput: JSON.stringify({ prompts: prompts.map((prompt) => ({ prompt })) }),
+				jsonOutput: JSON.stringify({ prompts: prompts.map((prompt, index) => ({ prompt, ...(startFrameUrls ? { photo: startFrameUrls[index] } : {}) })) }),
 				options: {},
 			}),
 			node(2, 'One item per prompt', 'n8n-nodes-base.splitOut', 1, { fieldToSplitOut: 'prompts', options: {} }),
@@ -76,6 +78,7 @@ export function generateWorkflow(
 					prompt: startFrameFile ? "={{ $('One item per prompt').item.json.prompt }}" : '={{ $json.prompt }}',
 					duration: 6,
 					...(startFrameFile ? { startFrame: 'binary', startFrameBinaryProperty: 'data' } : {}),
+					...(startFrameUrls ? { startFrame: 'url', startFrameUrl: '={{ $json.photo }}' } : {}),
 					options,
 				},
 				{ credentials: { leonardoAiApi: credential } },

@@ -23,7 +23,7 @@ beforeAll(async () => {
 			id: WORKFLOW_ID,
 			name: 'LTX Video batch on one photo, Auto concurrency',
 			items: rows,
-			ltxParameters: { prompt: '={{ $json.prompt }}', startFrame: 'url', startFrameUrl: '={{ $json.photo }}', options: { pollInterval: 1, maxConcurrency: 0 } },
+			ltxParameters: { prompt: '={{ $json.prompt }}', startFrame: 'url', startFrameUrl: '={{ $json.photo }}', options: { pollInterval: 1, maxConcurrency: 0, allowPrivateLinks: true } },
 		}),
 	]);
 	await world.emulator.setOptions({ concurrencySlots: SLOTS });
@@ -40,7 +40,7 @@ test(`${ITEMS} prompts on one photo link with Auto on a ${SLOTS}-slot plan: one 
 	const requests = await world.emulator.requests();
 	const count = (route: string) => requests.filter((request) => request.route === route).length;
 	expect({ downloads: count('imageFile'), initImages: count('initImage'), s3Uploads: count('s3Upload'), me: count('me') }).toEqual({
-		downloads: 1,
+		downloads: 2, // one to check the link, one for its upload
 		initImages: 1,
 		s3Uploads: 1,
 		me: 1,

@@ -3,6 +3,8 @@
  * links from an earlier node's items are downloaded through n8n's request helper, once per distinct link,
  * uploaded to the emulator's S3 and sent as UPLOADED frames; a broken link fails before any create,
  * naming the link. On 2.x, n8n's SSRF protection (off by default) applies to the links when turned on.
+ * The image host is on this machine, so the workflows turn on Allow Private Links (private-links.test.ts
+ * shows the refusal); each distinct link is fetched twice: to check it, and for its upload.
  * The image host listens on 127.0.0.2: to SSRF protection another host than the API on 127.0.0.1.
  */
 import { createBodies, createWorld, type E2eWorld, itemsIntoLtxWorkflow } from './fixtures.ts';
@@ -32,7 +34,7 @@ beforeAll(async () => {
 				startFrameUrl: '={{ $json.photo }}',
 				endFrame: '={{ $json.end ? "url" : "none" }}',
 				endFrameUrl: '={{ $json.end }}',
-				options: { pollInterval: 1, maxConcurrency: 3 },
+				options: { pollInterval: 1, maxConcurrency: 3, allowPrivateLinks: true },
 			},
 		}),
 		itemsIntoLtxWorkflow({
@@ -43,7 +45,7 @@ beforeAll(async () => {
 				prompt: '={{ $json.prompt }}',
 				startFrame: 'url',
 				startFrameUrl: `={{ $json.prompt === "Good link" ? "${image('frame.png')}" : "${image('removed.png')}?token=abc" }}`,
-				options: { pollInterval: 1 },
+				options: { pollInterval: 1, allowPrivateLinks: true },
 			},
 		}),
 	]);
@@ -56,7 +58,7 @@ beforeEach(async () => await world.emulator.reset());
 const ltxOutput = (result: ExecutionResult): OutputItem[] => result.run?.data.resultData.runData['LTX Video']?.[0]?.data?.main[0] ?? [];
 const leonardoRequests = async () => (await world.emulator.requests()).filter((request) => request.server !== 'images');
 
-test('three items from links: each distinct link fetched once, without the key, uploaded and sent as a frame', async () => {
+test('three items from links: each distinct link fetched once to check it and once to upload it, without the key, sent as a frame', async () => {
 	const result = await world.n8n.execute(BATCH);
 	expect({ exitCode: result.exitCode, error: result.run?.data.resultData.error?.message }).toEqual({ exitCode: 0, error: undefined });
 
@@ -66,7 +68,7 @@ test('three items from links: each distinct link fetched once, without the key, 
 
 	const requests = await world.emulator.requests();
 	const fetched = requests.filter((request) => request.route === 'imageFile');
-	expect(fetched.map((request) => request.path).sort()).toEqual(['/images/frame.jpg', '/images/frame.png', '/images/frame.webp']);
+	expect(fetched.map((request) => request.path).sort()).toEqual(['/images/frame.jpg', '/images/frame.jpg', '/images/frame.png', '/images/frame.png', '/images/frame.webp', '/images/frame.webp']);
 	for (const request of fetched) {
 		expect(request.headers.authorization).toBeUndefined();
 		expect(JSON.stringify(request)).not.toContain(world.emulator.apiKey);
@@ -90,6 +92,7 @@ test('a broken link in the second item stops the node before any create, naming 
 }, 240_000);
 
 const ssrfTest = N8N_VERSION.startsWith('1.') ? test.skip : test;
+// Allow Private Links is on in that workflow: it turns off the node's own refusal, not n8n's.
 ssrfTest("with n8n's SSRF protection on, a link to a private address is refused by n8n before any create; the API stays allowed", async () => {
 	const result = await world.n8n.execute(BATCH, { N8N_SSRF_PROTECTION_ENABLED: 'true', N8N_SSRF_ALLOWED_IP_RANGES: '127.0.0.1/32' });
 	const error = result.run?.data.resultData.error;

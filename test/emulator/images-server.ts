@@ -8,6 +8,7 @@
  *   any of them ?type=T            answers Content-Type T instead (hosts often say application/octet-stream)
  *   any of them ?chunked=1         no Content-Length (the size is only known once read)
  *   any of them ?delayMs=N         answers after N ms (a slow host)
+ *   any of them ?redirectTo=URL    302 to URL, on every request (a fault redirects only the next ones)
  * Faults (route 'imageFile') give 404/500, hangs, resets, redirects and cut bodies.
  */
 import { readFileSync } from 'node:fs';
@@ -44,7 +45,8 @@ export function imagesServerApp(): ServerApp<void> {
 
 function serveImage(fixtures: Map<string, Buffer>, { record }: Exchange): Reply {
 	const name = IMAGE_PATH.exec(record.path)?.[1] ?? '';
-	const { type, chunked, bytes } = record.query;
+	const { type, chunked, bytes, redirectTo } = record.query;
+	if (redirectTo) return { status: 302, headers: { location: redirectTo } };
 	let body: Buffer | undefined = fixtures.get(name);
 	let contentType = FIXTURE_TYPES[name];
 	if (name === 'page.html') [body, contentType] = [Buffer.from(PAGE), 'text/html; charset=utf-8'];

@@ -45,7 +45,8 @@ export const BAD_INPUT_CASES: BadInputCase[] = [
 	{ name: 'End frame URL file:', parameters: generate({ ...withStartId, endFrame: 'url', endFrameUrl: '={{ "file:///etc/hosts" }}' }), message: /end frame URL "file:\/\/\/etc\/hosts" is not an http\(s\) link/, fix: /End Frame URL/ },
 	{
 		name: 'Start frame URL refused (nothing listens there)',
-		parameters: generate({ startFrame: 'url', startFrameUrl: 'http://127.0.0.1:9/product.png?token=secret' }),
+		// A link to this machine: Allow Private Links on, so the node tries it.
+		parameters: generate({ startFrame: 'url', startFrameUrl: 'http://127.0.0.1:9/product.png?token=secret' }, { allowPrivateLinks: true }),
 		message: /Start Frame link http:\/\/127.0.0.1:9\/product.png\?… refused the connection \(3 tries\)/,
 		fix: /Nothing was sent to Leonardo/,
 	},

@@ -3,25 +3,48 @@
  * item's binary data, or downloaded from an http(s) link. Either way the bytes themselves must be PNG,
  * JPEG or WebP (a name, MIME type or Content-Type can lie; S3 would store it anyway).
  * A link is fetched with n8n's plain request helper: no credential goes there, and n8n's SSRF
- * protection (N8N_SSRF_PROTECTION_ENABLED) applies to it as to n8n's own nodes.
+ * protection (N8N_SSRF_PROTECTION_ENABLED) applies to it as to n8n's own nodes. On top of that the node
+ * itself refuses links to the user's own network (privateAddresses.ts), at every redirect hop, unless
+ * the user allows them (Options → Allow Private Links).
+ *
+ * Memory: every item is checked before the first create, but the check keeps no bytes, only what the
+ * image is (format, size, SHA-256). The bytes are read again for the upload, just before the item's
+ * create, and dropped once uploaded, so a batch holds about (items in flight) × FRAME_MAX_BYTES, not
+ * every item's frames. The binary store (n8n's other place for bytes) was not used for this: in n8n
+ * 1.x's default memory mode it keeps them in memory anyway, as base64.
  */
-import type { IExecuteFunctions } from 'n8n-workflow';
+import { createHash } from 'crypto';
+import type { IBinaryData, IExecuteFunctions } from 'n8n-workflow';
 
 import type { UploadImageExtension } from '../../shared/capabilities';
 import { InvalidInputError } from '../../shared/errors';
 import { backoffMs, pause, throwIfCancelled } from '../../shared/pacing';
+import { privateHostKind } from './privateAddresses';
 
+/** The bytes of a frame image, read for its upload. */
 export interface FrameImage {
 	bytes: Buffer;
 	extension: UploadImageExtension;
 	fileName: string;
 }
 
-/** The largest image a frame link may return: far above any sensible video frame, and bounded memory. */
-export const FRAME_URL_MAX_BYTES = 50 * 1024 * 1024;
+/** What the check keeps of a frame image: what it is, not its bytes; `read` gets them for the upload. */
+export interface CheckedFrame {
+	extension: UploadImageExtension;
+	fileName: string;
+	sha256: string;
+	read(): Promise<FrameImage>;
+}
+
+/** The largest frame image (link or binary): far above any sensible video frame, and bounded memory. */
+export const FRAME_MAX_BYTES = 50 * 1024 * 1024;
+const FRAME_MAX_MIB = FRAME_MAX_BYTES / 1024 / 1024;
 /** The whole download of one frame link, connection to last byte. */
 export const FRAME_URL_TIMEOUT_SECONDS = 30;
 const FRAME_URL_ATTEMPTS = 3;
+/** Redirects followed (by the node itself, so that every hop's host is checked). */
+const FRAME_URL_MAX_REDIRECTS = 5;
+const SMALLER_IMAGE = 'Use a smaller image (a video frame needs no more than the video’s resolution), e.g. resized with the Edit Image node.';
 
 /** The format from the file's own first bytes. */
 export function detectImageFormat(head: Buffer): UploadImageExtension | undefined {
@@ -33,28 +56,97 @@ export function detectImageFormat(head: Buffer): UploadImageExtension | undefine
 
 const labelOf = (which: string) => which.replace(/\s+/g, '-').toLowerCase();
 
-/** Reads and checks the image in `propertyName` of item `itemIndex`. Sends nothing. */
-export async function readFrameImage(ctx: IExecuteFunctions, itemIndex: number, propertyName: string, which: string): Promise<FrameImage> {
-	const binary = ctx.getInputData()[itemIndex]?.binary ?? {};
-	const meta = binary[propertyName];
-	if (!meta) {
-		const available = Object.keys(binary);
-		throw new InvalidInputError(
-			`The input item has no binary property "${propertyName}" for the ${which}`,
-			available.length
-				? `Set "${which} Binary Property" to one of: ${available.join(', ')}.`
-				: `The item carries no binary data. Put an image into it first (e.g. Read/Write Files from Disk or HTTP Request with "File" response), or choose another ${which} source.`,
-		);
+/** What reading an image's bytes found out; `bytes` only when asked to keep them. */
+interface ReadBytes {
+	size: number;
+	sha256: string;
+	head: Buffer;
+	bytes?: Buffer;
+}
+
+/** Reads `chunks` whole (hashing them; kept only with `keep`), or undefined once past FRAME_MAX_BYTES (the rest is not read). */
+async function readBytes(chunks: AsyncIterable<Buffer | string>, keep: boolean, stop: () => void): Promise<ReadBytes | undefined> {
+	const hash = createHash('sha256');
+	const kept: Buffer[] = [];
+	let head = Buffer.alloc(0);
+	let size = 0;
+	for await (const chunk of chunks) {
+		const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+		size += buffer.length;
+		if (size > FRAME_MAX_BYTES) {
+			stop();
+			return undefined;
+		}
+		hash.update(buffer);
+		if (head.length < 16) head = Buffer.concat([head, buffer.subarray(0, 16)]);
+		if (keep) kept.push(buffer);
 	}
-	const bytes = await ctx.helpers.getBinaryDataBuffer(itemIndex, propertyName);
-	const extension = detectImageFormat(bytes.subarray(0, 16));
+	return { size, sha256: hash.digest('hex'), head, bytes: keep ? Buffer.concat(kept, size) : undefined };
+}
+
+/** The field `propertyName` of the item's binary data: its own fields only (`constructor` is no binary). */
+function binaryField(ctx: IExecuteFunctions, itemIndex: number, propertyName: string, which: string): IBinaryData {
+	const binary = ctx.getInputData()[itemIndex]?.binary ?? {};
+	if (Object.prototype.hasOwnProperty.call(binary, propertyName)) return binary[propertyName];
+	const available = Object.keys(binary);
+	throw new InvalidInputError(
+		`The input item has no binary property "${propertyName}" for the ${which}`,
+		available.length
+			? `Set "${which} Binary Property" to one of: ${available.join(', ')}.`
+			: `The item carries no binary data. Put an image into it first (e.g. Read/Write Files from Disk or HTTP Request with "File" response), or choose another ${which} source.`,
+	);
+}
+
+/**
+ * The binary's size without reading it: from n8n's binary store (filesystem, database, S3 modes) or
+ * from the base64 text held in the item (n8n 1.x memory mode). Undefined when the store does not say.
+ */
+async function binarySize(ctx: IExecuteFunctions, meta: IBinaryData): Promise<number | undefined> {
+	if (meta.id) {
+		const { fileSize } = await ctx.helpers.getBinaryMetadata(meta.id).catch(() => ({ fileSize: undefined }));
+		return typeof fileSize === 'number' ? fileSize : undefined;
+	}
+	const base64 = meta.data.replace(/=+$/, '');
+	return Math.floor((base64.length * 3) / 4);
+}
+
+/** The binary's bytes as chunks: streamed from the store, or decoded from the item (memory mode). */
+async function binaryChunks(ctx: IExecuteFunctions, meta: IBinaryData): Promise<AsyncIterable<Buffer | string> & { destroy?(): void }> {
+	if (meta.id) return (await ctx.helpers.getBinaryStream(meta.id)) as AsyncIterable<Buffer> & { destroy(): void };
+	return [Buffer.from(meta.data, 'base64')] as unknown as AsyncIterable<Buffer>;
+}
+
+/**
+ * Checks the image in `propertyName` of item `itemIndex`: its size (from the metadata, before reading),
+ * then its format. Sends nothing; keeps no bytes (`read` reads them again for the upload).
+ */
+export async function checkBinaryFrame(ctx: IExecuteFunctions, itemIndex: number, propertyName: string, which: string): Promise<CheckedFrame> {
+	const meta = binaryField(ctx, itemIndex, propertyName, which);
+	const name = meta.fileName ?? propertyName;
+	const tooLarge = (size?: number) => {
+		const bytes = size === undefined ? '' : ` (${size} bytes)`;
+		return new InvalidInputError(`The ${which} "${name}" is larger than the ${FRAME_MAX_MIB} MiB limit for frame images${bytes}`, SMALLER_IMAGE);
+	};
+	const size = await binarySize(ctx, meta);
+	if (size !== undefined && size > FRAME_MAX_BYTES) throw tooLarge(size);
+	const chunks = await binaryChunks(ctx, meta);
+	// A store that gave no size: counted while reading.
+	const facts = await readBytes(chunks, false, () => chunks.destroy?.());
+	if (!facts) throw tooLarge();
+	const extension = detectImageFormat(facts.head);
 	if (!extension) {
 		throw new InvalidInputError(
-			`The ${which} "${meta.fileName ?? propertyName}" (${meta.mimeType || 'unknown type'}) is not a PNG, JPEG or WebP image`,
+			`The ${which} "${name}" (${meta.mimeType || 'unknown type'}) is not a PNG, JPEG or WebP image`,
 			'Leonardo accepts PNG, JPEG and WebP images only. Convert the file (e.g. with the Edit Image node) or choose another one.',
 		);
 	}
-	return { bytes, extension, fileName: meta.fileName ?? `${labelOf(which)}.${extension}` };
+	const fileName = meta.fileName ?? `${labelOf(which)}.${extension}`;
+	return {
+		extension,
+		fileName,
+		sha256: facts.sha256,
+		read: async () => ({ bytes: await ctx.helpers.getBinaryDataBuffer(itemIndex, propertyName), extension, fileName }),
+	};
 }
 
 /** A link as errors show it: the query (often a signature or token) is left out. */
@@ -109,21 +201,6 @@ function connectionProblem(error: unknown): string {
 	return 'could not be reached';
 }
 
-/** The whole body, or undefined once it passes the size limit (the rest is not read). */
-async function readBody(body: StreamResponse['body']): Promise<Buffer | undefined> {
-	const chunks: Buffer[] = [];
-	let length = 0;
-	for await (const chunk of body) {
-		length += chunk.length;
-		if (length > FRAME_URL_MAX_BYTES) {
-			body.destroy();
-			return undefined;
-		}
-		chunks.push(chunk);
-	}
-	return Buffer.concat(chunks, length);
-}
-
 /** What went wrong on the way to the bytes: final (bad input) or worth another try. */
 type FrameFailure = InvalidInputError | TransientFrameError;
 
@@ -145,60 +222,120 @@ function requestFailure(error: unknown, which: string, link: string, deadline: A
 	return new TransientFrameError(`The ${which} link ${link} ${connectionProblem(error)}`, (error as Error).message);
 }
 
-async function downloadOnce(ctx: IExecuteFunctions, url: string, which: string, signal: AbortSignal | undefined): Promise<FrameImage | FrameFailure> {
-	const link = linkForHumans(url);
-	const tooLarge = new InvalidInputError(
-		`The ${which} link ${link} returns more than ${FRAME_URL_MAX_BYTES / 1024 / 1024} MiB`,
-		'Use a smaller image (a video frame needs no more than the video’s resolution), e.g. resized with the Edit Image node.',
+/** How a frame link is fetched: whether the user allows their own network, whether the bytes are kept. */
+export interface FrameLinkSettings {
+	allowPrivateLinks: boolean;
+	keepBytes: boolean;
+}
+
+/**
+ * Refuses `url` (the link, or a redirect hop `from` it) when its host is on the user's own network and
+ * private links are not allowed. Sends nothing.
+ */
+export function refusePrivateLink(url: string, which: string, from?: string): void {
+	const kind = privateHostKind(new URL(url).hostname);
+	if (!kind) return;
+	const where = from ? `${linkForHumans(from)} redirects to ${linkForHumans(url)}, ${kind}` : `${linkForHumans(url)} points to ${kind}`;
+	throw new InvalidInputError(
+		`The ${which} link ${where}, which the node does not fetch`,
+		`Links to loopback, private, link-local or unspecified addresses (your own machine or network) are refused, so that a link from a form or an AI agent cannot read internal services. Use a public link; if the image is on your network on purpose, turn on Options → "Allow Private Links".`,
 	);
-	const deadline = AbortSignal.timeout(FRAME_URL_TIMEOUT_SECONDS * 1000);
-	let response: StreamResponse;
-	try {
-		response = (await ctx.helpers.httpRequest({
+}
+
+const isRedirect = (status: number) => [301, 302, 303, 307, 308].includes(status);
+
+/** The answer at the end of `url`'s redirects, each hop's host checked before it is requested. */
+async function requestFollowingRedirects(
+	ctx: IExecuteFunctions,
+	url: string,
+	which: string,
+	settings: FrameLinkSettings,
+	abortSignal: AbortSignal,
+): Promise<{ response: StreamResponse; finalUrl: string } | FrameFailure> {
+	let current = url;
+	for (let redirects = 0; ; redirects++) {
+		const response = (await ctx.helpers.httpRequest({
 			method: 'GET',
-			url,
+			url: current,
 			headers: { accept: 'image/png, image/jpeg, image/webp, image/*;q=0.8' },
 			encoding: 'stream',
 			returnFullResponse: true,
 			ignoreHttpStatusErrors: true,
+			// Followed below instead, so that no hop reaches a host the check would refuse.
+			disableFollowRedirect: true,
 			timeout: FRAME_URL_TIMEOUT_SECONDS * 1000,
-			abortSignal: signal ? AbortSignal.any([signal, deadline]) : deadline,
+			abortSignal,
 		})) as StreamResponse;
+		const location = response.headers.location;
+		if (!isRedirect(response.statusCode) || typeof location !== 'string') return { response, finalUrl: current };
+		response.body.destroy();
+		const next = URL.canParse(location, current) ? new URL(location, current) : undefined;
+		if (!next || (next.protocol !== 'http:' && next.protocol !== 'https:')) {
+			return new InvalidInputError(`The ${which} link ${linkForHumans(url)} redirects to a link that is not http(s)`, `Use a direct link to the image file itself, or choose another "${which}" source.`);
+		}
+		if (redirects >= FRAME_URL_MAX_REDIRECTS) {
+			return new InvalidInputError(`The ${which} link ${linkForHumans(url)} redirects more than ${FRAME_URL_MAX_REDIRECTS} times`, `Use the final, direct link to the image file, or choose another "${which}" source.`);
+		}
+		if (!settings.allowPrivateLinks) refusePrivateLink(next.href, which, current);
+		current = next.href;
+	}
+}
+
+interface DownloadedFrame {
+	extension: UploadImageExtension;
+	fileName: string;
+	facts: ReadBytes;
+}
+
+async function downloadOnce(ctx: IExecuteFunctions, url: string, which: string, settings: FrameLinkSettings, signal: AbortSignal | undefined): Promise<DownloadedFrame | FrameFailure> {
+	const link = linkForHumans(url);
+	const tooLarge = new InvalidInputError(`The ${which} link ${link} returns more than ${FRAME_MAX_MIB} MiB`, SMALLER_IMAGE);
+	const deadline = AbortSignal.timeout(FRAME_URL_TIMEOUT_SECONDS * 1000);
+	let answer: Awaited<ReturnType<typeof requestFollowingRedirects>>;
+	try {
+		answer = await requestFollowingRedirects(ctx, url, which, settings, signal ? AbortSignal.any([signal, deadline]) : deadline);
 	} catch (error) {
+		if (error instanceof InvalidInputError) return error;
 		return requestFailure(error, which, link, deadline);
 	}
+	if (answer instanceof Error) return answer;
+	const { response, finalUrl } = answer;
 	if (response.statusCode < 200 || response.statusCode > 299) {
 		response.body.destroy();
 		const problem = `The ${which} link ${link} answered HTTP ${response.statusCode}`;
 		if (response.statusCode >= 500 || response.statusCode === 429) return new TransientFrameError(problem);
 		return new InvalidInputError(problem, `Check that the link opens the image in a browser without signing in (a shared link may need "anyone with the link"), or choose another "${which}" source.`);
 	}
-	if (Number(response.headers['content-length']) > FRAME_URL_MAX_BYTES) {
+	if (Number(response.headers['content-length']) > FRAME_MAX_BYTES) {
 		response.body.destroy();
 		return tooLarge;
 	}
-	let bytes: Buffer | undefined;
+	let facts: ReadBytes | undefined;
 	try {
-		bytes = await readBody(response.body);
+		facts = await readBytes(response.body, settings.keepBytes, () => response.body.destroy());
 	} catch (error) {
 		return requestFailure(error, which, link, deadline);
 	}
-	if (!bytes) return tooLarge;
-	const extension = detectImageFormat(bytes.subarray(0, 16));
+	if (!facts) return tooLarge;
+	const extension = detectImageFormat(facts.head);
 	if (!extension) {
 		return new InvalidInputError(
-			`The ${which} link ${link} did not return a PNG, JPEG or WebP image (${String(response.headers['content-type'] ?? 'no content type')}, ${bytes.length} bytes)`,
+			`The ${which} link ${link} did not return a PNG, JPEG or WebP image (${String(response.headers['content-type'] ?? 'no content type')}, ${facts.size} bytes)`,
 			'Use a direct link to the image file itself, not to a web page that shows it (in a browser, right-click the image → Copy Image Address).',
 		);
 	}
-	const lastSegment = new URL(url).pathname.split('/').pop() ?? '';
-	return { bytes, extension, fileName: /\.\w+$/.test(lastSegment) ? lastSegment : `${labelOf(which)}.${extension}` };
+	const lastSegment = new URL(finalUrl === url ? url : finalUrl).pathname.split('/').pop() ?? '';
+	return { extension, fileName: /\.\w+$/.test(lastSegment) ? lastSegment : `${labelOf(which)}.${extension}`, facts };
 }
 
-/** Downloads and checks the image at `url` (validated http(s)). Connection errors, 5xx and 429 are tried again. */
-export async function downloadFrameImage(ctx: IExecuteFunctions, url: string, which: string, signal?: AbortSignal): Promise<FrameImage> {
+/**
+ * Downloads and checks the image at `url` (validated http(s)). Connection errors, 5xx and 429 are tried
+ * again; a link to the user's own network is refused before any request unless allowed.
+ */
+export async function downloadFrameImage(ctx: IExecuteFunctions, url: string, which: string, settings: FrameLinkSettings, signal?: AbortSignal): Promise<DownloadedFrame> {
+	if (!settings.allowPrivateLinks) refusePrivateLink(url, which);
 	for (let attempt = 1; ; attempt++) {
-		const outcome = await downloadOnce(ctx, url, which, signal);
+		const outcome = await downloadOnce(ctx, url, which, settings, signal);
 		throwIfCancelled(signal);
 		if (!(outcome instanceof Error)) return outcome;
 		if (outcome instanceof InvalidInputError) throw outcome;
@@ -213,22 +350,41 @@ export async function downloadFrameImage(ctx: IExecuteFunctions, url: string, wh
 }
 
 /**
- * One download per distinct link per execution: a batch whose items all start from the same product
- * photo fetches it once (the upload is shared too: FrameUploads). A failed link fails every item using it.
+ * Frame links, checked once per distinct link per execution (a batch whose items all start from the
+ * same product photo fetches it once to check it; a failed link fails every item using it). The check
+ * keeps no bytes: the upload downloads the link a second time (once per distinct image, FrameUploads),
+ * just before the first create that needs it. So a link must still work then; if it no longer does,
+ * that item fails before its create, and nothing is paid.
  */
-export class FrameImageDownloads {
-	private readonly downloads = new Map<string, Promise<FrameImage>>();
+export class FrameLinks {
+	private readonly checks = new Map<string, Promise<CheckedFrame>>();
 
 	constructor(private readonly ctx: IExecuteFunctions) {}
 
-	async fetch(url: string, which: string): Promise<FrameImage> {
+	async check(url: string, which: string, allowPrivateLinks: boolean): Promise<CheckedFrame> {
 		// Keyed by frame too, so a failed link's error names the field it came from.
-		const key = `${which}\n${url}`;
-		let download = this.downloads.get(key);
-		if (!download) {
-			download = downloadFrameImage(this.ctx, url, which, this.ctx.getExecutionCancelSignal());
-			this.downloads.set(key, download);
+		const key = `${which}\n${allowPrivateLinks}\n${url}`;
+		let check = this.checks.get(key);
+		if (!check) {
+			check = this.checkOnce(url, which, allowPrivateLinks);
+			this.checks.set(key, check);
 		}
-		return await download;
+		return await check;
+	}
+
+	private async checkOnce(url: string, which: string, allowPrivateLinks: boolean): Promise<CheckedFrame> {
+		const signal = this.ctx.getExecutionCancelSignal();
+		const { extension, fileName, facts } = await downloadFrameImage(this.ctx, url, which, { allowPrivateLinks, keepBytes: false }, signal);
+		const read = async (): Promise<FrameImage> => {
+			const again = await downloadFrameImage(this.ctx, url, which, { allowPrivateLinks, keepBytes: true }, signal).catch((error: unknown) => {
+				if (!(error instanceof InvalidInputError)) throw error;
+				throw new InvalidInputError(
+					error.message,
+					`${error.fix} The link worked when the node checked the items; it is downloaded again just before the upload, so it must stay valid until then (a signed link may have expired). Nothing was created for this item.`,
+				);
+			});
+			return { bytes: again.facts.bytes!, extension: again.extension, fileName: again.fileName };
+		};
+		return { extension, fileName, sha256: facts.sha256, read };
 	}
 }

@@ -3,7 +3,7 @@
  * through POST /v1/init-image and the presigned S3 multipart POST (leonardo-api.md §3).
  * The S3 request is a plain request: the API key is never sent there (S3 answers 403 to it anyway).
  */
-import { createHash, randomBytes } from 'crypto';
+import { randomBytes } from 'crypto';
 import type { IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
@@ -12,7 +12,7 @@ import { excerpt } from '../../shared/errors';
 import type { ImageReference } from '../../shared/generateRequest';
 import { throwIfCancelled } from '../../shared/pacing';
 import { callApi, type CallOptions } from '../../shared/transport';
-import type { FrameImage } from './frameImages';
+import type { CheckedFrame, FrameImage } from './frameImages';
 
 /** multipart/form-data with the presigned fields first and `file` last (S3 POST-policy order). */
 export function buildMultipartBody(fields: Record<string, string>, image: FrameImage, boundary: string): Buffer {
@@ -106,7 +106,8 @@ export async function uploadFrameImage(ctx: IExecuteFunctions, image: FrameImage
  * One upload per distinct image per execution: the same bytes used as a frame by several items (a batch
  * that starts every video from one product photo) are uploaded once and the init image ID reused. That
  * an init image may serve several generations is INFERRED (issue 13); `stopSharing` turns reuse off for
- * the rest of the execution once Leonardo refuses a reused ID.
+ * the rest of the execution once Leonardo refuses a reused ID. Images are known by the SHA-256 their
+ * check found; their bytes are read only for the upload and dropped once it is done.
  */
 export class FrameUploads {
 	private readonly uploads = new Map<string, Promise<ImageReference>>();
@@ -114,16 +115,20 @@ export class FrameUploads {
 
 	constructor(private readonly ctx: IExecuteFunctions) {}
 
-	async upload(image: FrameImage, options: CallOptions, which: string): Promise<{ reference: ImageReference; reused: boolean }> {
-		if (!this.sharing) return { reference: await uploadFrameImage(this.ctx, image, options, which), reused: false };
-		const key = `${image.extension}:${createHash('sha256').update(image.bytes).digest('hex')}`;
+	private async readAndUpload(frame: CheckedFrame, options: CallOptions, which: string): Promise<ImageReference> {
+		return await uploadFrameImage(this.ctx, await frame.read(), options, which);
+	}
+
+	async upload(frame: CheckedFrame, options: CallOptions, which: string): Promise<{ reference: ImageReference; reused: boolean }> {
+		if (!this.sharing) return { reference: await this.readAndUpload(frame, options, which), reused: false };
+		const key = `${frame.extension}:${frame.sha256}`;
 		const earlier = this.uploads.get(key);
 		if (earlier) {
 			const reference = await earlier.catch(() => undefined);
 			// An earlier item's upload of these bytes failed: this item uploads them itself.
 			if (reference) return { reference, reused: true };
 		}
-		const own = uploadFrameImage(this.ctx, image, options, which);
+		const own = this.readAndUpload(frame, options, which);
 		this.uploads.set(key, own);
 		own.catch(() => this.uploads.get(key) === own && this.uploads.delete(key));
 		return { reference: await own, reused: false };

@@ -36,7 +36,7 @@ import { generationJson, type KnownRequestFacts, submittedJson } from '../../../
 import { RateLimiter } from '../../../shared/pacing';
 import { LeonardoApiError } from '../../../shared/transport';
 import { waitForVideo } from '../../helpers/polling';
-import { type FrameImage, FrameImageDownloads, FRAME_URL_MAX_BYTES, FRAME_URL_TIMEOUT_SECONDS, readFrameImage } from '../../helpers/frameImages';
+import { type CheckedFrame, checkBinaryFrame, FRAME_MAX_BYTES, FRAME_URL_TIMEOUT_SECONDS, FrameLinks } from '../../helpers/frameImages';
 import { FrameUploads } from '../../helpers/upload';
 import { operationDisplay } from '../display';
 import { downloadOptions } from '../../../shared/descriptions';
@@ -89,7 +89,7 @@ function frameFields(which: 'start' | 'end'): INodeProperties[] {
 			default: binaryPropertyDefault,
 			required: true,
 			placeholder: which === 'start' ? 'e.g. data' : 'e.g. endFrame',
-			hint: 'The name of the binary field of the incoming item that holds a PNG, JPEG or WebP image',
+			hint: `The name of the binary field of the incoming item that holds a PNG, JPEG or WebP image (at most ${FRAME_MAX_BYTES / 1024 / 1024} MiB)`,
 			displayOptions: { show: { ...shownWith('binary'), ...(which === 'end' ? framed : {}) } },
 		},
 		{
@@ -99,7 +99,7 @@ function frameFields(which: 'start' | 'end'): INodeProperties[] {
 			default: '',
 			required: true,
 			placeholder: 'e.g. https://example.com/product-photo.png',
-			description: `Direct http(s) link to a PNG, JPEG or WebP image (at most ${FRAME_URL_MAX_BYTES / 1024 / 1024} MiB, fetched within ${FRAME_URL_TIMEOUT_SECONDS} s). It is downloaded without your Leonardo key, then uploaded to Leonardo.`,
+			description: `Direct http(s) link to a PNG, JPEG or WebP image (at most ${FRAME_MAX_BYTES / 1024 / 1024} MiB, fetched within ${FRAME_URL_TIMEOUT_SECONDS} s). It is downloaded without your Leonardo key, then uploaded to Leonardo. Links to your own machine or network are refused unless Options → Allow Private Links is on.`,
 			displayOptions: { show: { ...shownWith('url'), ...(which === 'end' ? framed : {}) } },
 		},
 		{
@@ -212,6 +212,14 @@ const properties: INodeProperties[] = [
 		options: [
 			...downloadOptions({ '/waitForCompletion': [true] }),
 			{
+				displayName: 'Allow Private Links',
+				name: 'allowPrivateLinks',
+				type: 'boolean',
+				default: false,
+				description:
+					'Whether Start/End Frame links may point to your own machine or network: loopback (localhost, 127.x, ::1), private (10.x, 172.16–31.x, 192.168.x, fc00::/7), link-local (169.254.x, fe80::/10) or unspecified (0.0.0.0, ::) addresses, at any redirect. Off, such links are refused before any request, so that a link from a form or an AI agent cannot read internal services. The node checks the address as written (every IP spelling, localhost, .local and .internal names, names without a dot); a public name that resolves to a private address is only caught by n8n\'s SSRF protection.',
+			},
+			{
 				displayName: 'Max Concurrent Generations',
 				name: 'maxConcurrency',
 				type: 'number',
@@ -261,7 +269,7 @@ export const description = updateDisplayOptions(operationDisplay('generate'), pr
 
 interface CheckedGenerate {
 	request: GenerateRequest;
-	images: { start?: FrameImage; end?: FrameImage };
+	images: { start?: CheckedFrame; end?: CheckedFrame };
 	waitForCompletion: boolean;
 	wait: WaitSettings;
 	output: OutputSettings;
@@ -279,15 +287,22 @@ function rawFrame(ctx: IExecuteFunctions, itemIndex: number, which: 'start' | 'e
 	};
 }
 
-/** The frame's bytes, for the sources the node uploads (binary data, a link); undefined for a Leonardo image ID. */
-async function readFrame(ctx: IExecuteFunctions, downloads: FrameImageDownloads, itemIndex: number, frame: FrameInput | undefined, which: string) {
-	if (frame?.source === 'binary') return await readFrameImage(ctx, itemIndex, frame.binaryPropertyName, which);
-	if (frame?.source === 'url') return await downloads.fetch(frame.url, which);
+/** The frame checked, for the sources the node uploads (binary data, a link); undefined for a Leonardo image ID. */
+async function checkFrame(ctx: IExecuteFunctions, links: FrameLinks, itemIndex: number, frame: FrameInput | undefined, which: string, allowPrivateLinks: boolean) {
+	if (frame?.source === 'binary') return await checkBinaryFrame(ctx, itemIndex, frame.binaryPropertyName, which);
+	if (frame?.source === 'url') return await links.check(frame.url, which, allowPrivateLinks);
 	return undefined;
 }
 
-async function check(ctx: IExecuteFunctions, downloads: FrameImageDownloads, itemIndex: number): Promise<CheckedGenerate> {
+function validateAllowPrivateLinks(value: unknown): boolean {
+	if (value === undefined) return false;
+	if (typeof value !== 'boolean') throw new InvalidInputError('"Allow Private Links" must be true or false', 'Set Options → "Allow Private Links" to true or false.');
+	return value;
+}
+
+async function check(ctx: IExecuteFunctions, links: FrameLinks, itemIndex: number): Promise<CheckedGenerate> {
 	const options = ctx.getNodeParameter('options', itemIndex, {}) as IDataObject;
+	const allowPrivateLinks = validateAllowPrivateLinks(options.allowPrivateLinks);
 	const request = validateGenerateRequest({
 		model: ctx.getNodeParameter('model', itemIndex),
 		prompt: ctx.getNodeParameter('prompt', itemIndex, ''),
@@ -311,8 +326,8 @@ async function check(ctx: IExecuteFunctions, downloads: FrameImageDownloads, ite
 		wait: validateWaitSettings(options),
 		output: validateOutputSettings(options),
 		images: {
-			start: await readFrame(ctx, downloads, itemIndex, request.startFrame, 'Start Frame'),
-			end: await readFrame(ctx, downloads, itemIndex, request.endFrame, 'End Frame'),
+			start: await checkFrame(ctx, links, itemIndex, request.startFrame, 'Start Frame', allowPrivateLinks),
+			end: await checkFrame(ctx, links, itemIndex, request.endFrame, 'End Frame', allowPrivateLinks),
 		},
 	};
 }
@@ -379,7 +394,7 @@ async function uploadAndCreate(
 ): Promise<Made> {
 	// Until the create, another item's failure stops this one; once created (paid for), it runs to the end.
 	const beforeCreate = { itemIndex, signal: stopNew, baseUrl: session.baseUrl };
-	const frame = async (image: FrameImage | undefined, input: FrameInput | undefined, which: string) => {
+	const frame = async (image: CheckedFrame | undefined, input: FrameInput | undefined, which: string) => {
 		if (image) return await session.frameUploads.upload(image, beforeCreate, which);
 		return { reference: input?.source === 'imageId' ? input.image : undefined, reused: false };
 	};
@@ -458,10 +473,10 @@ export function generateRun(ctx: IExecuteFunctions, baseUrl: string): ItemRun<Ch
 	};
 	const concurrency = validateMaxConcurrency(options.maxConcurrency);
 	const created = CreatedGenerations.open(ctx);
-	const downloads = new FrameImageDownloads(ctx);
+	const links = new FrameLinks(ctx);
 	return {
 		concurrency: concurrency === 'auto' ? async () => await planConcurrency(ctx, baseUrl) : concurrency,
-		check: async (itemIndex) => await check(ctx, downloads, itemIndex),
+		check: async (itemIndex) => await check(ctx, links, itemIndex),
 		run: async (checked, itemIndex, progress, { cancel, stopNew }): Promise<INodeExecutionData> => {
 			const { request } = checked;
 			// The item's position finds what an earlier try made; the digest only tells whether the request changed since.
