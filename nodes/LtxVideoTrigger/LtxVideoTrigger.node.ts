@@ -7,6 +7,9 @@ import { receiveCallback } from './receive';
 import { attachVideos } from './video';
 
 const [downloadOption, binaryPropertyOption] = downloadOptions();
+// Generate's defaults: a callback's record is awaited with the same patience as Generate's poller.
+const DEFAULT_POLL_INTERVAL = POLLING_LIMITS.defaultIntervalSeconds;
+const DEFAULT_TIMEOUT = POLLING_LIMITS.defaultTimeoutSeconds;
 
 export class LtxVideoTrigger implements INodeType {
 	description: INodeTypeDescription = {
@@ -73,7 +76,7 @@ export class LtxVideoTrigger implements INodeType {
 						name: 'pollInterval',
 						type: 'number',
 						typeOptions: { minValue: POLLING_LIMITS.minIntervalSeconds },
-						default: POLLING_LIMITS.defaultIntervalSeconds,
+						default: DEFAULT_POLL_INTERVAL,
 						description: 'Seconds between lookups while a callback waits for Leonardo to show its generation finished',
 					},
 					binaryPropertyOption,
@@ -82,7 +85,7 @@ export class LtxVideoTrigger implements INodeType {
 						name: 'timeout',
 						type: 'number',
 						typeOptions: { minValue: 1, maxValue: POLLING_LIMITS.maxTimeoutSeconds },
-						default: POLLING_LIMITS.defaultTimeoutSeconds,
+						default: DEFAULT_TIMEOUT,
 						description:
 							'How long a callback waits for Leonardo to show its generation finished (Leonardo can call before its records say so). After that the workflow starts with an error item naming the generation ID.',
 					},

@@ -84,9 +84,8 @@ function remember(list: string[], generationId: string): string[] {
 
 /**
  * Generation IDs already handled, per trigger node. An ID counts as handled only once an execution was
- * started for it (`started`): a callback that started nothing (its record never read as finished within
- * the wait is still started, with an error item; only a status not selected in "Trigger On" or "Videos
- * Only" starts nothing) leaves a redelivery free to start one.
+ * started for it (`started`); a call that started nothing (an image, a status not in "Trigger On")
+ * leaves the ID free, so a redelivery is looked at afresh.
  */
 export class HandledCallbacks {
 	constructor(

@@ -6,13 +6,14 @@
  * the execution (video.ts), so it belongs to that execution in n8n's binary store.
  *
  * A callback can come before Leonardo's read side shows the generation finished, and Leonardo, answered
- * already, will not call again. So webhook() keeps looking (record.ts) for up to "Timeout", after the
- * answer: n8n sets no time limit on webhook() and an answered call holds nothing but this wait (in
- * queue mode too, where webhook() runs on the main or webhook process and only the execution goes to a
- * worker). Waiting here rather than in an execution started at once keeps "Trigger On" and "Videos
- * Only" exact (a generation they exclude starts nothing) and holds no execution or worker slot for
- * minutes. The price: a wait lives in this process only; if n8n stops during it, the log line of
- * record.ts names the generation (and a redelivery, if Leonardo sends one, is not taken for a duplicate).
+ * already, will not call again. So webhook() keeps looking (record.ts) for up to "Timeout" after the
+ * answer. n8n 2.41.1 sets no time limit on webhook(); the call then holds only this wait and the
+ * expression sandbox n8n keeps per webhook call until it returns (LiveWebhooks.executeWebhook; a new one
+ * is made when its pool is empty, so nothing else waits). Queue mode is the same: webhook() runs on the
+ * main or webhook process and only the execution goes to a worker. Waiting here rather than in an
+ * execution started at once keeps "Trigger On" and "Videos Only" exact (a generation they exclude starts
+ * nothing) and holds no execution slot or worker for minutes. The price: a wait lives in this process
+ * only; should n8n stop during it, record.ts's log line names the generation.
  */
 import type { IDataObject, INodeExecutionData, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 

@@ -30,11 +30,16 @@ function isPassing(failure: unknown): boolean {
 /** What one lookup showed, when it was not a finished record. */
 async function lookUpOnce(ctx: IWebhookFunctions, generationId: string, baseUrl: string): Promise<GenerationRecord | string> {
 	let body: unknown;
+	let failure: unknown;
 	try {
 		body = await fetchGeneration(ctx, generationId, { baseUrl }, ATTEMPTS_PER_LOOKUP);
 	} catch (error) {
-		if (!isPassing(error)) throw error;
-		return `it failed: ${(error as Error).message}`;
+		failure = error;
+	}
+	// Decided outside the catch: callApi rejects only with NodeApiError or a cancel, passed on as they are.
+	if (failure !== undefined) {
+		if (!isPassing(failure)) throw failure;
+		return `it failed: ${(failure as Error).message}`;
 	}
 	const record = readGenerationResponse(body);
 	if (record === null) return 'Leonardo did not know the ID yet';

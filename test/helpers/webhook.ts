@@ -14,7 +14,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { BinaryDataService, ExecutionLifecycleHooks, WebhookContext, WorkflowExecute } from 'n8n-core';
 import { Container } from '@n8n/di';
-import type { IDataObject, INode, INodeExecutionData, INodeParameters, IWebhookData, IWebhookResponseData, IWorkflowBase } from 'n8n-workflow';
+import type { ICredentialDataDecryptedObject, IDataObject, INode, INodeExecutionData, INodeParameters, IWebhookData, IWebhookResponseData, IWorkflowBase } from 'n8n-workflow';
 import { createRunExecutionData, Workflow } from 'n8n-workflow';
 
 import { engineAdditionalData, ensureBinaryStore, TestNodeTypes, TRIGGER_TYPE } from './engine';
@@ -48,7 +48,7 @@ export class TriggerHost {
 
 	constructor(
 		parameters: INodeParameters,
-		private readonly credentials: IDataObject,
+		private readonly credentials: ICredentialDataDecryptedObject,
 	) {
 		this.node = {
 			id: 'trigger',
@@ -131,10 +131,7 @@ export class TriggerHost {
 			if (!res.headersSent) res.writeHead(500).end(String(error));
 			throw error;
 		}
-		if (workflow.staticData.__dataChanged) {
-			const { __dataChanged: _changed, ...saved } = JSON.parse(JSON.stringify(workflow.staticData)) as IDataObject;
-			this.staticData = saved;
-		}
+		if (workflow.staticData.__dataChanged) this.staticData = JSON.parse(JSON.stringify(workflow.staticData)) as IDataObject;
 		if (!result.noWebhookResponse && !res.headersSent) res.writeHead(200).end();
 		if (result.workflowData) {
 			call.started = true;
