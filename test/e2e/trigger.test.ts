@@ -146,6 +146,11 @@ async function deliveriesFor(generationId: string, count = 1) {
 	return found;
 }
 
+/** The trigger's lookups of a generation (GET /v1/generations/{id}) so far. */
+async function lookupsOf(generationId: string) {
+	return (await world.emulator.requests()).filter((request) => request.route === 'poll' && request.path.endsWith(generationId));
+}
+
 /** A callback as Leonardo sends it, for a generation, posted by the test itself. */
 async function postCallback(url: string, body: unknown, headers: Record<string, string>): Promise<{ status: number; text: string }> {
 	const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body) });
@@ -237,7 +242,7 @@ test('a wrong or missing callback key gets 401 and starts nothing', async () => 
 	}
 	await settle();
 	expect(await executionsFor(TRIGGER_ID, generationId)).toEqual([]);
-	expect((await world.emulator.requests()).filter((request) => request.route === 'poll' && request.path.endsWith(generationId))).toEqual([]);
+	expect(await lookupsOf(generationId)).toEqual([]);
 });
 
 test('the same callback three times (one after another, then three at once, then later again) starts one execution', async () => {
@@ -296,9 +301,7 @@ test('an image generation of the same key is ignored (answered 200, looked up, n
 	const imageId = await world.emulator.addImageGeneration('a red apple on a table');
 	const [delivery] = await deliveriesFor(imageId);
 	expect(delivery.status).toBe(200);
-	await waitFor('the lookup of the image generation', async () =>
-		(await world.emulator.requests()).some((request) => request.route === 'poll' && request.path.endsWith(imageId)),
-	);
+	await waitFor('the lookup of the image generation', async () => (await lookupsOf(imageId)).length > 0);
 	await settle();
 	expect(await executionsOf(TRIGGER_ID)).toHaveLength(before);
 });
@@ -343,8 +346,7 @@ test('the record reads null, then PENDING, for seconds after the callback: examp
 	expect(item.binary?.data).toMatchObject({ mimeType: 'video/mp4', fileName: `${generationId}.mp4` });
 	expect(readMp4Header(outputOf(execution, 'Save MP4 to disk')[0].json.fileName as string).boxType).toBe('ftyp');
 	// Looked up while null and while PENDING (Poll Interval 5 s), then found finished.
-	const lookups = (await world.emulator.requests()).filter((request) => request.route === 'poll' && request.path.endsWith(generationId));
-	expect(lookups.length).toBeGreaterThanOrEqual(3);
+	expect((await lookupsOf(generationId)).length).toBeGreaterThanOrEqual(3);
 	await settle();
 	expect(await executionsFor(TRIGGER_ID, generationId)).toHaveLength(1);
 });
@@ -376,12 +378,11 @@ test('a callback that started nothing ("Trigger On" excludes FAILED) is not reme
 	await world.emulator.configureWebhook({ url: webhookUrl(COMPLETE_ONLY_ID), callbackApiKey: SECRET, lagNullMs: 2000 });
 	const failed = await createGeneration('[emu:failed] a storm, read late');
 	const [delivery] = await deliveriesFor(failed);
-	const lookupsOf = async () => (await world.emulator.requests()).filter((request) => request.route === 'poll' && request.path.endsWith(failed)).length;
 	await waitFor('the lookup that finds it FAILED', async () => world.n8n.logTail(2000).includes(`generation ${failed} ignored`));
-	const lookupsBefore = await lookupsOf();
+	const lookupsBefore = (await lookupsOf(failed)).length;
 
 	expect(await postCallback(webhookUrl(COMPLETE_ONLY_ID), delivery.body, { authorization: `Bearer ${SECRET}` })).toEqual({ status: 200, text: JSON.stringify({ received: true }) });
-	await waitFor('the redelivery to be looked up', async () => (await lookupsOf()) > lookupsBefore);
+	await waitFor('the redelivery to be looked up', async () => (await lookupsOf(failed)).length > lookupsBefore);
 	await settle();
 	expect(await executionsFor(COMPLETE_ONLY_ID, failed)).toEqual([]);
 });
