@@ -70,16 +70,23 @@ export function readCallback(body: unknown): Callback | string {
 export const REMEMBERED_IDS = 500;
 
 /**
- * Generation IDs already handled, per trigger node: in the workflow's static data (saved by n8n after
- * each call, so it survives restarts) and in this process (two callbacks at the same moment both read
- * the static data before either is saved).
+ * Per trigger node (`scope`), in this process: the IDs an execution was started for, and the IDs whose
+ * callback is still waiting for its record. The static data alone is not enough: each webhook call loads
+ * it at its start and n8n saves it whole when the call ends, so calls that overlap (copies sent at once,
+ * or a redelivery while the first call waits for minutes) do not see each other's marks.
  */
-const handledInProcess = new Map<string, string[]>();
+const startedInProcess = new Map<string, string[]>();
+const waitingInProcess = new Map<string, Set<string>>();
 
 function remember(list: string[], generationId: string): string[] {
 	return [...list.filter((id) => id !== generationId), generationId].slice(-REMEMBERED_IDS);
 }
 
+/**
+ * Generation IDs already handled, per trigger node. An ID counts as handled only once an execution was
+ * started for it (`started`); a call that started nothing (an image, a status not in "Trigger On")
+ * leaves the ID free, so a redelivery is looked at afresh.
+ */
 export class HandledCallbacks {
 	constructor(
 		private readonly staticData: IDataObject,
@@ -91,18 +98,45 @@ export class HandledCallbacks {
 		return Array.isArray(ids) ? ids.filter((id): id is string => typeof id === 'string') : [];
 	}
 
+	private startedHere(): string[] {
+		return startedInProcess.get(this.scope) ?? [];
+	}
+
+	private waitingHere(): Set<string> {
+		let waiting = waitingInProcess.get(this.scope);
+		if (!waiting) waitingInProcess.set(this.scope, (waiting = new Set()));
+		return waiting;
+	}
+
 	has(generationId: string): boolean {
-		return this.stored().includes(generationId) || (handledInProcess.get(this.scope) ?? []).includes(generationId);
+		return this.stored().includes(generationId) || this.startedHere().includes(generationId);
 	}
 
-	add(generationId: string): void {
-		this.staticData.handledGenerationIds = remember(this.stored(), generationId);
-		handledInProcess.set(this.scope, remember(handledInProcess.get(this.scope) ?? [], generationId));
+	/**
+	 * Claims the ID for this call: false when an execution was started for it already or another call in
+	 * this process is handling it. A claimed ID must end in `started` or `dropped`.
+	 */
+	claim(generationId: string): boolean {
+		if (this.has(generationId) || this.waitingHere().has(generationId)) return false;
+		this.waitingHere().add(generationId);
+		return true;
 	}
 
-	/** For a callback that came too early (still PENDING): a later one for the same generation counts. */
-	forget(generationId: string): void {
-		this.staticData.handledGenerationIds = this.stored().filter((id) => id !== generationId);
-		handledInProcess.set(this.scope, (handledInProcess.get(this.scope) ?? []).filter((id) => id !== generationId));
+	/**
+	 * The call hands n8n the item that starts the execution. The IDs this process started go into the
+	 * static data too: this call's copy of it was loaded when the call began, and n8n saves it whole, so
+	 * without them the marks saved by shorter calls in the meantime would be overwritten.
+	 */
+	started(generationId: string): void {
+		this.waitingHere().delete(generationId);
+		const here = remember(this.startedHere(), generationId);
+		startedInProcess.set(this.scope, here);
+		const merged = [...this.stored().filter((id) => !here.includes(id)), ...here];
+		this.staticData.handledGenerationIds = remember(merged, generationId);
+	}
+
+	/** The call ends without an execution: nothing is remembered, a redelivery is handled afresh. */
+	dropped(generationId: string): void {
+		this.waitingHere().delete(generationId);
 	}
 }

@@ -4,21 +4,34 @@
  * waits for us. The lookup then decides whether the workflow starts (n8n starts it once webhook()
  * returns workflowData; without, no execution exists at all). The MP4 is downloaded afterwards, inside
  * the execution (video.ts), so it belongs to that execution in n8n's binary store.
+ *
+ * A callback can come before Leonardo's read side shows the generation finished, and Leonardo, answered
+ * already, will not call again. So webhook() keeps looking (record.ts) for up to "Timeout" after the
+ * answer. n8n 2.41.1 sets no time limit on webhook(); the call then holds only this wait and the
+ * expression sandbox n8n keeps per webhook call until it returns (LiveWebhooks.executeWebhook; a new one
+ * is made when its pool is empty, so nothing else waits). Queue mode is the same: webhook() runs on the
+ * main or webhook process and only the execution goes to a worker. Waiting here rather than in an
+ * execution started at once keeps "Trigger On" and "Videos Only" exact (a generation they exclude starts
+ * nothing) and holds no execution slot or worker for minutes. The price: a wait lives in this process
+ * only; should n8n stop during it, record.ts's log line names the generation.
  */
 import type { IDataObject, INodeExecutionData, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
 import { recoveryHint } from '../shared/errors';
-import { type GenerationRecord, lookUpGeneration } from '../shared/generations';
-import { validateOutputSettings } from '../shared/options';
+import type { GenerationRecord } from '../shared/generations';
+import { validateOutputSettings, validateWaitSettings, type WaitSettings } from '../shared/options';
 import { generationJson } from '../shared/output';
 import { apiBaseUrl, CREDENTIAL_TYPE } from '../shared/transport';
 import { type Callback, HandledCallbacks, readCallback } from './callback';
+import { awaitFinishedRecord } from './record';
 import { bearerMatches, isLeonardoIp } from './security';
 
 interface TriggerSettings {
 	statuses: string[];
 	videosOnly: boolean;
 	leonardoIpsOnly: boolean;
+	/** How long and how often the record is looked up until it reads finished. */
+	wait: WaitSettings;
 }
 
 function readSettings(ctx: IWebhookFunctions): TriggerSettings {
@@ -30,6 +43,7 @@ function readSettings(ctx: IWebhookFunctions): TriggerSettings {
 		statuses: Array.isArray(statuses) ? statuses.map(String) : [String(statuses)],
 		videosOnly: options.videosOnly !== false,
 		leonardoIpsOnly: options.leonardoIpsOnly === true,
+		wait: validateWaitSettings(options),
 	};
 }
 
@@ -71,52 +85,44 @@ export async function receiveCallback(ctx: IWebhookFunctions): Promise<IWebhookR
 		return nothingStarted;
 	}
 	const handled = new HandledCallbacks(ctx.getWorkflowStaticData('node'), `${ctx.getWorkflow().id ?? ''}:${node.id}`);
-	if (handled.has(callback.generationId)) {
+	// Already started, or another call (a copy, a redelivery) is waiting for the same record right now.
+	if (!handled.claim(callback.generationId)) {
 		answer(ctx, 200, { received: true, duplicate: true });
 		return nothingStarted;
 	}
-	handled.add(callback.generationId);
 	answer(ctx, 200, { received: true });
 
 	let item: INodeExecutionData | undefined;
 	try {
-		item = await itemFor(ctx, callback, settings, handled);
+		item = await itemFor(ctx, callback, settings);
 	} catch (error) {
 		item = failedItem(envelopeJson(callback), (error as Error).message, callback.generationId);
+	} finally {
+		// Marked handled only when n8n gets the item that starts the execution.
+		if (item) handled.started(callback.generationId);
+		else handled.dropped(callback.generationId);
 	}
 	return item ? { noWebhookResponse: true, workflowData: [[item]] } : nothingStarted;
 }
 
 /** The output item for an accepted callback, or undefined when it starts nothing. */
-async function itemFor(
-	ctx: IWebhookFunctions,
-	callback: Callback,
-	settings: TriggerSettings,
-	handled: HandledCallbacks,
-): Promise<INodeExecutionData | undefined> {
+async function itemFor(ctx: IWebhookFunctions, callback: Callback, settings: TriggerSettings): Promise<INodeExecutionData | undefined> {
 	const { generationId, event } = callback;
 	const ignore = (why: string) => {
 		ctx.logger.info(`LTX Video Trigger "${ctx.getNode().name}": callback for generation ${generationId} ignored: ${why}`);
 		return undefined;
 	};
-	let record: GenerationRecord | null | undefined;
+	// Without a record the callback's own status is all there is to filter on.
+	const unfinished = (error: string) =>
+		callback.status === 'FAILED' && !settings.statuses.includes('FAILED') ? ignore('FAILED') : failedItem(envelopeJson(callback), error, generationId);
+	let record: GenerationRecord;
 	try {
-		const baseUrl = await apiBaseUrl(ctx);
-		// Like Get: a 404 or `null` is asked again for a few seconds (a new ID may not be readable yet).
-		record = await lookUpGeneration(ctx, generationId, { baseUrl });
+		const awaited = await awaitFinishedRecord(ctx, generationId, await apiBaseUrl(ctx), settings.wait);
+		if ('notReadable' in awaited) return unfinished(awaited.notReadable);
+		record = awaited.record;
 	} catch (error) {
 		// Leonardo answered the callback's generation but not the lookup: start anyway, the ID is the video.
-		if (callback.status === 'FAILED' && !settings.statuses.includes('FAILED')) return ignore('FAILED');
-		return failedItem(envelopeJson(callback), `Looking up the generation failed: ${(error as Error).message}`, generationId);
-	}
-	if (record === null) return ignore('Leonardo has no generation with this ID');
-	if (record === undefined) {
-		return failedItem(envelopeJson(callback), 'Leonardo answered the lookup with an unexpected body', generationId);
-	}
-	if (record.status !== 'COMPLETE' && record.status !== 'FAILED') {
-		// Too early: a later callback for it must still count.
-		handled.forget(generationId);
-		return ignore(`its status is ${record.status}`);
+		return unfinished(`Looking up the generation failed: ${(error as Error).message}`);
 	}
 	if (settings.videosOnly && record.isVideo === false) return ignore('not a video (option "Videos Only")');
 	if (!settings.statuses.includes(record.status)) return ignore(`status ${record.status} is not selected in "Trigger On"`);

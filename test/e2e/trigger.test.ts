@@ -21,6 +21,7 @@ const SUBMIT_ID = 'ltxExampleSubm01';
 const TRIGGER_ID = 'ltxExampleTrig01';
 const IP_ONLY_ID = 'ltxTriggerIpOnl1';
 const COMPLETE_ONLY_ID = 'ltxTriggerDone01';
+const SHORT_WAIT_ID = 'ltxTriggerWait01';
 const TRIGGER_NODE = 'When a video is ready';
 const LEONARDO_IP = '35.173.108.170';
 
@@ -67,10 +68,12 @@ beforeAll(async () => {
 	}
 	workflows[IP_ONLY_ID] = triggerWorkflow(IP_ONLY_ID, '4d5e6f70-8192-4a3b-9c4d-5e6f70819201', { options: { leonardoIpsOnly: true } });
 	workflows[COMPLETE_ONLY_ID] = triggerWorkflow(COMPLETE_ONLY_ID, '5e6f7081-92a3-4b4c-8d5e-6f7081920312', { options: { download: false } });
+	// A user who wants to hear of an unreadable record sooner than Generate's 15 minutes.
+	workflows[SHORT_WAIT_ID] = triggerWorkflow(SHORT_WAIT_ID, '6f708192-a3b4-4c5d-9e6f-708192a3b423', { options: { timeout: 6, pollInterval: 1, download: false } });
 	await world.n8n.importWorkflows(Object.values(workflows));
 	await world.n8n.start();
 	session = await world.n8n.setupOwner();
-	for (const id of [TRIGGER_ID, IP_ONLY_ID, COMPLETE_ONLY_ID]) await publish(id);
+	for (const id of [TRIGGER_ID, IP_ONLY_ID, COMPLETE_ONLY_ID, SHORT_WAIT_ID]) await publish(id);
 }, 300_000); // n8n boots on a loaded 2-core machine can take minutes.
 
 afterAll(async () => await world?.dispose());
@@ -141,6 +144,11 @@ async function deliveriesFor(generationId: string, count = 1) {
 		return found.length >= count;
 	});
 	return found;
+}
+
+/** The trigger's lookups of a generation (GET /v1/generations/{id}) so far. */
+async function lookupsOf(generationId: string) {
+	return (await world.emulator.requests()).filter((request) => request.route === 'poll' && request.path.endsWith(generationId));
 }
 
 /** A callback as Leonardo sends it, for a generation, posted by the test itself. */
@@ -234,7 +242,7 @@ test('a wrong or missing callback key gets 401 and starts nothing', async () => 
 	}
 	await settle();
 	expect(await executionsFor(TRIGGER_ID, generationId)).toEqual([]);
-	expect((await world.emulator.requests()).filter((request) => request.route === 'poll' && request.path.endsWith(generationId))).toEqual([]);
+	expect(await lookupsOf(generationId)).toEqual([]);
 });
 
 test('the same callback three times (one after another, then three at once, then later again) starts one execution', async () => {
@@ -293,9 +301,7 @@ test('an image generation of the same key is ignored (answered 200, looked up, n
 	const imageId = await world.emulator.addImageGeneration('a red apple on a table');
 	const [delivery] = await deliveriesFor(imageId);
 	expect(delivery.status).toBe(200);
-	await waitFor('the lookup of the image generation', async () =>
-		(await world.emulator.requests()).some((request) => request.route === 'poll' && request.path.endsWith(imageId)),
-	);
+	await waitFor('the lookup of the image generation', async () => (await lookupsOf(imageId)).length > 0);
 	await settle();
 	expect(await executionsOf(TRIGGER_ID)).toHaveLength(before);
 });
@@ -321,6 +327,66 @@ test('FAILED: starts the workflow only where "Trigger On" includes it, with stat
 	expect(await executionsFor(COMPLETE_ONLY_ID, ignored)).toEqual([]);
 });
 
+test('the record reads null, then PENDING, for seconds after the callback: example 06 as shipped starts one execution with the MP4; a copy meanwhile is a duplicate', async () => {
+	await world.emulator.configureWebhook({ url: webhookUrl(TRIGGER_ID), callbackApiKey: SECRET, lagNullMs: 3000, lagPendingMs: 4000, copies: 2 });
+	const generationId = await createGeneration('a callback ahead of the records');
+	const deliveries = await deliveriesFor(generationId, 2);
+	// Answered at once, the copy while the first call still waits for the record.
+	expect(deliveries.map((delivery) => [delivery.status, JSON.parse(delivery.responseBody!)])).toEqual([
+		[200, { received: true }],
+		[200, { received: true, duplicate: true }],
+	]);
+	expect(Math.max(...deliveries.map((delivery) => delivery.durationMs!))).toBeLessThan(3000);
+
+	const execution = await oneExecutionFor(TRIGGER_ID, generationId);
+	expect(execution.status).toBe('success');
+	const [item] = outputOf(execution, TRIGGER_NODE);
+	expect(item.json).toMatchObject({ generationId, status: 'COMPLETE', videoUrl: expect.stringContaining('.mp4') });
+	expect(item.json.error).toBeUndefined();
+	expect(item.binary?.data).toMatchObject({ mimeType: 'video/mp4', fileName: `${generationId}.mp4` });
+	expect(readMp4Header(outputOf(execution, 'Save MP4 to disk')[0].json.fileName as string).boxType).toBe('ftyp');
+	// Looked up while null and while PENDING (Poll Interval 5 s), then found finished.
+	expect((await lookupsOf(generationId)).length).toBeGreaterThanOrEqual(3);
+	await settle();
+	expect(await executionsFor(TRIGGER_ID, generationId)).toHaveLength(1);
+});
+
+test('a record that never reads finished within the trigger\'s Timeout starts one execution with an error item naming the generation', async () => {
+	await world.emulator.configureWebhook({ url: webhookUrl(SHORT_WAIT_ID), callbackApiKey: SECRET, lagNullMs: 600_000 });
+	const generationId = await createGeneration('a record that stays unreadable');
+	const [delivery] = await deliveriesFor(generationId);
+	expect(JSON.parse(delivery.responseBody!)).toEqual({ received: true });
+
+	const execution = await oneExecutionFor(SHORT_WAIT_ID, generationId);
+	const [item] = outputOf(execution, TRIGGER_NODE);
+	expect(item.json).toMatchObject({
+		generationId,
+		error: expect.stringMatching(new RegExp(`^Leonardo did not show generation ${generationId} as finished within 6 s of its callback .*did not know the ID yet\\)$`)),
+		errorDescription: expect.stringContaining(generationId),
+	});
+	expect(item.binary).toBeUndefined();
+	// Started, so remembered: a redelivery is a duplicate.
+	expect(await postCallback(webhookUrl(SHORT_WAIT_ID), delivery.body, { authorization: `Bearer ${SECRET}` })).toEqual({
+		status: 200,
+		text: JSON.stringify({ received: true, duplicate: true }),
+	});
+	await settle();
+	expect(await executionsFor(SHORT_WAIT_ID, generationId)).toHaveLength(1);
+});
+
+test('a callback that started nothing ("Trigger On" excludes FAILED) is not remembered: its redelivery is looked up again', async () => {
+	await world.emulator.configureWebhook({ url: webhookUrl(COMPLETE_ONLY_ID), callbackApiKey: SECRET, lagNullMs: 2000 });
+	const failed = await createGeneration('[emu:failed] a storm, read late');
+	const [delivery] = await deliveriesFor(failed);
+	await waitFor('the lookup that finds it FAILED', async () => world.n8n.logTail(2000).includes(`generation ${failed} ignored`));
+	const lookupsBefore = (await lookupsOf(failed)).length;
+
+	expect(await postCallback(webhookUrl(COMPLETE_ONLY_ID), delivery.body, { authorization: `Bearer ${SECRET}` })).toEqual({ status: 200, text: JSON.stringify({ received: true }) });
+	await waitFor('the redelivery to be looked up', async () => (await lookupsOf(failed)).length > lookupsBefore);
+	await settle();
+	expect(await executionsFor(COMPLETE_ONLY_ID, failed)).toEqual([]);
+});
+
 test("'Only Leonardo's IP addresses': other callers get 403; behind a proxy (N8N_PROXY_HOPS=1) the forwarded address counts", async () => {
 	const generationId = await createGeneration('a callback through a proxy');
 	await deliveriesFor(generationId); // to example 06 (beforeEach), which has no IP restriction
@@ -339,7 +405,7 @@ test("'Only Leonardo's IP addresses': other callers get 403; behind a proxy (N8N
 
 test('the API key echoed in every callback and the callback key appear in no execution and not in the n8n log', async () => {
 	const secrets = [world.emulator.apiKey, SECRET];
-	const summaries = (await Promise.all([TRIGGER_ID, IP_ONLY_ID, COMPLETE_ONLY_ID, SUBMIT_ID].map(executionsOf))).flat();
+	const summaries = (await Promise.all([TRIGGER_ID, IP_ONLY_ID, COMPLETE_ONLY_ID, SHORT_WAIT_ID, SUBMIT_ID].map(executionsOf))).flat();
 	expect(summaries.length).toBeGreaterThanOrEqual(8);
 	for (const { id } of summaries) {
 		const stored = JSON.stringify(await getExecution(session, id));

@@ -198,6 +198,10 @@ function invalidUuid(id: string): BufferedReply {
 function getGeneration({ state, params: [id] }: ApiCall): Reply {
 	if (!isUuid(id)) return invalidUuid(id);
 	const generation = state.generations.get(id);
+	const lag = state.webhooks.laggingRead(id);
+	if (lag === 'null') return jsonReply(200, { generations_by_pk: null });
+	const lagging = lag === 'pending' ? (generation ? wire(state, generation) : state.webhooks.imageGeneration(id)) : undefined;
+	if (lagging) return jsonReply(200, { generations_by_pk: { ...lagging, status: 'PENDING', generated_images: [] } });
 	const fresh = generation && state.freshReadAnswer(generation);
 	if (fresh === 'not-found') return restError(404, 'not found', 'not-found');
 	if (fresh === 'server-error') return restError(500, 'Service Error', 'unexpected');

@@ -5,7 +5,7 @@
  */
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { LeonardoEmulator } from './index.ts';
+import { DEFAULT_OPTIONS, LeonardoEmulator } from './index.ts';
 import type { WebhookDelivery } from './index.ts';
 
 type Json = any;
@@ -214,4 +214,26 @@ test('control routes: configure, image generation, deliveries, and reset clears 
 	expect((await control('GET', 'webhook-deliveries')).body).toHaveLength(2);
 	await control('POST', 'reset');
 	expect((await control('GET', 'webhook-deliveries')).body).toEqual([]);
+});
+
+test('lagNullMs / lagPendingMs: after the callback the lookup reads null, then PENDING without outputs, then the truth', async () => {
+	emu.webhooks.configure({ url: receiverUrl, callbackApiKey: 'callback-secret', lagNullMs: 400, lagPendingMs: 400 });
+	// Without the rotating 404/null/500 of a new generation's first real read, so "the truth" is the record.
+	emu.setOptions({ freshReadWindowMs: 0 });
+	const id = await create();
+	const [delivery] = await deliveriesOf(id);
+	const lookup = async () => {
+		const response = await fetch(`${emu.baseUrl}/v1/generations/${id}`, { headers: { authorization: `Bearer ${emu.apiKey}` } });
+		return ((await response.json()) as Json).generations_by_pk;
+	};
+	const at = async (ms: number) => await new Promise((resolve) => setTimeout(resolve, Math.max(0, delivery.startedAt + ms - Date.now())));
+	// The callback said COMPLETE; the lookup has not caught up yet.
+	expect(received[0].body.data.object.status).toBe('COMPLETE');
+	expect(await lookup()).toBeNull();
+	await at(500);
+	expect(await lookup()).toMatchObject({ id, status: 'PENDING', generated_images: [] });
+	await at(900);
+	expect(await lookup()).toMatchObject({ id, status: 'COMPLETE', generated_images: [expect.objectContaining({ motionMP4URL: expect.stringContaining('.mp4') })] });
+	expect(() => emu.webhooks.configure({ lagNullMs: -1 })).toThrow(/lagNullMs/);
+	emu.setOptions({ freshReadWindowMs: DEFAULT_OPTIONS.freshReadWindowMs });
 });

@@ -43,6 +43,13 @@ export interface WebhookSettings {
 	delayMs?: number;
 	/** How long an answer is waited for (Leonardo's is unknown). Default 10 s. */
 	timeoutMs?: number;
+	/**
+	 * The read side behind the callback: from the moment a callback goes out, the lookup of its generation
+	 * answers `generations_by_pk: null` for `lagNullMs`, then the record as still PENDING (no outputs) for
+	 * `lagPendingMs`, then the truth. Default 0 and 0 (readable at once). Only callbacks sent under it lag.
+	 */
+	lagNullMs?: number;
+	lagPendingMs?: number;
 }
 
 /** One POST the emulator made (or tried to make) to the webhook URL. */
@@ -86,6 +93,8 @@ export class WebhookDispatcher {
 	/** Generations whose terminal status was noticed (with or without a URL to tell). */
 	private readonly noticed = new Set<string>();
 	private readonly inFlight = new Set<Promise<void>>();
+	/** Generations whose lookup lags behind their callback (`lagNullMs`, `lagPendingMs`): until when. */
+	private readonly lagging = new Map<string, { nullUntil: number; pendingUntil: number }>();
 	private timer: NodeJS.Timeout | undefined;
 	private readonly state: EmulatorState;
 
@@ -94,7 +103,7 @@ export class WebhookDispatcher {
 	}
 
 	configure(settings: WebhookSettings): WebhookSettings {
-		for (const key of ['copies', 'retries', 'retryDelayMs', 'delayMs', 'timeoutMs'] as const) {
+		for (const key of ['copies', 'retries', 'retryDelayMs', 'delayMs', 'timeoutMs', 'lagNullMs', 'lagPendingMs'] as const) {
 			const value = settings[key];
 			if (value !== undefined && !(Number.isInteger(value) && value >= 0)) throw new Error(`webhook setting ${key} must be an integer >= 0`);
 		}
@@ -129,6 +138,14 @@ export class WebhookDispatcher {
 		return image.id;
 	}
 
+	/** What the lookup of a generation shows while it lags behind its callback; undefined = the truth. */
+	laggingRead(generationId: string): 'null' | 'pending' | undefined {
+		const lag = this.lagging.get(generationId);
+		const now = Date.now();
+		if (!lag || now >= lag.pendingUntil) return undefined;
+		return now < lag.nullUntil ? 'null' : 'pending';
+	}
+
 	/** `generations_by_pk` of an image generation, for the lookup route. */
 	imageGeneration(id: string): Record<string, unknown> | undefined {
 		const image = this.images.get(id);
@@ -158,6 +175,8 @@ export class WebhookDispatcher {
 		const run = (async () => {
 			if (settings.delayMs) await sleep(settings.delayMs);
 			const body = this.envelope(object(), settings);
+			const nullUntil = Date.now() + (settings.lagNullMs ?? 0);
+			this.lagging.set(generationId, { nullUntil, pendingUntil: nullUntil + (settings.lagPendingMs ?? 0) });
 			const copies = Array.from({ length: settings.copies ?? 1 }, (_, copy) => copy);
 			if (settings.concurrentCopies) await Promise.all(copies.map((copy) => this.deliver(generationId, body, settings, copy)));
 			else for (const copy of copies) await this.deliver(generationId, body, settings, copy);

@@ -30,9 +30,11 @@ import { createRunExecutionData, ICredentialsHelper, Workflow } from 'n8n-workfl
 
 import { LeonardoAiApi } from '../../credentials/LeonardoAiApi.credentials';
 import { LtxVideo } from '../../nodes/LtxVideo/LtxVideo.node';
+import { LtxVideoTrigger } from '../../nodes/LtxVideoTrigger/LtxVideoTrigger.node';
 
 export const FIXTURES = path.join(__dirname, '..', 'fixtures');
 const LTX_TYPE = 'n8n-nodes-leonardo-ltx.ltxVideo';
+export const TRIGGER_TYPE = 'n8n-nodes-leonardo-ltx.ltxVideoTrigger';
 const INPUT_TYPE = 'test.inputItems';
 
 export interface BinaryFixture {
@@ -80,8 +82,12 @@ class InputItemsNode implements INodeType {
 	}
 }
 
-class TestNodeTypes implements INodeTypes {
-	private readonly types: Record<string, INodeType> = { [LTX_TYPE]: new LtxVideo(), [INPUT_TYPE]: new InputItemsNode() };
+export class TestNodeTypes implements INodeTypes {
+	private readonly types: Record<string, INodeType> = {
+		[LTX_TYPE]: new LtxVideo(),
+		[TRIGGER_TYPE]: new LtxVideoTrigger(),
+		[INPUT_TYPE]: new InputItemsNode(),
+	};
 
 	getByName(nodeType: string): INodeType | IVersionedNodeType {
 		return this.getByNameAndVersion(nodeType);
@@ -99,7 +105,7 @@ class TestNodeTypes implements INodeTypes {
 }
 
 /** Applies a `generic` credential like n8n's CredentialsHelper: expressions resolved against $credentials. */
-class TestCredentialsHelper extends ICredentialsHelper {
+export class TestCredentialsHelper extends ICredentialsHelper {
 	private readonly types: Record<string, ICredentialType> = { leonardoAiApi: new LeonardoAiApi() };
 
 	constructor(private readonly data: Record<string, ICredentialDataDecryptedObject>) {
@@ -167,7 +173,7 @@ class TestCredentialsHelper extends ICredentialsHelper {
 let binaryStoreDir: string | undefined;
 
 /** A real filesystem binary store, once per test file (as n8n 2.x runs in regular mode). */
-async function ensureBinaryStore(): Promise<string> {
+export async function ensureBinaryStore(): Promise<string> {
 	if (binaryStoreDir) return binaryStoreDir;
 	binaryStoreDir = mkdtempSync(path.join(tmpdir(), 'ltx-binary-'));
 	const config = {
@@ -241,6 +247,36 @@ function retriedExecutionData(failed: IRun, nodes: INode[]): IRunExecutionData {
 
 let executions = 0;
 
+/** What n8n hands the engine for one execution: the hooks, the test credential and the URLs. */
+export function engineAdditionalData(
+	hooks: ExecutionLifecycleHooks,
+	credentials: ICredentialDataDecryptedObject,
+	extra: Partial<IWorkflowExecuteAdditionalData> = {},
+): IWorkflowExecuteAdditionalData {
+	return {
+		hooks,
+		credentialsHelper: new TestCredentialsHelper({ leonardoAiApi: credentials }),
+		executionId: hooks.executionId,
+		restApiUrl: 'http://127.0.0.1/rest',
+		instanceBaseUrl: 'http://127.0.0.1/',
+		formWaitingBaseUrl: 'http://127.0.0.1/form-waiting',
+		webhookBaseUrl: 'http://127.0.0.1/webhook',
+		webhookWaitingBaseUrl: 'http://127.0.0.1/webhook-waiting',
+		webhookTestBaseUrl: 'http://127.0.0.1/webhook-test',
+		variables: {},
+		currentNodeParameters: undefined,
+		executeWorkflow: async () => {
+			throw new Error('not used');
+		},
+		getRunExecutionData: async () => undefined,
+		logAiEvent: () => {},
+		startRunnerTask: async () => {
+			throw new Error('not used');
+		},
+		...extra,
+	} as unknown as IWorkflowExecuteAdditionalData;
+}
+
 export async function runLtxNode(options: RunOptions): Promise<RunResult> {
 	await ensureBinaryStore();
 	const inputItems = (options.input ?? [{ json: {} }]).map((item) => ({
@@ -283,27 +319,7 @@ export async function runLtxNode(options: RunOptions): Promise<RunResult> {
 		createdAt: new Date(),
 		updatedAt: new Date(),
 	} as never);
-	const additionalData = {
-		hooks,
-		credentialsHelper: new TestCredentialsHelper({ leonardoAiApi: options.credentials }),
-		executionId,
-		restApiUrl: 'http://127.0.0.1/rest',
-		instanceBaseUrl: 'http://127.0.0.1/',
-		formWaitingBaseUrl: 'http://127.0.0.1/form-waiting',
-		webhookBaseUrl: 'http://127.0.0.1/webhook',
-		webhookWaitingBaseUrl: 'http://127.0.0.1/webhook-waiting',
-		webhookTestBaseUrl: 'http://127.0.0.1/webhook-test',
-		variables: {},
-		currentNodeParameters: undefined,
-		executeWorkflow: async () => {
-			throw new Error('not used');
-		},
-		getRunExecutionData: async () => undefined,
-		logAiEvent: () => {},
-		startRunnerTask: async () => {
-			throw new Error('not used');
-		},
-	} as unknown as IWorkflowExecuteAdditionalData;
+	const additionalData = engineAdditionalData(hooks, options.credentials);
 
 	const runExecutionData: IRunExecutionData = options.retryOf
 		? retriedExecutionData(options.retryOf, nodes)

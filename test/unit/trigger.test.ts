@@ -89,29 +89,70 @@ describe('isLeonardoIp', () => {
 });
 
 describe('HandledCallbacks', () => {
-	test('remembers IDs in the static data and in the process, bounded, and forgets on request', () => {
-		const staticData: IDataObject = {};
-		const handled = new HandledCallbacks(staticData, `unit:${Math.random()}`);
-		expect(handled.has(ID)).toBe(false);
-		handled.add(ID);
-		expect(handled.has(ID)).toBe(true);
-		expect(staticData.handledGenerationIds).toEqual([ID]);
-		// Another call of the same node in the same process, before the static data was saved.
-		const sameNode = new HandledCallbacks({}, (handled as unknown as { scope: string }).scope);
-		expect(sameNode.has(ID)).toBe(true);
-		// After a restart only the saved static data counts.
-		expect(new HandledCallbacks({ handledGenerationIds: [ID] }, `unit:${Math.random()}`).has(ID)).toBe(true);
-		handled.forget(ID);
-		expect(handled.has(ID)).toBe(false);
+	const scope = () => `unit:${Math.random()}`;
+	const idsIn = (staticData: IDataObject) => staticData.handledGenerationIds;
 
-		for (let i = 0; i < REMEMBERED_IDS + 20; i++) handled.add(`id-${i}`);
-		expect((staticData.handledGenerationIds as string[]).length).toBe(REMEMBERED_IDS);
+	test('an ID is remembered, in the static data and in the process, only once an execution started for it', () => {
+		const staticData: IDataObject = {};
+		const handled = new HandledCallbacks(staticData, scope());
+		expect(handled.claim(ID)).toBe(true);
+		// Claimed is not handled: nothing is written while the call waits for the record.
+		expect(handled.has(ID)).toBe(false);
+		expect(staticData).toEqual({});
+		handled.started(ID);
+		expect(handled.has(ID)).toBe(true);
+		expect(idsIn(staticData)).toEqual([ID]);
+		expect(handled.claim(ID)).toBe(false);
+		// Another call of the same node in this process, with its own (older) copy of the static data.
+		expect(new HandledCallbacks({}, (handled as unknown as { scope: string }).scope).claim(ID)).toBe(false);
+		// After a restart only the saved static data counts.
+		expect(new HandledCallbacks({ handledGenerationIds: [ID] }, scope()).claim(ID)).toBe(false);
+	});
+
+	test('while one call holds an ID, another call of the same node cannot claim it; once dropped, it can', () => {
+		const key = scope();
+		const first = new HandledCallbacks({}, key);
+		const secondData: IDataObject = {};
+		const second = new HandledCallbacks(secondData, key);
+		expect(first.claim(ID)).toBe(true);
+		expect(second.claim(ID)).toBe(false);
+		expect(second.claim(OTHER_ID)).toBe(true);
+		first.dropped(ID);
+		expect(first.has(ID)).toBe(false);
+		expect(second.claim(ID)).toBe(true);
+		expect(secondData).toEqual({});
+		// Other trigger nodes are not affected.
+		expect(new HandledCallbacks({}, scope()).claim(OTHER_ID)).toBe(true);
+	});
+
+	test('a call that started late writes the IDs this process started meanwhile too (its static data copy is older)', () => {
+		const key = scope();
+		const longCall: IDataObject = { handledGenerationIds: ['from-before'] };
+		const shortCall: IDataObject = { handledGenerationIds: ['from-before'] };
+		const slow = new HandledCallbacks(longCall, key);
+		expect(slow.claim(ID)).toBe(true);
+		const quick = new HandledCallbacks(shortCall, key);
+		expect(quick.claim(OTHER_ID)).toBe(true);
+		quick.started(OTHER_ID);
+		slow.started(ID);
+		expect(idsIn(shortCall)).toEqual(['from-before', OTHER_ID]);
+		expect(idsIn(longCall)).toEqual(['from-before', OTHER_ID, ID]);
+	});
+
+	test('bounded to the last REMEMBERED_IDS', () => {
+		const staticData: IDataObject = {};
+		const handled = new HandledCallbacks(staticData, scope());
+		for (let i = 0; i < REMEMBERED_IDS + 20; i++) {
+			handled.claim(`id-${i}`);
+			handled.started(`id-${i}`);
+		}
+		expect((idsIn(staticData) as string[]).length).toBe(REMEMBERED_IDS);
 		expect(handled.has('id-0')).toBe(false);
 		expect(handled.has(`id-${REMEMBERED_IDS + 19}`)).toBe(true);
 	});
 
 	test('a static data value of the wrong type counts as empty', () => {
-		expect(new HandledCallbacks({ handledGenerationIds: 'x' }, `unit:${Math.random()}`).has('x')).toBe(false);
+		expect(new HandledCallbacks({ handledGenerationIds: 'x' }, scope()).has('x')).toBe(false);
 	});
 });
 
