@@ -8,7 +8,7 @@
 import type { IExecuteFunctions } from 'n8n-workflow';
 
 import type { UploadImageExtension } from '../../shared/capabilities';
-import { InvalidInputError } from '../../shared/errors';
+import { InvalidInputError, quoteSafely } from '../../shared/errors';
 import { backoffMs, pause, throwIfCancelled } from '../../shared/pacing';
 
 export interface FrameImage {
@@ -142,7 +142,7 @@ function requestFailure(error: unknown, which: string, link: string, deadline: A
 			`Check that the server behind the link is reachable from n8n and answers quickly, or choose another "${which}" source.`,
 		);
 	}
-	return new TransientFrameError(`The ${which} link ${link} ${connectionProblem(error)}`, (error as Error).message);
+	return new TransientFrameError(`The ${which} link ${link} ${connectionProblem(error)}`, quoteSafely((error as Error).message, [], 200));
 }
 
 async function downloadOnce(ctx: IExecuteFunctions, url: string, which: string, signal: AbortSignal | undefined): Promise<FrameImage | FrameFailure> {
@@ -187,7 +187,7 @@ async function downloadOnce(ctx: IExecuteFunctions, url: string, which: string, 
 	const extension = detectImageFormat(bytes.subarray(0, 16));
 	if (!extension) {
 		return new InvalidInputError(
-			`The ${which} link ${link} did not return a PNG, JPEG or WebP image (${String(response.headers['content-type'] ?? 'no content type')}, ${bytes.length} bytes)`,
+			`The ${which} link ${link} did not return a PNG, JPEG or WebP image (${quoteSafely(response.headers['content-type'] ?? 'no content type', [], 100)}, ${bytes.length} bytes)`,
 			'Use a direct link to the image file itself, not to a web page that shows it (in a browser, right-click the image → Copy Image Address).',
 		);
 	}
