@@ -151,7 +151,7 @@ function echoReply(spec: FaultSpec, server: ServerName, echo: SecretEcho | undef
 	const headers = echo?.request.headers ?? {};
 	const said =
 		`The gateway refused ${echo?.request.method ?? ''} ${echo?.request.path ?? ''} with Authorization: ${headers.authorization ?? '(none)'}; ` +
-		`request headers ${JSON.stringify(headers)}; key settings ${JSON.stringify(echo?.apiKey ?? {})}`;
+		`key settings ${JSON.stringify(echo?.apiKey ?? {})}; request headers ${JSON.stringify(headers)}`;
 	const padding = Math.max(0, (spec.messageLength ?? 0) - 2 * said.length);
 	const message = padding > 0 ? `${said} ${'x'.repeat(padding)} ${said}` : said;
 	if (server !== 'api') return withHeaders(xmlError(status, 'AccessDenied', message), spec.headers ?? {});
