@@ -80,13 +80,17 @@ function capped(text: string, length: number): string {
 	return `${text.slice(0, cut)}…`;
 }
 
+/** Markup is stripped from at most this much of a (redacted) text: its patterns are slow on megabytes of tags. */
+const PLAIN_TEXT_SOURCE_LENGTH = 20_000;
+
 /**
  * The one way to quote text that came from outside (an API answer, a storage or CDN answer, a network
  * error, a webhook body) into an error or an output: secrets redacted, single-line, capped. Redacted
- * before it is cut (a cut could leave half a key) and again after flattening (which joins lines).
+ * before anything is cut (a cut could leave half a key) and again after flattening (which joins lines).
  */
 export function quoteSafely(text: unknown, secrets: readonly string[] = [], length = QUOTE_MAX_LENGTH): string {
-	const flat = plainText(redactSecrets(typeof text === 'string' ? text : String(text ?? ''), secrets));
+	const redacted = redactSecrets(typeof text === 'string' ? text : String(text ?? ''), secrets);
+	const flat = plainText(redacted.slice(0, Math.max(PLAIN_TEXT_SOURCE_LENGTH, length * 4)));
 	return capped(redactSecrets(flat, secrets), length);
 }
 

@@ -1,7 +1,8 @@
 /**
  * Every call to the Leonardo API goes through here, with n8n's credential helper: the key is attached
- * by n8n (never read by us), only to `<baseUrl>/v1|v2/...`, and redirects are refused so the key can
- * never follow one to another host. Retries depend on whether repeating the request is safe.
+ * by n8n (never by us; we read it only to redact it from quoted answers), only to `<baseUrl>/v1|v2/...`,
+ * and redirects are refused so the key can never follow one to another host. Retries depend on whether
+ * repeating the request is safe.
  */
 import type {
 	ICredentialDataDecryptedObject,
