@@ -3,8 +3,8 @@
  * node calls answers once with the emulator's 'echo-secrets' fault: an error whose message repeats the
  * request's Authorization header ("Bearer <key>"), its headers as JSON and the key's settings (the API key
  * and the Webhook Callback API Key, which the credential also holds); the create's message is 1 MB.
- * One workflow meets them all: each LTX Video node sends its failed item on the error output to the next,
- * and the last one stops the workflow. Neither secret may appear in the node error, its description, an
+ * One workflow meets them all: each LTX Video node sends its failed item on (On Error: Continue using
+ * error output) to the next, and the last one stops the workflow. Neither secret may appear in the node error, its description, an
  * error-output item, what `n8n execute` prints, or the execution n8n saved in its database; the 1 MB
  * message ends up capped.
  */
@@ -58,7 +58,11 @@ function workflowOf(chain: ReturnType<typeof steps>) {
 		],
 		connections: Object.fromEntries([
 			['Start', { main: [[{ node: chain[0].name, type: 'main', index: 0 }]] }],
-			...chain.slice(0, last).map((step, index) => [step.name, { main: [[], [{ node: chain[index + 1].name, type: 'main', index: 0 }]] }]),
+			// Both outputs lead on: n8n 1.x puts these error items (json `error` and `details`) on the main output.
+			...chain.slice(0, last).map((step, index) => {
+				const next = [{ node: chain[index + 1].name, type: 'main', index: 0 }];
+				return [step.name, { main: [next, next] }];
+			}),
 		]),
 	};
 }
@@ -101,10 +105,11 @@ function databaseBytes(userFolder: string): string {
 		.join('\n');
 }
 
+/** The failed item a node sent on: on its error output (2.x), or on its main output (1.x). */
 function errorItemOf(result: ExecutionResult, nodeName: string): OutputItem {
-	const runs = result.run?.data.resultData.runData[nodeName];
-	const item = runs?.at(-1)?.data?.main[1]?.[0];
-	if (!item) throw new Error(`node "${nodeName}" put no item on its error output`);
+	const outputs = result.run?.data.resultData.runData[nodeName]?.at(-1)?.data?.main ?? [];
+	const item = outputs[1]?.[0] ?? outputs[0]?.[0];
+	if (!item?.json.error) throw new Error(`node "${nodeName}" sent no error item on`);
 	return item;
 }
 
