@@ -5,9 +5,12 @@
  * with `id`, `status`, `images[]` and an `apiKey` object that echoes the API key). For videos it is
  * unknown, so only the generation ID is taken from it; everything else comes from
  * GET /v1/generations/{id}. Nothing else of the body is kept: `data.object.apiKey` holds the key.
+ * The body is not authenticated unless the credential has a Webhook Callback API Key, so the texts
+ * taken from it (`type`, `status`, a reason, the cost) are quoted safely: capped, with the secrets redacted.
  */
 import type { IDataObject } from 'n8n-workflow';
 
+import { QUOTE_MAX_LENGTH, quoteSafely } from '../shared/errors';
 import { UUID_PATTERN } from '../shared/options';
 
 export interface Callback {
@@ -25,6 +28,8 @@ export interface Callback {
 const isRecord = (value: unknown): value is Record<string, unknown> =>
 	typeof value === 'object' && value !== null && !Array.isArray(value);
 const text = (value: unknown) => (typeof value === 'string' && value.trim() ? value.trim() : undefined);
+/** Event names, statuses and amounts are short; a longer one is cut like any quote. */
+const NAME_MAX_LENGTH = 100;
 const uuid = (value: unknown) => {
 	const id = text(value);
 	return id && UUID_PATTERN.test(id) ? id : undefined;
@@ -33,12 +38,11 @@ const uuid = (value: unknown) => {
 /** Names a failure reason has had in Leonardo-like payloads; none is documented. */
 const REASON_KEYS = ['failedReason', 'failureReason', 'statusReason', 'reason', 'error'];
 
-export function failureReason(source: Record<string, unknown> | undefined): string | undefined {
-	if (!source) return undefined;
+function failureReason(source: Record<string, unknown>): string | undefined {
 	for (const key of REASON_KEYS) {
 		const value = source[key];
 		const reason = text(value) ?? (isRecord(value) ? text(value.message) : undefined);
-		if (reason) return reason.slice(0, 500);
+		if (reason) return reason;
 	}
 	return undefined;
 }
@@ -46,8 +50,9 @@ export function failureReason(source: Record<string, unknown> | undefined): stri
 /**
  * The generation a callback is about: `data.object.id`, else the `generationId` of its first image
  * (`images` as documented, or `generated_images` as in the lookup). A string says why the body is unusable.
+ * `secrets`: the credential's API key and Webhook Callback API Key, never quoted.
  */
-export function readCallback(body: unknown): Callback | string {
+export function readCallback(body: unknown, secrets: readonly string[] = []): Callback | string {
 	if (!isRecord(body)) return 'the body is not a JSON object';
 	const data = isRecord(body.data) ? body.data : undefined;
 	const object = data && isRecord(data.object) ? data.object : undefined;
@@ -57,12 +62,14 @@ export function readCallback(body: unknown): Callback | string {
 	const generationId = uuid(object.id) ?? uuid(firstImage?.generationId);
 	if (!generationId) return 'data.object has no generation ID (a UUID in "id" or in an image\'s "generationId")';
 	const dollars = typeof object.apiDollarCost === 'number' && Number.isFinite(object.apiDollarCost) ? String(object.apiDollarCost) : text(object.apiDollarCost);
+	const quote = (value: string | undefined, length = NAME_MAX_LENGTH) => (value === undefined ? undefined : quoteSafely(value, secrets, length));
+	const amount = quote(dollars);
 	return {
 		generationId,
-		event: text(body.type),
-		status: text(object.status),
-		reason: failureReason(object),
-		cost: dollars ? { amount: dollars, unit: 'DOLLARS' } : undefined,
+		event: quote(text(body.type)),
+		status: quote(text(object.status)),
+		reason: quote(failureReason(object), QUOTE_MAX_LENGTH),
+		cost: amount ? { amount, unit: 'DOLLARS' } : undefined,
 	};
 }
 

@@ -21,7 +21,7 @@ import { recoveryHint } from '../shared/errors';
 import type { GenerationRecord } from '../shared/generations';
 import { validateOutputSettings, validateWaitSettings, type WaitSettings } from '../shared/options';
 import { generationJson } from '../shared/output';
-import { apiBaseUrl, CREDENTIAL_TYPE } from '../shared/transport';
+import { apiBaseUrl, CREDENTIAL_TYPE, secretsOf } from '../shared/transport';
 import { type Callback, HandledCallbacks, readCallback } from './callback';
 import { awaitFinishedRecord } from './record';
 import { bearerMatches, isLeonardoIp } from './security';
@@ -79,7 +79,7 @@ export async function receiveCallback(ctx: IWebhookFunctions): Promise<IWebhookR
 		return nothingStarted;
 	}
 
-	const callback = readCallback(ctx.getBodyData());
+	const callback = readCallback(ctx.getBodyData(), secretsOf(credentials));
 	if (typeof callback === 'string') {
 		answer(ctx, 400, { error: `Not a Leonardo webhook callback: ${callback}.` });
 		return nothingStarted;

@@ -7,9 +7,9 @@
 import type { IBinaryData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { recoveryHint } from './errors';
+import { quoteSafely, recoveryHint } from './errors';
 import { backoffMs, pause, throwIfCancelled } from './pacing';
-import type { NodeContext } from './transport';
+import { credentialSecrets, type NodeContext } from './transport';
 
 /** What the CDN stream looks like to us (a Node.js Readable, typed loosely: no node:stream import). */
 interface ByteStream {
@@ -93,7 +93,7 @@ async function downloadOnce(ctx: NodeContext, url: string, target: DownloadTarge
 	const head = await peek(body, MP4_SIGNATURE_BYTES);
 	if (!looksLikeMp4(head)) {
 		body.destroy();
-		const type = String(response.headers['content-type'] ?? 'unknown type');
+		const type = quoteSafely(response.headers['content-type'] ?? 'unknown type', [], 100);
 		throw new NodeOperationError(ctx.getNode(), `The downloaded file for generation ${target.generationId} is not an MP4 video (${type})`, {
 			itemIndex: target.itemIndex,
 			description: `The video link returned something else (often an error page). ${recoveryHint(target.generationId)}`,
@@ -127,7 +127,7 @@ export async function downloadVideo(ctx: NodeContext, target: DownloadTarget): P
 		throwIfCancelled(target.signal);
 		// Not an MP4: final, passed on as it is. Everything else is worth another attempt.
 		if (failure instanceof NodeOperationError) throw failure;
-		problem = failure instanceof RetryableDownloadError ? failure.message : `the connection failed (${(failure as Error).message})`;
+		problem = failure instanceof RetryableDownloadError ? failure.message : `the connection failed (${quoteSafely((failure as Error).message, await credentialSecrets(ctx), 200)})`;
 		if (attempt + 1 >= DOWNLOAD_ATTEMPTS) break;
 		if (/HTTP (401|403|404|410)\b/.test(problem)) {
 			// Signed CDN links expire: ask Leonardo for the generation again to get a fresh one.

@@ -23,17 +23,75 @@ export interface ParsedApiError {
 	fields?: string[];
 }
 
-const EXCERPT_LENGTH = 300;
+/** The most characters quoted from outside (an answer, a callback): enough to read, never a 1 MB error. */
+export const QUOTE_MAX_LENGTH = 500;
+export const REDACTED = '***';
+/** Shorter values are not redacted: they would turn up by chance in any text and blank it out. */
+const MIN_SECRET_LENGTH = 4;
 
-/** A short, single-line excerpt: never echo a whole response body (it may be a large HTML page). */
-export function excerpt(text: string, length = EXCERPT_LENGTH): string {
-	const plain = text
+const escapeRegExp = (value: string) => value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/**
+ * A secret's spellings that an echo may carry: as is (also inside "Bearer <key>"), JSON-escaped once or
+ * twice (a body quoted inside a JSON string), with `\/`, URL-encoded, and base64 (alone or inside a longer
+ * base64 text such as a Basic header: each of the three alignments, without the edge characters that
+ * depend on the neighbouring bytes).
+ */
+function spellingsOf(secret: string): string[] {
+	const json = JSON.stringify(secret).slice(1, -1);
+	const base64 = [0, 1, 2].map((offset) => {
+		const encoded = Buffer.from(`${'x'.repeat(offset)}${secret}`).toString('base64').replace(/=+$/, '');
+		const partial = (offset + Buffer.byteLength(secret)) % 3;
+		const end = partial === 0 ? encoded.length : encoded.length - partial - 1;
+		return encoded.slice(offset === 0 ? 0 : 4, end);
+	});
+	return [secret, json, JSON.stringify(json).slice(1, -1), json.replace(/\//g, '\\/'), encodeURIComponent(secret), ...base64];
+}
+
+/** Every spelling of every secret, as one pattern (longest first, case-insensitive: an echo may change case). */
+function secretPattern(secrets: readonly string[]): RegExp | undefined {
+	const values = secrets.flatMap((secret) => [secret, secret.trim()]).filter((secret) => secret.length >= MIN_SECRET_LENGTH);
+	const spellings = [...new Set(values.flatMap(spellingsOf))].filter((spelling) => spelling.length >= MIN_SECRET_LENGTH);
+	if (spellings.length === 0) return undefined;
+	return new RegExp(spellings.sort((a, b) => b.length - a.length).map(escapeRegExp).join('|'), 'gi');
+}
+
+/** `text` with every secret (see spellingsOf) and every password in a URL (`https://user:pass@host`) replaced by ***. */
+export function redactSecrets(text: string, secrets: readonly string[]): string {
+	const pattern = secretPattern(secrets);
+	const redacted = pattern ? text.replace(pattern, REDACTED) : text;
+	return redacted.replace(/\b([a-z][a-z0-9+.-]*:\/\/)[^\s/?#@]+@/gi, `$1${REDACTED}@`);
+}
+
+/** Single-line plain text: markup (an HTML error page) removed, whitespace collapsed. */
+function plainText(text: string): string {
+	return text
 		.replace(/<script[\s\S]*?<\/script>/gi, ' ')
 		.replace(/<style[\s\S]*?<\/style>/gi, ' ')
 		.replace(/<[^>]+>/g, ' ')
 		.replace(/\s+/g, ' ')
 		.trim();
-	return plain.length > length ? `${plain.slice(0, length)}…` : plain;
+}
+
+/** At most `length` characters, never half of a surrogate pair, with … when cut. */
+function capped(text: string, length: number): string {
+	if (text.length <= length) return text;
+	const cut = /[\uD800-\uDBFF]/.test(text[length - 1]) ? length - 1 : length;
+	return `${text.slice(0, cut)}…`;
+}
+
+/** Markup is stripped from at most this much of a (redacted) text: its patterns are slow on megabytes of tags. */
+const PLAIN_TEXT_SOURCE_LENGTH = 20_000;
+
+/**
+ * The one way to quote text that came from outside (an API answer, a storage or CDN answer, a network
+ * error, a webhook body) into an error or an output: secrets redacted, single-line, capped. Redacted
+ * before anything is cut (a cut could leave half a key) and again after flattening (which joins lines).
+ */
+export function quoteSafely(text: unknown, secrets: readonly string[] = [], length = QUOTE_MAX_LENGTH): string {
+	const redacted = redactSecrets(typeof text === 'string' ? text : String(text ?? ''), secrets);
+	const flat = plainText(redacted.slice(0, Math.max(PLAIN_TEXT_SOURCE_LENGTH, length * 4)));
+	return capped(redactSecrets(flat, secrets), length);
 }
 
 const isRecord = (value: unknown): value is Record<string, unknown> =>
@@ -94,23 +152,39 @@ function fromEntries(entries: unknown[], outer?: Record<string, unknown>): Parse
 	};
 }
 
+/** Field names and codes are short; anything longer is not one and is cut like any quote. */
+const NAME_MAX_LENGTH = 100;
+
 /**
  * Leonardo's error bodies come in several shapes (leonardo-api.md §6.1), and the validation ones are only
  * partly documented: REST `{error, path, code}`, GraphQL `{errors: [{message, extensions}]}`, a bare array
  * `[{message, extensions: {details: {field}}}]`, and JSON-Schema (ajv) entries `{instancePath, keyword,
  * params, message}`, bare or under `errors` / `details`. All are read here, with the fields they name.
+ * Every text taken from the body goes through quoteSafely: an error body (or a proxy's) may echo the
+ * request's Authorization header or be megabytes long.
  */
-export function parseApiErrorBody(body: unknown): ParsedApiError | undefined {
+export function parseApiErrorBody(body: unknown, secrets: readonly string[] = []): ParsedApiError | undefined {
+	const parsed = readApiErrorBody(body);
+	if (!parsed) return undefined;
+	const name = (value: string) => quoteSafely(value, secrets, NAME_MAX_LENGTH);
+	return {
+		message: quoteSafely(parsed.message, secrets),
+		code: parsed.code === undefined ? undefined : name(parsed.code),
+		...(parsed.field ? { field: name(parsed.field), fields: parsed.fields?.map(name) } : {}),
+	};
+}
+
+function readApiErrorBody(body: unknown): ParsedApiError | undefined {
 	if (typeof body === 'string') {
 		const trimmed = body.trim();
 		if (trimmed.startsWith('{') || trimmed.startsWith('[')) {
 			try {
-				return parseApiErrorBody(JSON.parse(trimmed));
+				return readApiErrorBody(JSON.parse(trimmed));
 			} catch {
-				// Not JSON after all: fall through to the excerpt.
+				// Not JSON after all: quoted as text.
 			}
 		}
-		return trimmed ? { message: excerpt(trimmed) } : undefined;
+		return trimmed ? { message: trimmed } : undefined;
 	}
 	if (Array.isArray(body)) return fromEntries(body);
 	if (!isRecord(body)) return undefined;

@@ -24,7 +24,7 @@ import {
 	type ResolutionMode,
 	SEED_MAX,
 } from './capabilities';
-import { excerpt, InvalidInputError } from './errors';
+import { InvalidInputError, quoteSafely } from './errors';
 import { UUID_PATTERN } from './options';
 
 /** Where a start or end image comes from, after validation. */
@@ -108,14 +108,27 @@ export function validateModel(value: unknown): ModelSlug {
 	return requireOneOf(value, isModelSlug, Object.keys(MODELS), 'Model');
 }
 
+/**
+ * Characters as a person counts them: grapheme clusters (an emoji, a flag, a letter with its accents is
+ * one), code points where Intl.Segmenter is missing. Leonardo's own unit is unknown (leonardo-api.md
+ * §7.7); graphemes are never more than code points or UTF-16 units, so this never refuses a prompt that
+ * Leonardo would accept under any of them; one that Leonardo counts as longer gets its validation error (nothing charged).
+ */
+export function characterCount(text: string): number {
+	if (typeof Intl.Segmenter !== 'function') return [...text].length;
+	return [...new Intl.Segmenter(undefined, { granularity: 'grapheme' }).segment(text)].length;
+}
+
 function validatePrompt(value: unknown): string {
 	const prompt = typeof value === 'string' ? value.trim() : '';
 	if (!prompt) {
 		throw new InvalidInputError('The prompt is empty', 'Describe the video in "Prompt", e.g. "A slow dolly-in on a neon street at night".');
 	}
-	if (prompt.length > PROMPT_MAX_LENGTH) {
+	// UTF-16 units are never fewer than characters: a prompt within the limit in units needs no count.
+	const length = prompt.length > PROMPT_MAX_LENGTH ? characterCount(prompt) : prompt.length;
+	if (length > PROMPT_MAX_LENGTH) {
 		throw new InvalidInputError(
-			`The prompt is ${prompt.length} characters long; the limit is ${PROMPT_MAX_LENGTH}`,
+			`The prompt is ${length} characters long; the limit is ${PROMPT_MAX_LENGTH}`,
 			`Shorten "Prompt" to at most ${PROMPT_MAX_LENGTH} characters.`,
 		);
 	}
@@ -162,7 +175,7 @@ function validateImageUrl(raw: unknown, which: 'Start Frame' | 'End Frame'): str
 	if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
 		throw new InvalidInputError(
 			// Without its query and its user:password@ part: they often carry a token or a password.
-			`The ${which.toLowerCase()} URL "${excerpt(text.replace(/\?.*$/s, '?…').replace(/^([^/?#]*\/\/)?[^/?#]*@/, '$1…@'), 100)}" is not an http(s) link`,
+			`The ${which.toLowerCase()} URL "${quoteSafely(text.replace(/\?.*$/s, '?…').replace(/^([^/?#]*\/\/)?[^/?#]*@/, '$1…@'), [], 100)}" is not an http(s) link`,
 			`Set "${which} URL" to a full link that starts with https:// (or http://), e.g. https://example.com/photo.png.`,
 		);
 	}

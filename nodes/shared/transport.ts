@@ -1,9 +1,18 @@
 /**
  * Every call to the Leonardo API goes through here, with n8n's credential helper: the key is attached
- * by n8n (never read by us), only to `<baseUrl>/v1|v2/...`, and redirects are refused so the key can
- * never follow one to another host. Retries depend on whether repeating the request is safe.
+ * by n8n (never by us; we read it only to redact it from quoted answers), only to `<baseUrl>/v1|v2/...`,
+ * and redirects are refused so the key can never follow one to another host. Retries depend on whether
+ * repeating the request is safe.
  */
-import type { IDataObject, IExecuteFunctions, IHttpRequestMethods, INode, IWebhookFunctions, JsonObject } from 'n8n-workflow';
+import type {
+	ICredentialDataDecryptedObject,
+	IDataObject,
+	IExecuteFunctions,
+	IHttpRequestMethods,
+	INode,
+	IWebhookFunctions,
+	JsonObject,
+} from 'n8n-workflow';
 import { NodeApiError } from 'n8n-workflow';
 
 import { fixForStatus, parseApiErrorBody, type ParsedApiError } from './errors';
@@ -100,6 +109,20 @@ export async function apiBaseUrl(ctx: NodeContext): Promise<string> {
 	return validateBaseUrl(credentials.baseUrl ?? 'https://cloud.leonardo.ai/api/rest');
 }
 
+/** The credential's secrets: what must never be quoted from an answer (n8n attaches the key; it is read only for this). */
+export function secretsOf(credentials: ICredentialDataDecryptedObject): string[] {
+	return [credentials.apiKey, credentials.webhookCallbackApiKey].filter((value): value is string => typeof value === 'string' && value !== '');
+}
+
+/** secretsOf the node's credential; none when it cannot be read (the quote is still capped). */
+export async function credentialSecrets(ctx: NodeContext): Promise<string[]> {
+	try {
+		return secretsOf(await ctx.getCredentials(CREDENTIAL_TYPE));
+	} catch {
+		return [];
+	}
+}
+
 /** Why a request never got an HTTP answer, without echoing request details (headers hold the key). */
 function networkReason(error: unknown): string {
 	const cause = (error as { cause?: { code?: unknown; message?: unknown } })?.cause;
@@ -161,7 +184,8 @@ export async function callApi<T = unknown>(ctx: NodeContext, call: ApiCall, opti
 			await pause(retryAfter ?? backoffMs(attempt), options.signal);
 			continue;
 		}
-		const parsed = parseApiErrorBody(response.body);
+		// Redacted and capped here, before the text reaches the error, the error output or the execution data.
+		const parsed = parseApiErrorBody(response.body, await credentialSecrets(ctx));
 		const ambiguous = call.retry === 'create' && statusCode >= 500;
 		throw new LeonardoApiError(
 			node,

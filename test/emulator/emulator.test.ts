@@ -728,7 +728,32 @@ describe('faults', () => {
 		expect(response.data).toMatch(/<Code>InternalError<\/Code>/);
 	});
 
+	test("'echo-secrets' answers 401 with an error that repeats the Authorization header, the headers and the key's settings", async () => {
+		emu.webhooks.configure({ callbackApiKey: 'callback-secret-42' });
+		try {
+			emu.injectFault({ route: 'me', kind: 'echo-secrets', messageLength: 100_000 });
+			const response = await api.get('/v1/me');
+			expect(response.status).toBe(401);
+			const message: string = response.data.error;
+			expect(message.length).toBeGreaterThanOrEqual(100_000);
+			expect(message.slice(0, 2000)).toContain(`Authorization: Bearer ${emu.apiKey}`);
+			expect(message.slice(0, 2000)).toContain('"webhookCallbackApiKey":"callback-secret-42"');
+			expect(message.slice(-2000)).toContain(`Bearer ${emu.apiKey}`);
+			expect(response.data).toMatchObject({ code: 'access-denied', request: { headers: { authorization: `Bearer ${emu.apiKey}` } } });
+			// On S3 (no key is sent there) the same echo comes as S3's XML.
+			emu.injectFault({ route: 's3Upload', kind: 'echo-secrets', status: 403 });
+			const upload = await initImage('png');
+			const s3 = await postToS3(upload.url, presignedParts(upload.fields, IMAGES.png));
+			expect(s3.status).toBe(403);
+			expect(s3.data).toMatch(/<Code>AccessDenied<\/Code><Message>The gateway refused POST .*Authorization: \(none\)/);
+			expect(s3.data).toContain(emu.apiKey);
+		} finally {
+			emu.webhooks.configure({});
+		}
+	});
+
 	test.each<[string, FaultSpec]>([
+		['messageLength off echo-secrets', { route: 'me', messageLength: 10 }],
 		['truncate off the download route', { route: 'poll', kind: 'truncate' }],
 		['no-generation-id off the create route', { route: 'me', kind: 'no-generation-id' }],
 		['a redirect without location', { route: 'poll', kind: 'redirect' }],

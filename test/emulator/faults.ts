@@ -16,13 +16,23 @@
  * | 'malformed-json'   | `status` (default 200) with the first half of the real JSON   | yes (if the body was valid)   |
  * | 'truncate'         | download only: full headers, about half the body, then the    | (download route only)         |
  * |                    | socket is destroyed                                           |                               |
+ * | 'echo-secrets'     | `status` (default 401) with an error whose message echoes the | no                            |
+ * |                    | request's Authorization header, all its headers and the key's |                               |
+ * |                    | settings (API key, Webhook Callback API Key); `messageLength` |                               |
+ * |                    | pads it (JSON on the API, S3 XML elsewhere)                   |                               |
  *
  * 'reset', 'hang', 'malformed-json' and a 'status' with `afterHandler` on create are the ambiguous cases: the job exists but the
  * client cannot know its id, so a node must never resubmit. `delayMs` delays any kind.
  */
 import type { BufferedReply, Reply } from './replies.ts';
 import { isStreamed, jsonReply, xmlError } from './replies.ts';
-import type { FaultKind, FaultSpec, RouteName, ServerName } from './types.ts';
+import type { FaultKind, FaultSpec, RecordedRequest, RouteName, ServerName } from './types.ts';
+
+/** What an 'echo-secrets' fault repeats back: the request's headers and the key's settings, as Leonardo knows them. */
+export interface SecretEcho {
+	request: RecordedRequest;
+	apiKey: { key: string; webhookCallbackApiKey: string | null };
+}
 
 const FAULT_KINDS: readonly FaultKind[] = [
 	'status',
@@ -33,6 +43,7 @@ const FAULT_KINDS: readonly FaultKind[] = [
 	'malformed-json',
 	'no-generation-id',
 	'redirect',
+	'echo-secrets',
 ];
 
 const FAULTABLE_ROUTES: readonly RouteName[] = [
@@ -107,15 +118,18 @@ function assertValidFault(spec: FaultSpec): void {
 	if (spec.afterHandler && kind !== 'status') throw new Error("afterHandler applies to kind 'status' only");
 	if (kind === 'redirect' && !spec.location) throw new Error("a 'redirect' fault needs a location");
 	if (kind === 'truncate' && spec.route !== 'download' && spec.route !== 'imageFile') throw new Error("'truncate' applies to the download and imageFile routes only");
+	if (spec.messageLength !== undefined && kind !== 'echo-secrets') throw new Error("messageLength applies to kind 'echo-secrets' only");
 	if (kind === 'no-generation-id' && spec.route !== 'create') {
 		throw new Error("'no-generation-id' applies to the create route only");
 	}
 }
 
-/** The answer of a fault whose kind does not run the handler. */
-export function replyForFault(spec: FaultSpec, server: ServerName): BufferedReply {
+/** The answer of a fault whose kind does not run the handler (`echo` feeds 'echo-secrets'). */
+export function replyForFault(spec: FaultSpec, server: ServerName, echo?: SecretEcho): BufferedReply {
 	const headers = spec.headers ?? {};
 	switch (faultKind(spec)) {
+		case 'echo-secrets':
+			return echoReply(spec, server, echo);
 		case 'html502':
 			return { status: 502, headers: { 'content-type': 'text/html', ...headers }, body: HTML_502 };
 		case 'no-generation-id':
@@ -125,6 +139,23 @@ export function replyForFault(spec: FaultSpec, server: ServerName): BufferedRepl
 		default:
 			return statusFaultReply(spec, server);
 	}
+}
+
+/**
+ * An error that repeats the request back, as a misconfigured gateway or a debugging proxy does: the
+ * Authorization header verbatim ("Bearer <key>"), every header as JSON (so JSON-escaped) and the key's
+ * settings (the webhook envelope's `apiKey` object: the key and its Webhook Callback API Key).
+ */
+function echoReply(spec: FaultSpec, server: ServerName, echo: SecretEcho | undefined): BufferedReply {
+	const status = spec.status ?? 401;
+	const headers = echo?.request.headers ?? {};
+	const said =
+		`The gateway refused ${echo?.request.method ?? ''} ${echo?.request.path ?? ''} with Authorization: ${headers.authorization ?? '(none)'}; ` +
+		`key settings ${JSON.stringify(echo?.apiKey ?? {})}; request headers ${JSON.stringify(headers)}`;
+	const padding = Math.max(0, (spec.messageLength ?? 0) - 2 * said.length);
+	const message = padding > 0 ? `${said} ${'x'.repeat(padding)} ${said}` : said;
+	if (server !== 'api') return withHeaders(xmlError(status, 'AccessDenied', message), spec.headers ?? {});
+	return jsonReply(status, { error: message, path: '$', code: 'access-denied', request: { headers }, apiKey: echo?.apiKey ?? null }, spec.headers);
 }
 
 function statusFaultReply(spec: FaultSpec, server: ServerName): BufferedReply {

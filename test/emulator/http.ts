@@ -5,7 +5,7 @@
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { faultKind, faultRunsHandler, malformedJsonReply, replyForFault } from './faults.ts';
+import { faultKind, faultRunsHandler, malformedJsonReply, replyForFault, type SecretEcho } from './faults.ts';
 import { takeBytes } from './mp4.ts';
 import type { BufferedReply, Reply, StreamedReply } from './replies.ts';
 import { isStreamed, jsonReply } from './replies.ts';
@@ -46,11 +46,15 @@ async function serve<Body>(state: EmulatorState, app: ServerApp<Body>, req: Inco
 	const body = await app.readBody(exchange);
 	const fault = record.route === 'control' ? undefined : state.faults.take(record.route);
 	if (fault?.delayMs) await sleep(fault.delayMs, undefined, { signal: state.shutdown.signal });
-	if (fault && !faultRunsHandler(fault)) return send(exchange, replyForFault(fault, app.name));
+	if (fault && !faultRunsHandler(fault)) return send(exchange, replyForFault(fault, app.name, secretEcho(state, record)));
 
 	const reply = await app.handle({ ...exchange, fault }, body);
 	if (fault) return sendSpoiled(exchange, reply, fault);
 	return send(exchange, reply);
+}
+
+function secretEcho(state: EmulatorState, request: RecordedRequest): SecretEcho {
+	return { request, apiKey: { key: state.options.apiKey, webhookCallbackApiKey: state.webhooks.settings.callbackApiKey ?? null } };
 }
 
 function startExchange(app: ServerApp<unknown>, req: IncomingMessage, res: ServerResponse): Exchange {

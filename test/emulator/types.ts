@@ -149,7 +149,8 @@ export type FaultKind =
 	| 'html502'
 	| 'malformed-json'
 	| 'no-generation-id'
-	| 'redirect';
+	| 'redirect'
+	| 'echo-secrets';
 
 export interface FaultSpec {
 	route: RouteName;
@@ -172,6 +173,11 @@ export interface FaultSpec {
 	 * answer this status instead of its reply: the documented "500 that may have created a job".
 	 */
 	afterHandler?: boolean;
+	/**
+	 * Kind 'echo-secrets' only: the error message is padded to about this many characters (e.g. 1_000_000),
+	 * with the echo at its start and again at its end.
+	 */
+	messageLength?: number;
 }
 
 export type GenerationStatus = 'PENDING' | 'COMPLETE' | 'FAILED';

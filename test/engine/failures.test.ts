@@ -1,4 +1,5 @@
 /** Items, cancel and secrecy through n8n's engine (faults and bad input live in test/matrix/). */
+import { QUOTE_MAX_LENGTH } from '../../nodes/shared/errors';
 import { captureLogs } from '../helpers/engine';
 import { generate, useEmulator, visibleText } from '../helpers/scenario';
 
@@ -17,7 +18,8 @@ test('a large error page is not echoed: the message carries a short excerpt', as
 	emulator.injectFault({ route: 'create', status: 500, body: `<html><body><h1>Oops</h1>${'<p>stack frame</p>'.repeat(5000)}</body></html>` });
 	const result = await run(generate());
 	expect(result.error?.message).toMatch(/Oops/);
-	expect(result.error!.message.length).toBeLessThan(400);
+	// The quote's cap plus the node's words around it.
+	expect(result.error!.message.length).toBeLessThan(QUOTE_MAX_LENGTH + 100);
 });
 
 describe('items', () => {

@@ -198,7 +198,7 @@ export function removeBinaryStore(): void {
 export interface RunOptions {
 	parameters: INodeParameters;
 	input?: InputItem[];
-	credentials: { apiKey: string; baseUrl: string };
+	credentials: { apiKey: string; baseUrl: string; webhookCallbackApiKey?: string };
 	/** The legacy Settings flag (workflows saved before "On Error" existed). */
 	continueOnFail?: boolean;
 	/** Settings → On Error, as n8n 1.x/2.x saves it; unset is n8n's default (stop the workflow). */

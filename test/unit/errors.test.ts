@@ -1,4 +1,4 @@
-import { excerpt, fixForStatus, parseApiErrorBody, validationErrorNames } from '../../nodes/shared/errors';
+import { fixForStatus, parseApiErrorBody, QUOTE_MAX_LENGTH, quoteSafely, redactSecrets, validationErrorNames } from '../../nodes/shared/errors';
 
 describe('parseApiErrorBody', () => {
 	test('REST shape', () => {
@@ -57,15 +57,83 @@ describe('parseApiErrorBody', () => {
 		const html = `<html><head><style>x{}</style></head><body><h1>502 Bad Gateway</h1>${'<p>padding</p>'.repeat(200)}</body></html>`;
 		const parsed = parseApiErrorBody(html)!;
 		expect(parsed.message.startsWith('502 Bad Gateway')).toBe(true);
-		expect(parsed.message.length).toBeLessThanOrEqual(301);
+		expect(parsed.message.length).toBeLessThanOrEqual(QUOTE_MAX_LENGTH + 1);
 		expect(parseApiErrorBody('')).toBeUndefined();
 		expect(parseApiErrorBody(undefined)).toBeUndefined();
 	});
 });
 
-test('excerpt shortens and flattens', () => {
-	expect(excerpt('a\n\n b', 10)).toBe('a b');
-	expect(excerpt('x'.repeat(20), 5)).toBe('xxxxx…');
+test('quoteSafely shortens and flattens', () => {
+	expect(quoteSafely('a\n\n b', [], 10)).toBe('a b');
+	expect(quoteSafely('x'.repeat(20), [], 5)).toBe('xxxxx…');
+	expect(quoteSafely('x'.repeat(2000))).toHaveLength(QUOTE_MAX_LENGTH + 1);
+	// Never half of a surrogate pair at the cut.
+	expect(quoteSafely(`x${'😀'.repeat(10)}`, [], 4)).toBe('x😀…');
+});
+
+describe('secrets in quoted text', () => {
+	const KEY = '3f2b8c1e-9d4a-4e7b-a1c2-5d6e7f8a9b0c';
+	const SECRET = 'my "callback"/secret';
+	const secrets = [KEY, SECRET];
+	const leaks = (text: string) => [KEY, SECRET, KEY.toUpperCase()].filter((value) => text.includes(value));
+	const base64 = (text: string) => Buffer.from(text).toString('base64');
+
+	test.each([
+		['as is', `invalid key ${KEY}`],
+		['in an Authorization header', `rejected Authorization: Bearer ${KEY}`],
+		['upper-cased', `key ${KEY.toUpperCase()} unknown`],
+		['JSON-escaped', JSON.stringify({ headers: { 'x-callback': SECRET } })],
+		['JSON-escaped twice', JSON.stringify(JSON.stringify({ secret: SECRET }))],
+		['with escaped slashes', JSON.stringify(SECRET).replace(/\//g, '\\/')],
+		['URL-encoded', `https://example.com/?k=${encodeURIComponent(SECRET)}`],
+		['base64 alone', `token ${base64(KEY)}`],
+		['base64 in a Basic header', `Authorization: Basic ${base64(`user:${KEY}`)}`],
+		['base64 in a Basic header, other alignment', `Authorization: Basic ${base64(`ab:${SECRET}`)}`],
+	])('%s: replaced by ***', (_name, text) => {
+		const quoted = quoteSafely(text, secrets);
+		expect(quoted).toContain('***');
+		expect(leaks(quoted)).toEqual([]);
+		// Base64 pieces around the *** decode to no secret either.
+		const decoded = quoted.split(/\*\*\*|\s/).map((piece) => Buffer.from(piece, 'base64').toString('latin1'));
+		expect(decoded.filter((piece) => secrets.some((secret) => piece.includes(secret)))).toEqual([]);
+	});
+
+	test('a password in a URL is redacted, whatever it is', () => {
+		expect(redactSecrets('GET https://user:hunter2@proxy.example/api failed', [])).toBe('GET https://***@proxy.example/api failed');
+	});
+
+	test('redacted before the cut: a key across the cap never leaves half of itself', () => {
+		const text = `${'x'.repeat(QUOTE_MAX_LENGTH - 10)}${KEY}`;
+		const quoted = quoteSafely(text, secrets);
+		expect(quoted).not.toContain(KEY.slice(0, 10));
+		expect(quoted.endsWith('***')).toBe(true);
+	});
+
+	test('a 1 MB message with the key at both ends becomes one capped line without it', () => {
+		const text = `Bearer ${KEY}\n${'y'.repeat(1_000_000)}\n${KEY}`;
+		const quoted = quoteSafely(text, secrets);
+		expect(quoted.startsWith('Bearer *** yyy')).toBe(true);
+		expect(quoted).toHaveLength(QUOTE_MAX_LENGTH + 1);
+	});
+
+	test('values too short to be secrets are left alone (they would blank out any text)', () => {
+		expect(quoteSafely('a b c', ['a', ''])).toBe('a b c');
+	});
+
+	test('parseApiErrorBody redacts and caps the message, the field and the code it takes from the body', () => {
+		const body = {
+			error: `Authentication hook unauthorized this request: Bearer ${KEY}${' padding'.repeat(200_000)}`,
+			path: `$.parameters.${KEY}`,
+			code: `denied-${SECRET}`,
+		};
+		const parsed = parseApiErrorBody(body, secrets)!;
+		expect(leaks(JSON.stringify(parsed))).toEqual([]);
+		expect(parsed.message).toMatch(/^Authentication hook unauthorized this request: Bearer \*\*\* padding/);
+		expect(parsed.message.length).toBeLessThanOrEqual(QUOTE_MAX_LENGTH + 1);
+		expect(parsed).toMatchObject({ field: '***', fields: ['***'], code: 'denied-***' });
+		// A text body (an HTML page or plain text) too.
+		expect(parseApiErrorBody(`<p>key ${KEY}</p>`, secrets)?.message).toBe('key ***');
+	});
 });
 
 test('fixForStatus names the fix', () => {

@@ -1,6 +1,7 @@
 import { InvalidInputError } from '../../nodes/shared/errors';
 import {
 	buildCreateBody,
+	characterCount,
 	type RawGenerateParameters,
 	validateGenerateRequest,
 } from '../../nodes/shared/generateRequest';
@@ -182,5 +183,24 @@ describe('buildCreateBody', () => {
 		expect(body.parameters).toMatchObject({ motion_has_audio: true, width: 1920, height: 1080 });
 		expect(body.parameters).not.toHaveProperty('audio');
 		expect(body.parameters).not.toHaveProperty('mode');
+	});
+});
+
+describe('prompt length in characters as a person counts them (the limit is 5000, leonardo-api.md §7.7)', () => {
+	const emoji = '😀'; // two UTF-16 units, one code point, one character
+	const family = '👨‍👩‍👧'; // five code points joined by ZWJ, eight UTF-16 units, one character
+	const accented = 'e\u0301'; // e + combining acute: two code points, one character
+
+	test('4000 and 5000 emoji are accepted; 5001 are refused as 5001 characters', () => {
+		expect(validateGenerateRequest(raw({ prompt: emoji.repeat(4000) })).prompt).toHaveLength(8000);
+		expect(validateGenerateRequest(raw({ prompt: emoji.repeat(5000) })).prompt).toHaveLength(10_000);
+		const error = rejection({ prompt: emoji.repeat(5001) });
+		expect(error.message).toBe('The prompt is 5001 characters long; the limit is 5000');
+	});
+
+	test('joined emoji and combining accents count once', () => {
+		expect(characterCount(`${family}${accented}a${emoji}`)).toBe(4);
+		expect(validateGenerateRequest(raw({ prompt: family.repeat(5000) })).prompt).toHaveLength(40_000);
+		expect(rejection({ prompt: accented.repeat(5001) }).message).toMatch(/5001 characters long/);
 	});
 });

@@ -49,9 +49,32 @@ describe('readCallback', () => {
 
 	test('a failure reason under a usual name is kept, shortened', () => {
 		const failed = { ...documented, data: { object: { ...documented.data.object, status: 'FAILED', failedReason: 'x'.repeat(900) } } };
-		expect(readCallback(failed)).toMatchObject({ status: 'FAILED', reason: 'x'.repeat(500) });
+		expect(readCallback(failed)).toMatchObject({ status: 'FAILED', reason: `${'x'.repeat(500)}…` });
 		const nested = { ...documented, data: { object: { ...documented.data.object, error: { message: 'moderation' } } } };
 		expect(readCallback(nested)).toMatchObject({ reason: 'moderation' });
+	});
+
+	test('texts from the (unauthenticated) body are capped, single-line, and never carry the key or the callback secret', () => {
+		const key = documented.data.object.apiKey;
+		const secrets = ['3f2b8c1e-9d4a-4e7b-a1c2-5d6e7f8a9b0c', 'callback-secret-42'];
+		const echo = `Bearer ${secrets[0]} ${JSON.stringify({ ...key, key: secrets[0], webhookCallbackApiKey: secrets[1] })}`;
+		const body = {
+			...documented,
+			type: `video_generation.failed ${echo}${' pad'.repeat(250_000)}`,
+			data: { object: { ...documented.data.object, status: `FAILED\n${echo}`, failedReason: `${echo}${'z'.repeat(1_000_000)}`, apiDollarCost: `0.5 ${echo}` } },
+		};
+		const callback = readCallback(body, secrets);
+		if (typeof callback === 'string') throw new Error(callback);
+		const text = JSON.stringify(callback);
+		for (const secret of secrets) expect(text).not.toContain(secret);
+		expect(callback.event).toMatch(/^video_generation\.failed Bearer \*\*\* /);
+		expect(callback.event!.length).toBeLessThanOrEqual(101);
+		expect(callback.status).toMatch(/^FAILED Bearer \*\*\*/);
+		expect(callback.status!.length).toBeLessThanOrEqual(101);
+		expect(callback.reason).toMatch(/^Bearer \*\*\* .*"key":"\*\*\*".*"webhookCallbackApiKey":"\*\*\*"/);
+		expect(callback.reason!.length).toBeLessThanOrEqual(501);
+		expect(callback.cost?.amount).toMatch(/^0\.5 Bearer \*\*\*/);
+		expect(callback.cost!.amount.length).toBeLessThanOrEqual(101);
 	});
 
 	test.each([

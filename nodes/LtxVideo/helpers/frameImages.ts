@@ -17,7 +17,7 @@ import { createHash } from 'crypto';
 import type { IBinaryData, IExecuteFunctions } from 'n8n-workflow';
 
 import type { UploadImageExtension } from '../../shared/capabilities';
-import { InvalidInputError } from '../../shared/errors';
+import { InvalidInputError, quoteSafely } from '../../shared/errors';
 import { backoffMs, pause, throwIfCancelled } from '../../shared/pacing';
 import { privateHostKind } from './privateAddresses';
 
@@ -219,7 +219,7 @@ function requestFailure(error: unknown, which: string, link: string, deadline: A
 			`Check that the server behind the link is reachable from n8n and answers quickly, or choose another "${which}" source.`,
 		);
 	}
-	return new TransientFrameError(`The ${which} link ${link} ${connectionProblem(error)}`, (error as Error).message);
+	return new TransientFrameError(`The ${which} link ${link} ${connectionProblem(error)}`, quoteSafely((error as Error).message, [], 200));
 }
 
 /** How a frame link is fetched: whether the user allows their own network, whether the bytes are kept. */
@@ -320,7 +320,7 @@ async function downloadOnce(ctx: IExecuteFunctions, url: string, which: string, 
 	const extension = detectImageFormat(facts.head);
 	if (!extension) {
 		return new InvalidInputError(
-			`The ${which} link ${link} did not return a PNG, JPEG or WebP image (${String(response.headers['content-type'] ?? 'no content type')}, ${facts.size} bytes)`,
+			`The ${which} link ${link} did not return a PNG, JPEG or WebP image (${quoteSafely(response.headers['content-type'] ?? 'no content type', [], 100)}, ${facts.size} bytes)`,
 			'Use a direct link to the image file itself, not to a web page that shows it (in a browser, right-click the image → Copy Image Address).',
 		);
 	}

@@ -8,10 +8,10 @@ import type { IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { UPLOAD_IMAGE_FORMATS } from '../../shared/capabilities';
-import { excerpt } from '../../shared/errors';
+import { quoteSafely } from '../../shared/errors';
 import type { ImageReference } from '../../shared/generateRequest';
 import { throwIfCancelled } from '../../shared/pacing';
-import { callApi, type CallOptions } from '../../shared/transport';
+import { callApi, type CallOptions, credentialSecrets } from '../../shared/transport';
 import type { CheckedFrame, FrameImage } from './frameImages';
 
 /** multipart/form-data with the presigned fields first and `file` last (S3 POST-policy order). */
@@ -89,11 +89,11 @@ export async function uploadFrameImage(ctx: IExecuteFunctions, image: FrameImage
 			})) as { statusCode: number; body: unknown };
 		} catch (error) {
 			throwIfCancelled(options.signal);
-			lastFailure = `the upload connection failed (${(error as Error).message})`;
+			lastFailure = `the upload connection failed (${quoteSafely((error as Error).message, await credentialSecrets(ctx), 200)})`;
 			continue;
 		}
 		if (response.statusCode >= 200 && response.statusCode < 300) return { id: presigned.id, type: 'UPLOADED' };
-		lastFailure = `storage answered HTTP ${response.statusCode}: ${excerpt(String(response.body ?? ''), 200)}`;
+		lastFailure = `storage answered HTTP ${response.statusCode}: ${quoteSafely(response.body, await credentialSecrets(ctx), 200)}`;
 		if (response.statusCode < 500 && response.statusCode !== 403) break;
 	}
 	throw new NodeOperationError(node, `Uploading the ${which} image failed: ${lastFailure}`, {
