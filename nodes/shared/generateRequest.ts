@@ -174,8 +174,8 @@ function validateImageUrl(raw: unknown, which: 'Start Frame' | 'End Frame'): str
 	}
 	if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
 		throw new InvalidInputError(
-			// Without its query and its user:password@ part: they often carry a token or a password.
-			`The ${which.toLowerCase()} URL "${quoteSafely(text.replace(/\?.*$/s, '?…').replace(/^([^/?#]*\/\/)?[^/?#]*@/, '$1…@'), [], 100)}" is not an http(s) link`,
+			// Without its query and its user:password@ part (with or without a scheme): they often carry a token or a password.
+			`The ${which.toLowerCase()} URL "${quoteSafely(text.replace(/\?.*$/s, '?…').replace(/^([^/?#]*\/\/)?[^/?#]*@/, '$1***@'), [], 100)}" is not an http(s) link`,
 			`Set "${which} URL" to a full link that starts with https:// (or http://), e.g. https://example.com/photo.png.`,
 		);
 	}
