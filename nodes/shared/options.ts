@@ -1,6 +1,6 @@
 /** Checks the non-Generate inputs (waiting, output, IDs, base URL). Pure, like generateRequest.ts. */
 import { CONCURRENCY_LIMITS, POLLING_LIMITS } from './capabilities';
-import { InvalidInputError } from './errors';
+import { InvalidInputError, quoteSafely } from './errors';
 
 export interface WaitSettings {
 	pollIntervalMs: number;
@@ -97,7 +97,8 @@ export function validateBaseUrl(value: unknown): string {
 	}
 	if (protocol !== 'https:' && protocol !== 'http:') {
 		throw new InvalidInputError(
-			`The credential's base URL ${show(value)} is not an http(s) URL`,
+			// quoteSafely hides a user:password@ in it.
+			`The credential's base URL ${quoteSafely(show(value), [], 100)} is not an http(s) URL`,
 			'Open the Leonardo.AI API credential and set "Base URL" to https://cloud.leonardo.ai/api/rest (or your gateway’s http(s) URL).',
 		);
 	}

@@ -52,5 +52,7 @@ test('base url', () => {
 	expect(validateBaseUrl('http://127.0.0.1:5680/api/rest')).toBe('http://127.0.0.1:5680/api/rest');
 	fails(() => validateBaseUrl('ftp://example.com'), /not an http\(s\) URL/);
 	fails(() => validateBaseUrl('cloud.leonardo.ai'), /not an http\(s\) URL/);
+	// A password in it is not shown.
+	expect(() => validateBaseUrl('ftp://gateway-user:s3cret-pw@example.com')).toThrow(/^The credential's base URL "ftp:\/\/\*\*\*@example\.com" is not/);
 	fails(() => validateBaseUrl(''), /not an http\(s\) URL/);
 });
