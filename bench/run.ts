@@ -497,7 +497,7 @@ function renderFrameMemory({ before, linkBytes, runs }: FrameMemoryRuns): string
 			`the run on the large links minus that of the same ${FRAME_LINK_ITEMS} items on one 535-byte link, per package, one run each, measured one after ` +
 			`the other in this run against the same emulator. "Before" is the package built from commit ${before.commit} (\`${BEFORE_FRAME_MEMORY}\`, whose ` +
 			`checks kept every item's frame bytes until the node finished) in a user folder of its own; "after" downloads each link once to check ` +
-			`it and once more for its upload, so it has twice the link downloads.`,
+			`it and once more for its upload (so it has twice the link downloads), into one Blob that the upload streams as it is.`,
 	);
 	return out.join('\n');
 }
