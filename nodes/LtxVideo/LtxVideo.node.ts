@@ -1,7 +1,6 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
-import { requiredOnlyWhenLiteral } from './actions/display';
 import { route } from './actions/router';
 import { videoDescription } from './actions/video';
 
@@ -20,7 +19,7 @@ export class LtxVideo implements INodeType {
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [{ name: 'leonardoAiApi', required: true }],
-		properties: requiredOnlyWhenLiteral([
+		properties: [
 			{
 				displayName: 'Resource',
 				name: 'resource',
@@ -30,7 +29,7 @@ export class LtxVideo implements INodeType {
 				default: 'video',
 			},
 			...videoDescription,
-		]),
+		],
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {

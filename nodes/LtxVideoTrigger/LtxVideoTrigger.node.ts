@@ -4,7 +4,7 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 import { POLLING_LIMITS } from '../shared/capabilities';
 import { downloadOptions } from '../shared/descriptions';
 import { receiveCallback } from './receive';
-import { attachVideos } from './video';
+import { attachVideos } from './execute';
 
 const [downloadOption, binaryPropertyOption] = downloadOptions();
 // Generate's defaults: a callback's record is awaited with the same patience as Generate's poller.
@@ -124,7 +124,7 @@ export class LtxVideoTrigger implements INodeType {
 		return await receiveCallback(this);
 	}
 
-	/** Runs in the execution webhook() started, with its item: downloads the MP4 (video.ts). */
+	/** Runs in the execution webhook() started, with its item: downloads the MP4 (execute.ts). */
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		return await attachVideos(this);
 	}

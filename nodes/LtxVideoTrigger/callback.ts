@@ -11,7 +11,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { QUOTE_MAX_LENGTH, quoteSafely } from '../shared/errors';
-import { UUID_PATTERN } from '../shared/options';
+import { UUID_PATTERN } from '../shared/validation';
 
 export interface Callback {
 	generationId: string;

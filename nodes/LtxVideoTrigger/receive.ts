@@ -3,7 +3,7 @@
  * well-formed and new, before the lookup: Leonardo's timeout and retry policy are unknown, so it never
  * waits for us. The lookup then decides whether the workflow starts (n8n starts it once webhook()
  * returns workflowData; without, no execution exists at all). The MP4 is downloaded afterwards, inside
- * the execution (video.ts), so it belongs to that execution in n8n's binary store.
+ * the execution (execute.ts), so it belongs to that execution in n8n's binary store.
  *
  * A callback can come before Leonardo's read side shows the generation finished, and Leonardo, answered
  * already, will not call again. So webhook() keeps looking (record.ts) for up to "Timeout" after the
@@ -18,8 +18,8 @@
 import type { IDataObject, INodeExecutionData, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
 import { recoveryHint } from '../shared/errors';
-import type { GenerationRecord } from '../shared/generations';
-import { validateOutputSettings, validateWaitSettings, type WaitSettings } from '../shared/options';
+import type { GenerationRecord } from '../shared/responses';
+import { validateOutputSettings, validateWaitSettings, type WaitSettings } from '../shared/validation';
 import { generationJson } from '../shared/output';
 import { apiBaseUrl, CREDENTIAL_TYPE, secretsOf } from '../shared/transport';
 import { type Callback, HandledCallbacks, readCallback } from './callback';

@@ -8,8 +8,9 @@
 import type { IWebhookFunctions } from 'n8n-workflow';
 import { NodeApiError } from 'n8n-workflow';
 
-import { fetchGeneration, type GenerationRecord, readGenerationResponse } from '../shared/generations';
-import type { WaitSettings } from '../shared/options';
+import { fetchGeneration } from '../shared/lookup';
+import { type GenerationRecord, readGenerationResponse } from '../shared/responses';
+import type { WaitSettings } from '../shared/validation';
 import { pause } from '../shared/pacing';
 import { LeonardoApiError } from '../shared/transport';
 

@@ -8,6 +8,7 @@ import type { IBinaryData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { quoteSafely, recoveryHint } from './errors';
+import { freshVideoUrl } from './lookup';
 import { backoffMs, pause, throwIfCancelled } from './pacing';
 import { credentialSecrets, type NodeContext } from './transport';
 
@@ -139,5 +140,20 @@ export async function downloadVideo(ctx: NodeContext, target: DownloadTarget): P
 	throw new NodeOperationError(ctx.getNode(), `Downloading the video of generation ${target.generationId} failed: ${problem}`, {
 		itemIndex: target.itemIndex,
 		description: `Tried ${DOWNLOAD_ATTEMPTS} times. The video is ready on Leonardo; turn off "Download Video" to get its URL, or fetch it later with "Get". ${recoveryHint(target.generationId)}`,
+	});
+}
+
+/** The MP4 of a finished generation as `<generationId>.mp4`; an expired link is replaced by a fresh one from Leonardo. */
+export async function downloadGenerationVideo(
+	ctx: NodeContext,
+	{ url, generationId, itemIndex, signal, baseUrl }: { url: string; generationId: string; itemIndex: number; signal?: AbortSignal; baseUrl: string },
+): Promise<IBinaryData> {
+	return await downloadVideo(ctx, {
+		url,
+		fileName: `${generationId}.mp4`,
+		generationId,
+		itemIndex,
+		signal,
+		refreshUrl: async () => await freshVideoUrl(ctx, generationId, { itemIndex, signal, baseUrl }),
 	});
 }

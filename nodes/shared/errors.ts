@@ -2,6 +2,8 @@
  * What went wrong, in words a workflow builder can act on. Pure: no n8n context needed, so every
  * message is unit-tested; the node turns these into NodeOperationError / NodeApiError with the item.
  */
+import type { INode } from 'n8n-workflow';
+import { ExecutionBaseError, NodeOperationError } from 'n8n-workflow';
 
 /** Bad input found before any request was sent (nothing was paid for). */
 export class InvalidInputError extends Error {
@@ -12,6 +14,13 @@ export class InvalidInputError extends Error {
 		super(message);
 		this.name = 'InvalidInputError';
 	}
+}
+
+/** n8n's own errors (NodeApiError, NodeOperationError, ...) pass on unchanged; anything else becomes a NodeOperationError. */
+export function toNodeError(node: INode, error: unknown): ExecutionBaseError {
+	if (error instanceof ExecutionBaseError) return error;
+	if (error instanceof InvalidInputError) return new NodeOperationError(node, error.message, { description: error.fix });
+	return new NodeOperationError(node, error instanceof Error ? error : String(error));
 }
 
 export interface ParsedApiError {

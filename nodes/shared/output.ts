@@ -1,7 +1,7 @@
 /** The JSON of output items (workflow-contract.md "Output item"), built in one place for all operations. */
 import type { IDataObject } from 'n8n-workflow';
 
-import type { GenerationCost, GenerationRecord } from './generations';
+import type { GenerationCost, GenerationRecord } from './responses';
 
 export interface KnownRequestFacts {
 	model?: string;
@@ -17,7 +17,7 @@ const defined = (entries: IDataObject): IDataObject =>
 
 /**
  * Facts from the API win over what was requested; the request fills gaps. `model` is the requested slug
- * when there is a request (Generate), else the record's, already mapped to the slug (generations.ts).
+ * when there is a request (Generate), else the record's, already mapped to the slug (responses.ts).
  */
 export function generationJson(record: GenerationRecord, requested: KnownRequestFacts = {}): IDataObject {
 	return defined({

@@ -1,4 +1,4 @@
-/** Cancellable waiting and request pacing. Per execution: nothing here outlives one run (queue mode safe). */
+/** Cancellable waiting and retry delays. Nothing here outlives one run (queue mode safe). */
 import { OperationalError, sleep } from 'n8n-workflow';
 
 /** Thrown when the execution is stopped (or a sibling item failed) while the node waits. */
@@ -23,28 +23,6 @@ export async function pause(ms: number, signal?: AbortSignal): Promise<void> {
 		await sleep(Math.min(SLEEP_STEP_MS, left));
 	}
 	throwIfCancelled(signal);
-}
-
-/**
- * At most `limit` grants in any window of `windowMs`. Slots are reserved synchronously, so
- * concurrent callers queue fairly without locks.
- */
-export class RateLimiter {
-	private readonly grants: number[] = [];
-
-	constructor(
-		readonly limit: number,
-		readonly windowMs: number,
-	) {}
-
-	async waitTurn(signal?: AbortSignal): Promise<void> {
-		const now = Date.now();
-		const blocking = this.grants.length >= this.limit ? this.grants[this.grants.length - this.limit] : undefined;
-		const slot = blocking === undefined ? now : Math.max(now, blocking + this.windowMs);
-		this.grants.push(slot);
-		if (this.grants.length > this.limit * 2) this.grants.splice(0, this.grants.length - this.limit);
-		if (slot > now) await pause(slot - now, signal);
-	}
 }
 
 /** Bounded exponential backoff: 1 s, 2 s, 4 s, … capped. */

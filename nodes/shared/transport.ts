@@ -16,7 +16,7 @@ import type {
 import { NodeApiError } from 'n8n-workflow';
 
 import { fixForStatus, parseApiErrorBody, type ParsedApiError } from './errors';
-import { validateBaseUrl } from './options';
+import { validateBaseUrl } from './validation';
 import { backoffMs, pause, retryAfterMs, throwIfCancelled } from './pacing';
 
 export const CREDENTIAL_TYPE = 'leonardoAiApi';

@@ -10,7 +10,7 @@
  */
 import os from 'node:os';
 
-import { FRAME_MAX_BYTES } from '../../nodes/LtxVideo/helpers/frameImages';
+import { FRAME_MAX_BYTES } from '../../nodes/LtxVideo/helpers/frameBytes';
 import { generate, useEmulator, visibleText } from '../helpers/scenario';
 
 /** An IPv4 address of this machine that is not loopback, private, shared or link-local. */

@@ -7,7 +7,7 @@
  */
 import type { IDataObject, INodeParameters } from 'n8n-workflow';
 
-import { FRAME_MAX_BYTES } from '../../nodes/LtxVideo/helpers/frameImages';
+import { FRAME_MAX_BYTES } from '../../nodes/LtxVideo/helpers/frameBytes';
 import { generate, useEmulator, visibleText } from '../helpers/scenario';
 
 const { emulator, run, requests, createdGenerations } = useEmulator();

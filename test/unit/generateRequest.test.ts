@@ -4,7 +4,7 @@ import {
 	characterCount,
 	type RawGenerateParameters,
 	validateGenerateRequest,
-} from '../../nodes/shared/generateRequest';
+} from '../../nodes/LtxVideo/helpers/generateRequest';
 
 const IMAGE_ID = '0a1b2c3d-4e5f-6789-abcd-ef0123456789';
 const none = { source: 'none' };

@@ -5,7 +5,7 @@ import {
 	validateMaxConcurrency,
 	validateOutputSettings,
 	validateWaitSettings,
-} from '../../nodes/shared/options';
+} from '../../nodes/shared/validation';
 
 const fails = (fn: () => unknown, message: RegExp) => {
 	expect(fn).toThrow(InvalidInputError);

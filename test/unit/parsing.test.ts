@@ -1,7 +1,8 @@
-import { modelSlugOf, readAccountResponse, readCreateResponse, readGenerationListResponse, readGenerationResponse } from '../../nodes/shared/generations';
+import { modelSlugOf, readAccountResponse, readCreateResponse, readGenerationListResponse, readGenerationResponse } from '../../nodes/shared/responses';
 import { generationJson, submittedJson } from '../../nodes/shared/output';
-import { backoffMs, RateLimiter, retryAfterMs } from '../../nodes/shared/pacing';
-import { detectImageFormat } from '../../nodes/LtxVideo/helpers/frameImages';
+import { backoffMs, retryAfterMs } from '../../nodes/shared/pacing';
+import { RateLimiter } from '../../nodes/LtxVideo/helpers/rateLimiter';
+import { detectImageFormat } from '../../nodes/LtxVideo/helpers/frameBytes';
 import { uploadForm } from '../../nodes/LtxVideo/helpers/upload';
 import { looksLikeMp4 } from '../../nodes/shared/download';
 

@@ -2,7 +2,7 @@
 import type { IDataObject } from 'n8n-workflow';
 import { HandledCallbacks, readCallback, REMEMBERED_IDS } from '../../nodes/LtxVideoTrigger/callback';
 import { bearerMatches, isLeonardoIp, LEONARDO_WEBHOOK_IPS, normaliseIp } from '../../nodes/LtxVideoTrigger/security';
-import { readGenerationResponse } from '../../nodes/shared/generations';
+import { readGenerationResponse } from '../../nodes/shared/responses';
 
 const ID = '0a1b2c3d-4e5f-4789-abcd-ef0123456789';
 const OTHER_ID = '1b2c3d4e-5f60-4789-abcd-ef0123456789';

@@ -25,8 +25,8 @@
 import { createHash } from 'crypto';
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
-import type { GenerateRequest } from '../../shared/generateRequest';
-import type { GenerationCost } from '../../shared/generations';
+import type { GenerateRequest } from './generateRequest';
+import type { GenerationCost } from '../../shared/responses';
 
 /** What a try recorded for one item's create request. */
 export interface CreatedGenerationEntry {

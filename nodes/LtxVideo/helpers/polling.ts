@@ -8,9 +8,11 @@ import type { IExecuteFunctions } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { recoveryHint } from '../../shared/errors';
-import { fetchGeneration, type GenerationRecord, readGenerationResponse } from '../../shared/generations';
-import type { WaitSettings } from '../../shared/options';
-import { pause, type RateLimiter, WaitCancelledError } from '../../shared/pacing';
+import { fetchGeneration } from '../../shared/lookup';
+import { type GenerationRecord, readGenerationResponse } from '../../shared/responses';
+import type { WaitSettings } from '../../shared/validation';
+import { pause, WaitCancelledError } from '../../shared/pacing';
+import type { RateLimiter } from './rateLimiter';
 import { LeonardoApiError, RATE_LIMIT_WAITS_MS } from '../../shared/transport';
 
 /** A brand-new ID can be unknown to the read side for a while (3P-observed 404s and nulls). */

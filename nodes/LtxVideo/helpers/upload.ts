@@ -1,5 +1,5 @@
 /**
- * Start/end frame images (read and checked by frameImages.ts before anything is sent), uploaded
+ * Start/end frame images (read and checked by binaryFrames.ts or frameLinks.ts before anything is sent), uploaded
  * through POST /v1/init-image and the presigned S3 multipart POST (leonardo-api.md §3).
  * The S3 request is a plain request: the API key is never sent there (S3 answers 403 to it anyway).
  */
@@ -8,10 +8,10 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import { UPLOAD_IMAGE_FORMATS } from '../../shared/capabilities';
 import { quoteSafely } from '../../shared/errors';
-import type { ImageReference } from '../../shared/generateRequest';
+import type { ImageReference } from './generateRequest';
 import { throwIfCancelled } from '../../shared/pacing';
 import { callApi, type CallOptions, credentialSecrets } from '../../shared/transport';
-import type { CheckedFrame, FrameImage } from './frameImages';
+import type { CheckedFrame, FrameImage } from './frameBytes';
 
 /**
  * The presigned POST's form: its fields in order, then `file` (S3's POST policy wants the file last).

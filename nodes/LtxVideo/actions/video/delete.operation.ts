@@ -1,14 +1,12 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { removeGeneration } from '../../../shared/generations';
-import type { ItemRun } from '../../helpers/items';
-import { validateGenerationId } from '../../../shared/options';
-import { generationIdField } from './common.description';
+import { validateGenerationId } from '../../../shared/validation';
+import type { ItemRun } from '../../helpers/batchRunner';
+import { removeGeneration } from '../../helpers/endpoints';
+import { forOperation, generationIdField } from './common.description';
 
-export const description: INodeProperties[] = [
-	generationIdField('delete', 'ID of the generation to delete from your Leonardo library'),
-];
+export const description: INodeProperties[] = forOperation('delete', [generationIdField('ID of the generation to delete from your Leonardo library')]);
 
 export function deleteRun(ctx: IExecuteFunctions, baseUrl: string): ItemRun<string> {
 	return {

@@ -1,31 +1,25 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
-import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
 
-import { downloadVideo } from '../../../shared/download';
-import { freshVideoUrl, lookUpGeneration } from '../../../shared/generations';
-import type { ItemRun } from '../../helpers/items';
-import { type OutputSettings, validateGenerationId, validateOutputSettings } from '../../../shared/options';
-import { generationJson } from '../../../shared/output';
-import { operationDisplay } from '../display';
 import { downloadOptions } from '../../../shared/descriptions';
-import { generationIdField } from './common.description';
+import { downloadGenerationVideo } from '../../../shared/download';
+import { lookUpGeneration } from '../../../shared/lookup';
+import { generationJson } from '../../../shared/output';
+import { type OutputSettings, validateGenerationId, validateOutputSettings } from '../../../shared/validation';
+import type { ItemRun } from '../../helpers/batchRunner';
+import { forOperation, generationIdField } from './common.description';
 
-export const description: INodeProperties[] = [
-	generationIdField(
-		'get',
-		'ID of the generation to look up, e.g. {{ $json.generationId }} from a Generate node that did not wait',
-	),
-	...updateDisplayOptions(operationDisplay('get'), [
-		{
-			displayName: 'Options',
-			name: 'options',
-			type: 'collection',
-			placeholder: 'Add option',
-			default: {},
-			options: downloadOptions(),
-		},
-	]),
-];
+export const description: INodeProperties[] = forOperation('get', [
+	generationIdField('ID of the generation to look up, e.g. {{ $json.generationId }} from a Generate node that did not wait'),
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add option',
+		default: {},
+		options: downloadOptions(),
+	},
+]);
 
 interface CheckedGet {
 	generationId: string;
@@ -62,14 +56,7 @@ export function getRun(ctx: IExecuteFunctions, baseUrl: string): ItemRun<Checked
 				json.message = 'Leonardo completed the generation without a video (removed by content moderation).';
 			}
 			if (record.status !== 'COMPLETE' || !record.videoUrl || !output.download) return { json };
-			const binary = await downloadVideo(ctx, {
-				url: record.videoUrl,
-				fileName: `${generationId}.mp4`,
-				generationId,
-				itemIndex,
-				signal,
-				refreshUrl: async () => await freshVideoUrl(ctx, generationId, call),
-			});
+			const binary = await downloadGenerationVideo(ctx, { url: record.videoUrl, generationId, ...call });
 			return { json, binary: { [output.binaryPropertyName]: binary } };
 		},
 	};

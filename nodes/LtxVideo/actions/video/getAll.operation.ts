@@ -1,27 +1,22 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
-import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
 
 import { GENERATION_STATUSES, isGenerationStatus, toOptions } from '../../../shared/capabilities';
-import { downloadVideo } from '../../../shared/download';
-import { InvalidInputError } from '../../../shared/errors';
-import {
-	fetchAccount,
-	fetchUserGenerations,
-	freshVideoUrl,
-	type GenerationRecord,
-	readGenerationListResponse,
-} from '../../../shared/generations';
-import { type OutputSettings, validateOutputSettings } from '../../../shared/options';
-import { generationJson } from '../../../shared/output';
-import type { CallOptions } from '../../../shared/transport';
-import type { ItemRun } from '../../helpers/items';
-import { operationDisplay } from '../display';
 import { downloadOptions } from '../../../shared/descriptions';
+import { downloadGenerationVideo } from '../../../shared/download';
+import { InvalidInputError } from '../../../shared/errors';
+import { generationJson } from '../../../shared/output';
+import { type GenerationRecord, readGenerationListResponse } from '../../../shared/responses';
+import type { CallOptions } from '../../../shared/transport';
+import { type OutputSettings, validateOutputSettings } from '../../../shared/validation';
+import type { ItemRun } from '../../helpers/batchRunner';
+import { fetchAccount, fetchUserGenerations } from '../../helpers/endpoints';
+import { forOperation } from './common.description';
 
 /** Records asked for per request. Leonardo's own default is 10; its maximum is not documented. */
 const PAGE_SIZE = 50;
 
-export const description: INodeProperties[] = updateDisplayOptions(operationDisplay('getAll'), [
+export const description: INodeProperties[] = forOperation('getAll', [
 	{
 		displayName: 'Return All',
 		name: 'returnAll',
@@ -192,14 +187,7 @@ export function getAllRun(ctx: IExecuteFunctions, baseUrl: string): ItemRun<Chec
 					items.push({ json });
 					continue;
 				}
-				const binary = await downloadVideo(ctx, {
-					url: record.videoUrl,
-					fileName: `${record.id}.mp4`,
-					generationId: record.id,
-					itemIndex,
-					signal,
-					refreshUrl: async () => await freshVideoUrl(ctx, record.id, call),
-				});
+				const binary = await downloadGenerationVideo(ctx, { url: record.videoUrl, generationId: record.id, ...call });
 				items.push({ json, binary: { [wanted.output.binaryPropertyName]: binary } });
 			}
 			return items;

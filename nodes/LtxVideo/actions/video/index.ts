@@ -1,9 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { EXPRESSION_TEXT } from '../display';
-
 import { description as deleteDescription } from './delete.operation';
-import { description as generateDescription } from './generate.operation';
+import { description as generateDescription } from './generate.description';
 import { description as getDescription } from './get.operation';
 import { description as getAllDescription } from './getAll.operation';
 
@@ -13,7 +11,7 @@ export const videoDescription: INodeProperties[] = [
 		name: 'operation',
 		type: 'options',
 		noDataExpression: true,
-		displayOptions: { show: { resource: ['video', EXPRESSION_TEXT] } },
+		displayOptions: { show: { resource: ['video'] } },
 		options: [
 			{
 				name: 'Generate',

@@ -23,9 +23,9 @@ import {
 	RESOLUTIONS,
 	type ResolutionMode,
 	SEED_MAX,
-} from './capabilities';
-import { InvalidInputError, quoteSafely } from './errors';
-import { UUID_PATTERN } from './options';
+} from '../../shared/capabilities';
+import { InvalidInputError, quoteSafely } from '../../shared/errors';
+import { UUID_PATTERN } from '../../shared/validation';
 
 /** Where a start or end image comes from, after validation. */
 export type FrameInput =

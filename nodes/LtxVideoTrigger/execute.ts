@@ -5,12 +5,10 @@
  * the execution), takes the download off the process that receives webhooks, and lets Stop cancel it.
  */
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
-import { ExecutionBaseError, NodeOperationError } from 'n8n-workflow';
 
-import { downloadVideo } from '../shared/download';
-import { InvalidInputError } from '../shared/errors';
-import { freshVideoUrl } from '../shared/generations';
-import { validateOutputSettings } from '../shared/options';
+import { downloadGenerationVideo } from '../shared/download';
+import { toNodeError } from '../shared/errors';
+import { validateOutputSettings } from '../shared/validation';
 import { apiBaseUrl } from '../shared/transport';
 
 export async function attachVideos(ctx: IExecuteFunctions): Promise<INodeExecutionData[][]> {
@@ -18,7 +16,7 @@ export async function attachVideos(ctx: IExecuteFunctions): Promise<INodeExecuti
 	try {
 		output = validateOutputSettings(ctx.getNodeParameter('options', 0, {}) as IDataObject);
 	} catch (error) {
-		throw asNodeError(ctx, error);
+		throw toNodeError(ctx.getNode(), error);
 	}
 	const items = ctx.getInputData();
 	const results: INodeExecutionData[] = [];
@@ -32,26 +30,12 @@ export async function attachVideos(ctx: IExecuteFunctions): Promise<INodeExecuti
 		try {
 			const baseUrl = await apiBaseUrl(ctx);
 			const signal = ctx.getExecutionCancelSignal();
-			const binary = await downloadVideo(ctx, {
-				url: videoUrl,
-				fileName: `${generationId}.mp4`,
-				generationId,
-				itemIndex,
-				signal,
-				refreshUrl: async () => await freshVideoUrl(ctx, generationId, { baseUrl, signal, itemIndex }),
-			});
+			const binary = await downloadGenerationVideo(ctx, { url: videoUrl, generationId, itemIndex, signal, baseUrl });
 			results.push({ json: item.json, binary: { [output.binaryPropertyName]: binary }, pairedItem: { item: itemIndex } });
 		} catch (failure) {
-			if (!ctx.continueOnFail()) throw asNodeError(ctx, failure);
+			if (!ctx.continueOnFail()) throw toNodeError(ctx.getNode(), failure);
 			results.push({ json: { ...item.json, error: (failure as Error).message }, pairedItem: { item: itemIndex } });
 		}
 	}
 	return [results];
-}
-
-/** n8n's own errors pass unchanged (the download's carry the generation ID and what to do). */
-function asNodeError(ctx: IExecuteFunctions, error: unknown): ExecutionBaseError {
-	if (error instanceof ExecutionBaseError) return error;
-	if (error instanceof InvalidInputError) return new NodeOperationError(ctx.getNode(), error.message, { description: error.fix });
-	return new NodeOperationError(ctx.getNode(), error instanceof Error ? error : String(error));
 }

@@ -1,170 +1,23 @@
 /**
- * Start/end frame images as the node reads them before anything is sent to Leonardo: from the incoming
- * item's binary data, or downloaded from an http(s) link. Either way the bytes themselves must be PNG,
- * JPEG or WebP (a name, MIME type or Content-Type can lie; S3 would store it anyway).
- * A link is fetched with n8n's plain request helper: no credential goes there, and n8n's SSRF
- * protection (N8N_SSRF_PROTECTION_ENABLED) applies to it as to n8n's own nodes. On top of that the node
- * itself refuses links to the user's own network (privateAddresses.ts), at every redirect hop, unless
- * the user allows them (Options → Allow Private Links).
- *
- * Memory: every item is checked before the first create, but the check keeps no bytes, only what the
- * image is (format, size, SHA-256). The bytes are read again for the upload, just before the item's
- * create, into one Blob (copied chunk by chunk as they arrive, so no second whole copy is ever built),
- * which the upload streams as it is and which nothing references once the upload is done. So a batch
- * holds about (items in flight) × FRAME_MAX_BYTES, not every item's frames. The binary store (n8n's
- * other place for bytes) was not used for this: in n8n 1.x's default memory mode it keeps them in
- * memory anyway, as base64.
+ * A start/end frame downloaded from an http(s) link before anything is sent to Leonardo. The link is
+ * fetched with n8n's plain request helper: no credential goes there, and n8n's SSRF protection
+ * (N8N_SSRF_PROTECTION_ENABLED) applies to it as to n8n's own nodes. On top of that the node itself
+ * refuses links to the user's own network (privateAddresses.ts), at every redirect hop, unless the user
+ * allows them (Options → Allow Private Links).
  */
-import { createHash } from 'crypto';
-import type { IBinaryData, IExecuteFunctions } from 'n8n-workflow';
+import type { IExecuteFunctions } from 'n8n-workflow';
 
 import type { UploadImageExtension } from '../../shared/capabilities';
 import { InvalidInputError, quoteSafely } from '../../shared/errors';
 import { backoffMs, pause, throwIfCancelled } from '../../shared/pacing';
+import { type CheckedFrame, detectImageFormat, FRAME_MAX_BYTES, FRAME_MAX_MIB, type FrameImage, labelOf, type ReadBytes, readBytes, SMALLER_IMAGE } from './frameBytes';
 import { privateHostKind } from './privateAddresses';
 
-/** The bytes of a frame image, read for its upload. */
-export interface FrameImage {
-	bytes: Blob;
-	extension: UploadImageExtension;
-	fileName: string;
-}
-
-/** What the check keeps of a frame image: what it is, not its bytes; `read` gets them for the upload. */
-export interface CheckedFrame {
-	extension: UploadImageExtension;
-	fileName: string;
-	sha256: string;
-	read(): Promise<FrameImage>;
-}
-
-/** The largest frame image (link or binary): far above any sensible video frame, and bounded memory. */
-export const FRAME_MAX_BYTES = 50 * 1024 * 1024;
-const FRAME_MAX_MIB = FRAME_MAX_BYTES / 1024 / 1024;
 /** The whole download of one frame link, connection to last byte. */
 export const FRAME_URL_TIMEOUT_SECONDS = 30;
 const FRAME_URL_ATTEMPTS = 3;
 /** Redirects followed (by the node itself, so that every hop's host is checked). */
 const FRAME_URL_MAX_REDIRECTS = 5;
-const SMALLER_IMAGE = 'Use a smaller image (a video frame needs no more than the video’s resolution), e.g. resized with the Edit Image node.';
-
-/** The format from the file's own first bytes. */
-export function detectImageFormat(head: Buffer): UploadImageExtension | undefined {
-	if (head.length >= 8 && head.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))) return 'png';
-	if (head.length >= 3 && head[0] === 0xff && head[1] === 0xd8 && head[2] === 0xff) return 'jpg';
-	if (head.length >= 12 && head.toString('latin1', 0, 4) === 'RIFF' && head.toString('latin1', 8, 12) === 'WEBP') return 'webp';
-	return undefined;
-}
-
-const labelOf = (which: string) => which.replace(/\s+/g, '-').toLowerCase();
-
-/** What reading an image's bytes found out; `bytes` only when asked to keep them. */
-interface ReadBytes {
-	size: number;
-	sha256: string;
-	head: Buffer;
-	bytes?: Blob;
-}
-
-/**
- * Reads `chunks` whole (hashing them; kept only with `keep`), or undefined once past FRAME_MAX_BYTES (the
- * rest is not read). Kept chunks are copied into small Blobs one by one and joined at the end (a Blob
- * made of Blobs shares their memory): a Buffer.concat would hold every chunk and the whole copy at once.
- */
-async function readBytes(chunks: AsyncIterable<Buffer | string> | Iterable<Buffer>, keep: boolean, stop: () => void): Promise<ReadBytes | undefined> {
-	const hash = createHash('sha256');
-	const kept: Blob[] = [];
-	let head = Buffer.alloc(0);
-	let size = 0;
-	for await (const chunk of chunks) {
-		const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
-		size += buffer.length;
-		if (size > FRAME_MAX_BYTES) {
-			stop();
-			return undefined;
-		}
-		hash.update(buffer);
-		if (head.length < 16) head = Buffer.concat([head, buffer.subarray(0, 16)]);
-		if (keep) kept.push(new Blob([buffer]));
-	}
-	return { size, sha256: hash.digest('hex'), head, bytes: keep ? new Blob(kept) : undefined };
-}
-
-/** The field `propertyName` of the item's binary data: its own fields only (`constructor` is no binary). */
-function binaryField(ctx: IExecuteFunctions, itemIndex: number, propertyName: string, which: string): IBinaryData {
-	const binary = ctx.getInputData()[itemIndex]?.binary ?? {};
-	if (Object.prototype.hasOwnProperty.call(binary, propertyName)) return binary[propertyName];
-	const available = Object.keys(binary);
-	throw new InvalidInputError(
-		`The input item has no binary property "${propertyName}" for the ${which}`,
-		available.length
-			? `Set "${which} Binary Property" to one of: ${available.join(', ')}.`
-			: `The item carries no binary data. Put an image into it first (e.g. Read/Write Files from Disk or HTTP Request with "File" response), or choose another ${which} source.`,
-	);
-}
-
-/**
- * The binary's size without reading it: from n8n's binary store (filesystem, database, S3 modes) or
- * from the base64 text held in the item (n8n 1.x memory mode). Undefined when the store does not say.
- */
-async function binarySize(ctx: IExecuteFunctions, meta: IBinaryData): Promise<number | undefined> {
-	if (meta.id) {
-		const { fileSize } = await ctx.helpers.getBinaryMetadata(meta.id).catch(() => ({ fileSize: undefined }));
-		return typeof fileSize === 'number' ? fileSize : undefined;
-	}
-	const base64 = meta.data.replace(/=+$/, '');
-	return Math.floor((base64.length * 3) / 4);
-}
-
-/** Base64 text per slice (a multiple of 4 characters): decoded a slice at a time, never whole. */
-const BASE64_SLICE = 4 * 256 * 1024;
-
-function* decodeBase64(text: string): Iterable<Buffer> {
-	for (let start = 0; start < text.length; start += BASE64_SLICE) yield Buffer.from(text.slice(start, start + BASE64_SLICE), 'base64');
-}
-
-/** The binary's bytes as chunks: streamed from the store, or decoded from the item (memory mode). */
-async function binaryChunks(ctx: IExecuteFunctions, meta: IBinaryData): Promise<(AsyncIterable<Buffer> | Iterable<Buffer>) & { destroy?(): void }> {
-	if (meta.id) return (await ctx.helpers.getBinaryStream(meta.id)) as AsyncIterable<Buffer> & { destroy(): void };
-	return decodeBase64(meta.data);
-}
-
-/**
- * Checks the image in `propertyName` of item `itemIndex`: its size (from the metadata, before reading),
- * then its format. Sends nothing; keeps no bytes (`read` reads them again for the upload).
- */
-export async function checkBinaryFrame(ctx: IExecuteFunctions, itemIndex: number, propertyName: string, which: string): Promise<CheckedFrame> {
-	const meta = binaryField(ctx, itemIndex, propertyName, which);
-	const name = meta.fileName ?? propertyName;
-	const tooLarge = (size?: number) => {
-		const bytes = size === undefined ? '' : ` (${size} bytes)`;
-		return new InvalidInputError(`The ${which} "${name}" is larger than the ${FRAME_MAX_MIB} MiB limit for frame images${bytes}`, SMALLER_IMAGE);
-	};
-	const size = await binarySize(ctx, meta);
-	if (size !== undefined && size > FRAME_MAX_BYTES) throw tooLarge(size);
-	const readBinary = async (keep: boolean) => {
-		const chunks = await binaryChunks(ctx, meta);
-		// A store that gave no size: counted while reading.
-		const facts = await readBytes(chunks, keep, () => chunks.destroy?.());
-		if (!facts) throw tooLarge();
-		return facts;
-	};
-	const facts = await readBinary(false);
-	const extension = detectImageFormat(facts.head);
-	if (!extension) {
-		throw new InvalidInputError(
-			`The ${which} "${name}" (${meta.mimeType || 'unknown type'}) is not a PNG, JPEG or WebP image`,
-			'Leonardo accepts PNG, JPEG and WebP images only. Convert the file (e.g. with the Edit Image node) or choose another one.',
-		);
-	}
-	const fileName = meta.fileName ?? `${labelOf(which)}.${extension}`;
-	return {
-		extension,
-		fileName,
-		sha256: facts.sha256,
-		read: async () => ({ bytes: (await readBinary(true)).bytes!, extension, fileName }),
-	};
-}
 
 /** A link as errors show it: the query (often a signature or token) is left out. */
 export function linkForHumans(url: string): string {

@@ -1,4 +1,4 @@
-/** Checks the non-Generate inputs (waiting, output, IDs, base URL). Pure, like generateRequest.ts. */
+/** Validators of the settings outside Generate's request (waiting, output, IDs, concurrency, base URL). Pure: no requests, no n8n context. */
 import { CONCURRENCY_LIMITS, POLLING_LIMITS } from './capabilities';
 import { InvalidInputError, quoteSafely } from './errors';
 
