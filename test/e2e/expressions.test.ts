@@ -1,7 +1,7 @@
 /**
  * Expressions in a real n8n 2.41.1 (`n8n execute`): fields driven per item by expressions, with every field
- * a user would leave empty left out of the saved workflow. n8n's own pre-run check, its noDataExpression
- * handling of Operation and its expression engine all take part here, unlike in the engine tests.
+ * a user would leave empty left out of the saved workflow. n8n's own pre-run check and its expression
+ * engine take part here, unlike in the engine tests.
  * Then the expression cases of the bad-input matrix, each with Continue On Fail: an error item each, and
  * zero requests to the emulator.
  */
@@ -66,29 +66,10 @@ return [
 			aspectRatio: '={{ $json.aspect }}',
 			options: { download: false, pollInterval: 1 },
 		}),
-		code('Submit items', `return [{ json: { prompt: 'to fetch [emu:never]' } }, { json: { prompt: 'to delete' } }];`),
-		ltx('Submit', { prompt: '={{ $json.prompt }}', waitForCompletion: false }),
-		code(
-			'Operation items',
-			`const [toGet, toDelete] = $input.all().map((item) => item.json.generationId);
-return [
-  { json: { op: 'get', id: toGet } },
-  { json: { op: 'generate', prompt: 'made by an expression operation' } },
-  { json: { op: 'delete', id: toDelete } },
-];`,
-		),
-		ltx('Operations', {
-			resource: 'video',
-			operation: '={{ $json.op }}',
-			prompt: '={{ $json.prompt }}',
-			generationId: '={{ $json.id }}',
-			waitForCompletion: false,
-		}),
 	], {
-		...fanOut('Start', ['Read frame', 'Model items', 'Submit items']),
+		...fanOut('Start', ['Read frame', 'Model items']),
 		...link('Read frame', 'Frame items', 'Frames'),
 		...link('Model items', 'Models'),
-		...link('Submit items', 'Submit', 'Operation items', 'Operations'),
 	});
 
 /** The bad-input cases whose value comes from an expression. */
@@ -115,11 +96,11 @@ beforeAll(async () => {
 
 afterAll(async () => await world?.dispose());
 
-test('frame source, model + number duration, aspect ratio, resolution and operation from expressions, per item', async () => {
+test('frame source, model + duration, aspect ratio and resolution from expressions, per item', async () => {
 	await world.emulator.reset();
 	const result = await executeOrThrow(world.n8n, EXPRESSIONS_ID);
-	// Four LTX Video nodes create: Frames, Models, Submit and Operations.
-	const bodies = Object.fromEntries(createBodies(await world.emulator.requests(), 4).map((body) => [body.parameters.prompt, body]));
+	// Two LTX Video nodes create: Frames and Models.
+	const bodies = Object.fromEntries(createBodies(await world.emulator.requests(), 2).map((body) => [body.parameters.prompt, body]));
 
 	// One batch, three frame sources.
 	expect(outputOf(result, 'Frames').map((item) => [item.json.prompt, item.json.status])).toEqual([
@@ -132,23 +113,13 @@ test('frame source, model + number duration, aspect ratio, resolution and operat
 	expect(bodies['from binary'].parameters).toMatchObject({ width: 0, height: 0, guidances: { start_frame: [{ image: { type: 'UPLOADED' } }] } });
 	expect(bodies['from id'].parameters).toMatchObject({ guidances: { start_frame: [{ image: { id: KNOWN_GENERATED_IMAGE_ID, type: 'GENERATED' } }] } });
 
-	// Model from an expression: the number Duration field; resolution and aspect ratio from expressions.
+	// Model from an expression: the Duration list of every length; resolution and aspect ratio from expressions.
 	expect(outputOf(result, 'Models').map((item) => [item.json.prompt, item.json.model, item.json.width, item.json.height])).toEqual([
 		['fast 20', 'ltxv-2.3-fast', 2560, 1440],
 		['pro 6', 'ltxv-2.3-pro', 2160, 3840],
 	]);
 	expect(bodies['fast 20']).toMatchObject({ model: 'ltxv-2.3-fast', parameters: { duration: 20, mode: 'RESOLUTION_1440' } });
 	expect(bodies['pro 6']).toMatchObject({ model: 'ltxv-2.3-pro', parameters: { duration: 6, mode: 'RESOLUTION_2160' } });
-
-	// Operation from an expression (n8n hands it over as text: noDataExpression), per item.
-	const [toGet, toDelete] = outputOf(result, 'Submit').map((item) => item.json.generationId);
-	const operations = outputOf(result, 'Operations');
-	expect(operations.map((item) => item.pairedItem)).toEqual([{ item: 0 }, { item: 1 }, { item: 2 }]);
-	// Still rendering (it never finishes: the emulator marker), so a pending record names no model yet.
-	expect(operations[0].json).toMatchObject({ generationId: toGet, status: 'PENDING' });
-	expect(operations[1].json).toMatchObject({ status: 'PENDING', model: 'ltxv-2.3-pro', prompt: 'made by an expression operation' });
-	expect(operations[2].json).toEqual({ generationId: toDelete, deleted: true });
-	expect(bodies['made by an expression operation']).toBeDefined();
 });
 
 test('the expression cases of the bad-input matrix: an error item each, zero requests', async () => {

@@ -55,7 +55,7 @@ test('frame source from an expression, per item: none, binary and imageId in one
 	expect(byPrompt['from id']).toMatchObject({ guidances: { start_frame: [{ image: { id: KNOWN_GENERATED_IMAGE_ID, type: 'GENERATED' } }] } });
 });
 
-test('model from an expression uses the number Duration field; resolution from an expression', async () => {
+test('model and duration from expressions (the Duration list of every length); resolution from an expression', async () => {
 	const result = await run(
 		fromItem({ model: '={{ $json.model }}', duration: '={{ $json.seconds }}', resolution: '={{ $json.resolution }}' }),
 		{
@@ -70,48 +70,6 @@ test('model from an expression uses the number Duration field; resolution from a
 	const byPrompt = Object.fromEntries(bodies().map((body) => [body.parameters.prompt, body]));
 	expect(byPrompt['fast 20']).toMatchObject({ model: 'ltxv-2.3-fast', parameters: { duration: 20, width: 2560, height: 1440 } });
 	expect(byPrompt['pro 6']).toMatchObject({ model: 'ltxv-2.3-pro', parameters: { duration: 6, width: 3840, height: 2160 } });
-});
-
-test('operation from an expression, per item: generate, get and delete in one batch, in input order', async () => {
-	const first = await run(fromItem({ waitForCompletion: false }), { input: [{ json: { prompt: 'to fetch' } }, { json: { prompt: 'to delete' } }] });
-	const [toGet, toDelete] = first.items.map((item) => item.json.generationId as string);
-	emulator.clearRequests();
-	const result = await run(
-		{
-			resource: 'video',
-			operation: '={{ $json.op }}',
-			prompt: '={{ $json.prompt }}',
-			generationId: '={{ $json.id }}',
-			waitForCompletion: false,
-		},
-		{
-			input: [
-				{ json: { op: 'get', id: toGet } },
-				{ json: { op: 'generate', prompt: 'new one' } },
-				{ json: { op: 'delete', id: toDelete } },
-			],
-		},
-	);
-	expect(result.error).toBeUndefined();
-	expect(result.items.map((item) => item.pairedItem)).toEqual([{ item: 0 }, { item: 1 }, { item: 2 }]);
-	expect(result.items[0].json).toMatchObject({ generationId: toGet });
-	expect(result.items[1].json).toMatchObject({ status: 'PENDING', generationId: expect.any(String) });
-	expect(result.items[2].json).toEqual({ generationId: toDelete, deleted: true });
-	expect(requests('create')).toHaveLength(1);
-	expect(requests('delete')).toHaveLength(1);
-});
-
-test('operation from an expression: one bad item stops the batch before any request; Continue On Fail keeps the others', async () => {
-	const parameters = { resource: 'video', operation: '={{ $json.op }}', prompt: '={{ $json.prompt }}', waitForCompletion: false };
-	const input = [{ json: { op: 'generate', prompt: 'fine' } }, { json: { op: 'list' } }];
-	const stopped = await run(parameters, { input });
-	expect(stopped.error?.message).toBe('Unknown Operation "list" [item 1]');
-	expect(requests()).toEqual([]);
-
-	const kept = await run(parameters, { input, continueOnFail: true });
-	expect(kept.items[0].json).toMatchObject({ status: 'PENDING' });
-	expect(kept.items[1].json.error).toBe('Unknown Operation "list" [item 1]');
-	expect(requests('create')).toHaveLength(1);
 });
 
 describe('`model` in the output is the slug, whatever spelling the record uses', () => {

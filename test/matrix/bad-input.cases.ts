@@ -53,9 +53,14 @@ export const BAD_INPUT_CASES: BadInputCase[] = [
 	{ name: 'Start image ID empty (source from an expression)', parameters: generate({ startFrame: '={{ "imageId" }}' }), message: /The start frame image ID is empty/, fix: /Start Frame Image ID/ },
 	{ name: 'Start binary property empty (source from an expression)', parameters: generate({ startFrame: '={{ "binary" }}', startFrameBinaryProperty: '' }), input: [{ binary: { data: { file: 'frame.png' } } }], message: /No binary property is named for the start frame/, fix: /Start Frame Binary Property/ },
 	{ name: 'End image ID empty (source from an expression)', parameters: generate({ ...withStartId, endFrame: '={{ "imageId" }}' }), message: /The end frame image ID is empty/, fix: /End Frame Image ID/ },
-	{ name: 'Unknown operation (from an expression)', parameters: { resource: 'video', operation: '={{ "list" }}' }, message: /Unknown Operation "list"/, fix: /"generate", "get", "getAll" or "delete"/ },
-	{ name: 'Prompt empty (operation from an expression)', parameters: { resource: 'video', operation: '={{ "generate" }}' }, message: /The prompt is empty/, fix: /Describe the video/ },
-	{ name: 'Generation ID empty (operation from an expression)', parameters: { resource: 'video', operation: '={{ "get" }}' }, message: /The generation ID is empty/, fix: /Generation ID/ },
+	{
+		// n8n keeps Operation literal (noDataExpression): an expression in the workflow JSON reaches the node as its text.
+		name: 'Operation from an expression',
+		parameters: { resource: 'video', operation: '={{ "get" }}', generationId: IMAGE_ID },
+		message: /Unknown Operation/,
+		fix: /cannot be an expression: choose it in the panel/,
+		nodeLevel: true,
+	},
 	{ name: 'Empty prompt', parameters: generate({ prompt: '={{ $json.missing ?? "" }}' }), message: /The prompt is empty/, fix: /Describe the video/ },
 	{ name: 'Whitespace prompt', parameters: generate({ prompt: '   \n ' }), message: /The prompt is empty/, fix: /Describe the video/ },
 	{ name: 'Prompt over 5000 characters', parameters: generate({ prompt: `={{ "x".repeat(5001) }}` }), message: /5001 characters long; the limit is 5000/, fix: /at most 5000/ },

@@ -13,19 +13,21 @@ describe('capability table drives the panel', () => {
 		expect(MODELS['ltxv-2.3-fast'].defaultDuration).toBe(8);
 	});
 
-	test('each model has a Duration field listing its durations, shown only for that model', () => {
-		for (const model of Object.values(MODELS)) {
-			// Shown only while Model is this literal slug (hidden for the other model and for an expression).
-			const field = named('duration').find((property) => JSON.stringify(property.displayOptions?.hide?.model) === JSON.stringify([{ _cnd: { not: model.slug } }]));
-			expect(field).toBeDefined();
-			expect(field!.options!.map((option) => (option as { value: number }).value)).toEqual(model.durations);
-			expect(field!.default).toBe(model.defaultDuration);
-		}
+	const durationValues = (property: (typeof properties)[number]) => property.options!.map((option) => (option as { value: number }).value);
+	const durationHiddenFor = (model: unknown) => named('duration').find((property) => JSON.stringify(property.displayOptions?.hide?.model) === JSON.stringify(model));
+
+	test('a model that cannot make every length (Pro) has its own Duration list, shown only for that model', () => {
+		// Shown only while Model is this literal slug (hidden for the other model and for an expression).
+		const pro = durationHiddenFor([{ _cnd: { not: 'ltxv-2.3-pro' } }]);
+		expect(durationValues(pro!)).toEqual(MODELS['ltxv-2.3-pro'].durations);
+		expect(pro!.default).toBe(MODELS['ltxv-2.3-pro'].defaultDuration);
 	});
 
-	test('a free Duration field appears only while the model is an expression', () => {
-		const free = named('duration').find((property) => property.type === 'number');
-		expect(free?.displayOptions?.hide?.model).toEqual(Object.keys(MODELS));
+	test('otherwise (Fast, or Model as an expression) the Duration list of every length applies: two fields in all', () => {
+		const every = durationHiddenFor(['ltxv-2.3-pro']);
+		expect(durationValues(every!)).toEqual(MODELS['ltxv-2.3-fast'].durations);
+		expect(every!.default).toBe(MODELS['ltxv-2.3-fast'].defaultDuration);
+		expect(named('duration')).toHaveLength(2);
 	});
 
 	test('aspect "source" is offered only with a start frame', () => {
@@ -39,10 +41,8 @@ describe('capability table drives the panel', () => {
 
 	// Which frame fields n8n shows for each Start/End Frame value (and expression): test/unit/required-fields.test.ts.
 	test('end frame fields are hidden until a start frame is chosen', () => {
-		for (const name of ['endFrame', 'endFrameImageType']) {
-			const [field] = named(name);
-			expect(field.displayOptions?.show?.startFrame).toEqual(['binary', 'imageId', 'url']);
-		}
+		expect(named('endFrame')[0].displayOptions?.show?.startFrame).toEqual(['binary', 'imageId', 'url']);
+		expect(named('endFrameImageType')[0].displayOptions?.hide?.startFrame).toEqual(['none']);
 	});
 
 	test('resolution options come from the table with documented pixel sizes', () => {

@@ -1,7 +1,9 @@
 /**
  * The red "required" marks against n8n's own pre-run check (NodeHelpers.getNodeParametersIssues on the
  * parameters as n8n's Workflow fills them in): a run is never refused for a field the evaluated values do
- * not use, whichever parameters hold expressions; the marks stay while everything is a literal.
+ * not use, whichever parameters hold expressions. Prompt and Generation ID (shown under the literal
+ * Operation) carry the mark; the Start/End Frame fields (shown under a source that may be an expression)
+ * do not, and the node asks for them when it runs.
  */
 import type { INode, INodeParameters, INodeProperties } from 'n8n-workflow';
 import { NodeHelpers } from 'n8n-workflow';
@@ -35,39 +37,39 @@ const EMPTY = { prompt: '', generationId: '', startFrameImageId: '', endFrameIma
 const OPERATIONS = ['generate', 'get', 'getAll', 'delete'];
 const SOURCES = ['none', 'binary', 'imageId', 'url'];
 const EXPRESSION = '={{ $json.anything }}';
+const FRAME_FIELDS = ['startFrameBinaryProperty', 'startFrameImageId', 'startFrameUrl', 'endFrameBinaryProperty', 'endFrameImageId', 'endFrameUrl'];
 
-describe('literal values: the red marks stay and n8n asks for what is shown', () => {
+describe('literal values: n8n asks for Prompt and Generation ID, and shows the chosen frame fields', () => {
 	test.each(OPERATIONS.flatMap((operation) => SOURCES.flatMap((startFrame) => SOURCES.map((endFrame) => [operation, startFrame, endFrame]))))(
 		'%s, start %s, end %s',
 		(operation, startFrame, endFrame) => {
 			const expected: string[] = [];
+			const frameFields: string[] = [];
 			if (operation === 'generate') {
 				expected.push('prompt');
-				if (startFrame === 'binary') expected.push('startFrameBinaryProperty');
-				if (startFrame === 'imageId') expected.push('startFrameImageId');
-				if (startFrame === 'url') expected.push('startFrameUrl');
-				if (startFrame !== 'none' && endFrame === 'binary') expected.push('endFrameBinaryProperty');
-				if (startFrame !== 'none' && endFrame === 'imageId') expected.push('endFrameImageId');
-				if (startFrame !== 'none' && endFrame === 'url') expected.push('endFrameUrl');
+				if (startFrame === 'binary') frameFields.push('startFrameBinaryProperty');
+				if (startFrame === 'imageId') frameFields.push('startFrameImageId');
+				if (startFrame === 'url') frameFields.push('startFrameUrl');
+				if (startFrame !== 'none' && endFrame === 'binary') frameFields.push('endFrameBinaryProperty');
+				if (startFrame !== 'none' && endFrame === 'imageId') frameFields.push('endFrameImageId');
+				if (startFrame !== 'none' && endFrame === 'url') frameFields.push('endFrameUrl');
 			} else if (operation !== 'getAll') {
 				expected.push('generationId');
 			}
 			expect(issues({ resource: 'video', operation, startFrame, endFrame, ...EMPTY })).toEqual(expected.sort());
-			const requiredShown = shown({ resource: 'video', operation, startFrame, endFrame }).filter((property) => property.required);
-			expect(requiredShown.map((property) => property.name).sort()).toEqual(expected.sort());
+			const fields = shown({ resource: 'video', operation, startFrame, endFrame });
+			expect(fields.filter((property) => property.required).map((property) => property.name).sort()).toEqual(expected.sort());
+			const frameFieldsShown = fields.map((property) => property.name).filter((name) => FRAME_FIELDS.includes(name));
+			expect(frameFieldsShown.sort()).toEqual(frameFields.sort());
 		},
 	);
 });
 
 describe('any parameter an expression: n8n refuses nothing the node checks itself', () => {
 	const cases: Array<[string, INodeParameters]> = [
-		['operation', { operation: EXPRESSION }],
-		['resource', { resource: EXPRESSION }],
-		['resource and operation', { resource: EXPRESSION, operation: EXPRESSION }],
 		['start frame', { operation: 'generate', startFrame: EXPRESSION }],
 		['end frame', { operation: 'generate', startFrame: 'binary', endFrame: EXPRESSION }],
 		['start and end frame', { operation: 'generate', startFrame: EXPRESSION, endFrame: EXPRESSION }],
-		['operation and start frame', { operation: EXPRESSION, startFrame: EXPRESSION, endFrame: 'imageId' }],
 		['model', { operation: 'generate', model: EXPRESSION }],
 		['wait for completion', { operation: 'generate', waitForCompletion: EXPRESSION }],
 	];
@@ -81,23 +83,19 @@ describe('any parameter an expression: n8n refuses nothing the node checks itsel
 		expect(issues({ resource: 'video', ...parameters, ...EMPTY, ...filledIn })).toEqual([]);
 	});
 
-	test('each field still appears once, without the red mark, so the user can fill it', () => {
+	test('each frame field still appears once, without the red mark, so the user can fill it', () => {
 		const names = shownNames({ resource: 'video', operation: 'generate', startFrame: EXPRESSION, endFrame: EXPRESSION });
 		for (const name of ['startFrameBinaryProperty', 'startFrameImageId', 'startFrameUrl', 'endFrameBinaryProperty', 'endFrameImageId', 'endFrameUrl', 'prompt']) {
 			expect(names.filter((shownName) => shownName === name)).toHaveLength(1);
 		}
-		const byOperation = shown({ resource: 'video', operation: EXPRESSION });
-		expect(byOperation.filter((property) => property.name === 'prompt')).toEqual([expect.not.objectContaining({ required: true })]);
-		expect(byOperation.filter((property) => property.name === 'generationId').length).toBeGreaterThan(0);
-		expect(byOperation.some((property) => property.required)).toBe(false);
+		expect(shown({ resource: 'video', operation: 'generate', startFrame: EXPRESSION, endFrame: EXPRESSION }).filter((property) => FRAME_FIELDS.includes(property.name) && property.required)).toEqual([]);
 	});
 });
 
 describe('every mix of literals and expressions: each field the values may use is there exactly once', () => {
-	const OPS = [...OPERATIONS, EXPRESSION];
 	const FRAMES = [...SOURCES, EXPRESSION];
 	const may = (value: string, wanted: string[]) => value === EXPRESSION || wanted.includes(value);
-	const combos = OPS.flatMap((operation) => FRAMES.flatMap((startFrame) => FRAMES.map((endFrame) => [operation, startFrame, endFrame])));
+	const combos = OPERATIONS.flatMap((operation) => FRAMES.flatMap((startFrame) => FRAMES.map((endFrame) => [operation, startFrame, endFrame])));
 	test.each(combos)('operation %s, start %s, end %s', (operation, startFrame, endFrame) => {
 		const names = shownNames({ resource: 'video', operation, startFrame, endFrame });
 		const count = (name: string) => names.filter((shownName) => shownName === name).length;
@@ -113,7 +111,7 @@ describe('every mix of literals and expressions: each field the values may use i
 			endFrameUrl: framed && may(endFrame, ['url']),
 		};
 		for (const [name, available] of Object.entries(expected)) expect([name, count(name)]).toEqual([name, available ? 1 : 0]);
-		expect(count('generationId')).toBeGreaterThanOrEqual(may(operation, ['get', 'delete']) ? 1 : 0);
+		expect(count('generationId')).toBe(may(operation, ['get', 'delete']) ? 1 : 0);
 	});
 });
 
@@ -128,9 +126,9 @@ describe('fields that follow other fields', () => {
 		}
 	});
 
-	test('a model from an expression shows only the number Duration field', () => {
+	test('a model from an expression shows one Duration list: every length, checked per model when the node runs', () => {
 		const fields = durationFields({ model: EXPRESSION });
-		expect(fields.map((field) => field.type)).toEqual(['number']);
+		expect(fields.map((field) => field.options!.map((option) => (option as { value: number }).value))).toEqual([[6, 8, 10, 12, 14, 16, 18, 20]]);
 	});
 
 	test('Aspect Ratio: "source" is offered with a start frame, and while Start Frame is an expression', () => {

@@ -75,8 +75,11 @@ const aspectRatioOptions = (withStartFrame: boolean) =>
 function frameFields(which: 'start' | 'end'): INodeProperties[] {
 	const label = which === 'start' ? 'Start Frame' : 'End Frame';
 	const name = `${which}Frame`;
-	// Start Frame before End Frame: n8n stops reading `show` at the first expression.
-	const shownWith = (source: string) => ({ ...(which === 'end' ? framed : {}), [name]: [source] });
+	// `hide` for every other literal source (and, for the end frame, no start frame): `show` would stop at the
+	// first of Start/End Frame that is an expression and show the field whatever the other one holds.
+	const shownWith = (source: string) => ({
+		hide: { ...(which === 'end' ? { startFrame: ['none'] } : {}), [name]: Object.keys(FRAME_SOURCES).filter((other) => other !== source) },
+	});
 	const binaryPropertyDefault = which === 'start' ? 'data' : 'endFrame';
 	return [
 		{
@@ -98,7 +101,7 @@ function frameFields(which: 'start' | 'end'): INodeProperties[] {
 			default: binaryPropertyDefault,
 			placeholder: which === 'start' ? 'e.g. data' : 'e.g. endFrame',
 			hint: `The name of the binary field of the incoming item that holds a PNG, JPEG or WebP image (at most ${FRAME_MAX_MIB} MiB)`,
-			displayOptions: { show: shownWith('binary') },
+			displayOptions: shownWith('binary'),
 		},
 		{
 			displayName: `${label} URL`,
@@ -107,7 +110,7 @@ function frameFields(which: 'start' | 'end'): INodeProperties[] {
 			default: '',
 			placeholder: 'e.g. https://example.com/product-photo.png',
 			description: `Direct http(s) link to a PNG, JPEG or WebP image (at most ${FRAME_MAX_MIB} MiB, fetched within ${FRAME_URL_TIMEOUT_SECONDS} s). It is downloaded without your Leonardo key, then uploaded to Leonardo. Links to your own machine or network are refused unless Options → Allow Private Links is on.`,
-			displayOptions: { show: shownWith('url') },
+			displayOptions: shownWith('url'),
 		},
 		{
 			displayName: `${label} Image ID`,
@@ -116,7 +119,7 @@ function frameFields(which: 'start' | 'end'): INodeProperties[] {
 			default: '',
 			placeholder: 'e.g. 0a1b2c3d-4e5f-6789-abcd-ef0123456789',
 			description: 'ID of an image on Leonardo, e.g. the "videoId" of an earlier generation or an uploaded init image',
-			displayOptions: { show: shownWith('imageId') },
+			displayOptions: shownWith('imageId'),
 		},
 		{
 			displayName: `${label} Image Type`,
@@ -125,7 +128,7 @@ function frameFields(which: 'start' | 'end'): INodeProperties[] {
 			options: toOptions(IMAGE_REFERENCE_TYPES),
 			default: 'GENERATED',
 			description: 'Whether the ID belongs to something generated on Leonardo or to an uploaded image',
-			displayOptions: { show: shownWith('imageId') },
+			displayOptions: shownWith('imageId'),
 		},
 	];
 }
