@@ -10,6 +10,7 @@ import {
 	DEFAULT_RESOLUTION,
 	FRAME_SOURCES,
 	IMAGE_REFERENCE_TYPES,
+	type ModelCapability,
 	MODELS,
 	POLLING_LIMITS,
 	PROMPT_ENHANCE_MODES,
@@ -34,13 +35,13 @@ const DEFAULT_DURATION = MODELS[DEFAULT_MODEL].defaultDuration;
 const ALL_DURATIONS = [...new Set(Object.values(MODELS).flatMap((model) => model.durations))].sort((a, b) => a - b);
 /** The models that cannot make every length: each gets a Duration list of its own. */
 const LIMITED_MODELS = Object.values(MODELS).filter((model) => model.durations.length < ALL_DURATIONS.length);
-const durationField = (durations: readonly number[], description: string, hide: INodeProperties['displayOptions']): INodeProperties => ({
+const durationField = (durations: readonly number[], models: readonly ModelCapability[], hide: INodeProperties['displayOptions']): INodeProperties => ({
 	displayName: 'Duration (Seconds)',
 	name: 'duration',
 	type: 'options',
 	options: durations.map((seconds) => ({ name: `${seconds} s`, value: seconds })),
 	default: DEFAULT_DURATION,
-	description: `Length of the video. ${description}`,
+	description: `Length of the video. ${models.map((model) => `${model.displayName}: ${model.durations.join(', ')}`).join('; ')} seconds.`,
 	displayOptions: hide,
 });
 
@@ -53,14 +54,8 @@ const durationField = (durations: readonly number[], description: string, hide: 
  * "source" follows the start image, so it is offered unless Start Frame is a literal "none".
  */
 const durationFields: INodeProperties[] = [
-	...LIMITED_MODELS.map(({ slug, displayName, durations }) =>
-		durationField(durations, `${displayName}: ${durations.join(', ')} seconds.`, { hide: { model: [{ _cnd: { not: slug } }] } }),
-	),
-	durationField(
-		ALL_DURATIONS,
-		Object.values(MODELS).map((model) => `${model.displayName}: ${model.durations.join(', ')} seconds.`).join(' '),
-		{ hide: { model: LIMITED_MODELS.map((model) => model.slug) } },
-	),
+	...LIMITED_MODELS.map((model) => durationField(model.durations, [model], { hide: { model: [{ _cnd: { not: model.slug } }] } })),
+	durationField(ALL_DURATIONS, Object.values(MODELS), { hide: { model: LIMITED_MODELS.map((model) => model.slug) } }),
 ];
 
 /** Aspect ratios that need no start image; `source` is added only when a start frame is set. */
