@@ -64,7 +64,7 @@ async function peek(stream: ByteStream, size: number): Promise<Buffer> {
 /** ISO base media files (MP4) start with a box whose type is `ftyp`. */
 export const looksLikeMp4 = (head: Buffer) => head.length >= 8 && head.toString('latin1', 4, 8) === 'ftyp';
 
-export interface DownloadTarget {
+interface DownloadTarget {
 	url: string;
 	fileName: string;
 	generationId: string;
@@ -108,7 +108,7 @@ async function downloadOnce(ctx: NodeContext, url: string, target: DownloadTarge
 	return binary;
 }
 
-export async function downloadVideo(ctx: NodeContext, target: DownloadTarget): Promise<IBinaryData> {
+async function downloadVideo(ctx: NodeContext, target: DownloadTarget): Promise<IBinaryData> {
 	let url = target.url;
 	let problem = '';
 	for (let attempt = 0; attempt < DOWNLOAD_ATTEMPTS; attempt++) {

@@ -1,6 +1,6 @@
 import { InvalidInputError } from '../../nodes/shared/errors';
+import { buildCreateBody } from '../../nodes/LtxVideo/helpers/createGeneration';
 import {
-	buildCreateBody,
 	characterCount,
 	type RawGenerateParameters,
 	validateGenerateRequest,

@@ -108,7 +108,7 @@ const ROWS: RowBuilder[] = [
 			says: `schema keys ${f.bySchema((s) => s.audioKeys)}; ${f.verdicts(['param.audio', 'param.motion_has_audio'])}`,
 			agrees: agreement([f.schemaHasKey('audio'), passed(f, 'param.audio')]),
 			evidence: evidence(f.hasSchema, f.probe('param.audio') !== undefined),
-			fallback: 'the audio re-send with the other spelling (adjustDialect, nodes/shared/generations.ts)',
+			fallback: 'the audio re-send with the other spelling (adjustDialect, nodes/LtxVideo/helpers/createGeneration.ts)',
 		};
 	},
 	(f) => ({
@@ -322,7 +322,7 @@ const ROWS: RowBuilder[] = [
 				? agreement([run.create.generationIdAt === 'generate.generationId', typeof (run.cost as { amount?: unknown } | undefined)?.amount === 'string'])
 				: 'unknown',
 			evidence: run?.generationId ? 'live' : 'none',
-			fallback: 'readCreateResponse: top-level generationId, numeric amount (generations.ts)',
+			fallback: 'readCreateResponse: top-level generationId, numeric amount (responses.ts)',
 		};
 	},
 	(f) => {
@@ -359,7 +359,7 @@ const ROWS: RowBuilder[] = [
 			says: fields ? `motionModel ${show(fields.motionModel)}, modelId ${show(fields.modelId)}` : 'not run (needs --spend)',
 			agrees: fields ? (typeof fields.motionModel === 'string' ? 'yes' : 'no') : 'unknown',
 			evidence: fields ? 'live' : 'none',
-			fallback: 'the spelling variants mapped to the slug (generations.ts) beyond the one seen',
+			fallback: 'the spelling variants mapped to the slug (responses.ts) beyond the one seen',
 		};
 	},
 	(f) => {
@@ -373,7 +373,7 @@ const ROWS: RowBuilder[] = [
 				: 'not run (needs --spend)',
 			agrees: fields ? agreement([fields.imageWidth === 1920, fields.motionMP4URL, fields.generatedImageKeys.includes('id')]) : 'unknown',
 			evidence: fields ? 'live' : 'none',
-			fallback: 'videoUrl falling back to `url` when motionMP4URL is null (generations.ts)',
+			fallback: 'videoUrl falling back to `url` when motionMP4URL is null (responses.ts)',
 		};
 	},
 	(f) => {

@@ -1,16 +1,66 @@
 /**
- * POST /v2/generations with what it takes to get a create accepted: the request dialect learned once per
- * execution (leonardo-api.md §7), the create pacing, and the re-sends of answers that created nothing.
+ * POST /v2/generations with what it takes to get a create accepted: the exact body (pure, unit-tested),
+ * the request dialect learned once per execution (leonardo-api.md §7), the create pacing, and the
+ * re-sends of answers that created nothing.
  */
 import type { IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
+import { ASPECT_RATIOS, type ModelSlug } from '../../shared/capabilities';
 import { InvalidInputError, validationErrorNames } from '../../shared/errors';
 import { pause, throwIfCancelled } from '../../shared/pacing';
 import { type CreatedGeneration, readCreateResponse } from '../../shared/responses';
 import { callApi, type CallOptions, LeonardoApiError, UNKNOWN_OUTCOME } from '../../shared/transport';
-import { buildCreateBody, type CreateGenerationBody, type GenerateRequest, type ImageReference, type RequestDialect } from './generateRequest';
+import type { GenerateRequest, ImageReference } from './generateRequest';
 import type { RateLimiter } from './rateLimiter';
+
+/**
+ * Fields whose spelling the public docs disagree on (leonardo-api.md §7). A 400 that names one of them
+ * creates no generation, so the create request may be sent again with the other dialect.
+ */
+export interface RequestDialect {
+	audioField: 'audio' | 'motion_has_audio';
+	sendMode: boolean;
+	/** Set once Leonardo accepted a create with this dialect. */
+	learned?: boolean;
+}
+
+export const DEFAULT_DIALECT: RequestDialect = { audioField: 'audio', sendMode: true };
+
+export interface CreateGenerationBody {
+	model: ModelSlug;
+	public: boolean;
+	parameters: Record<string, unknown>;
+}
+
+const guidance = (image: ImageReference) => [{ image: { id: image.id, type: image.type } }];
+
+/** The body of POST /v2/generations (leonardo-api.md §1.2, top-level envelope). */
+export function buildCreateBody(
+	request: GenerateRequest,
+	frames: { start?: ImageReference; end?: ImageReference },
+	dialect: RequestDialect = DEFAULT_DIALECT,
+): CreateGenerationBody {
+	const { width, height } = ASPECT_RATIOS[request.aspectRatio].size(request.resolution);
+	const parameters: Record<string, unknown> = {
+		prompt: request.prompt,
+		...(dialect.sendMode ? { mode: request.resolution } : {}),
+		prompt_enhance: request.promptEnhance,
+		quantity: 1,
+		duration: request.duration,
+		width,
+		height,
+		[dialect.audioField]: request.generateAudio,
+	};
+	if (request.seed !== undefined) parameters.seed = request.seed;
+	if (frames.start) {
+		parameters.guidances = {
+			start_frame: guidance(frames.start),
+			...(frames.end ? { end_frame: guidance(frames.end) } : {}),
+		};
+	}
+	return { model: request.model, public: request.public, parameters };
+}
 
 async function postGeneration(ctx: IExecuteFunctions, body: CreateGenerationBody, options: CallOptions): Promise<unknown> {
 	return await callApi(ctx, { method: 'POST', path: '/v2/generations', body: { ...body }, retry: 'create' }, options);

@@ -1,7 +1,6 @@
 /**
- * Turns the Generate parameters of one item into a checked request, and a checked request into the
- * exact body for POST /v2/generations. Both steps are pure functions (no HTTP, no n8n context), so
- * every rule and every body field is unit-tested directly.
+ * Turns the Generate parameters of one item into a checked request (the body it becomes is built in
+ * createGeneration.ts). Pure (no HTTP, no n8n context), so every rule is unit-tested directly.
  */
 import {
 	ASPECT_RATIOS,
@@ -251,52 +250,4 @@ export function validateGenerateRequest(raw: RawGenerateParameters): GenerateReq
 		startFrame,
 		endFrame,
 	};
-}
-
-/**
- * Fields whose spelling the public docs disagree on (leonardo-api.md §7). A 400 that names one of them
- * creates no generation, so the create request may be sent again with the other dialect.
- */
-export interface RequestDialect {
-	audioField: 'audio' | 'motion_has_audio';
-	sendMode: boolean;
-	/** Set once Leonardo accepted a create with this dialect. */
-	learned?: boolean;
-}
-
-export const DEFAULT_DIALECT: RequestDialect = { audioField: 'audio', sendMode: true };
-
-export interface CreateGenerationBody {
-	model: ModelSlug;
-	public: boolean;
-	parameters: Record<string, unknown>;
-}
-
-const guidance = (image: ImageReference) => [{ image: { id: image.id, type: image.type } }];
-
-/** The body of POST /v2/generations (leonardo-api.md §1.2, top-level envelope). */
-export function buildCreateBody(
-	request: GenerateRequest,
-	frames: { start?: ImageReference; end?: ImageReference },
-	dialect: RequestDialect = DEFAULT_DIALECT,
-): CreateGenerationBody {
-	const { width, height } = ASPECT_RATIOS[request.aspectRatio].size(request.resolution);
-	const parameters: Record<string, unknown> = {
-		prompt: request.prompt,
-		...(dialect.sendMode ? { mode: request.resolution } : {}),
-		prompt_enhance: request.promptEnhance,
-		quantity: 1,
-		duration: request.duration,
-		width,
-		height,
-		[dialect.audioField]: request.generateAudio,
-	};
-	if (request.seed !== undefined) parameters.seed = request.seed;
-	if (frames.start) {
-		parameters.guidances = {
-			start_frame: guidance(frames.start),
-			...(frames.end ? { end_frame: guidance(frames.end) } : {}),
-		};
-	}
-	return { model: request.model, public: request.public, parameters };
 }
