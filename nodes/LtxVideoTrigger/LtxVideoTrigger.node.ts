@@ -1,15 +1,16 @@
 import type { IExecuteFunctions, IHookFunctions, INodeExecutionData, INodeType, INodeTypeDescription, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
-import { POLLING_LIMITS } from '../shared/capabilities';
-import { downloadOptions } from '../shared/descriptions';
+import { downloadOptions, optionsCollection, waitOptions } from '../shared/descriptions';
 import { receiveCallback } from './receive';
 import { attachVideos } from './execute';
 
 const [downloadOption, binaryPropertyOption] = downloadOptions();
-// Generate's defaults: a callback's record is awaited with the same patience as Generate's poller.
-const DEFAULT_POLL_INTERVAL = POLLING_LIMITS.defaultIntervalSeconds;
-const DEFAULT_TIMEOUT = POLLING_LIMITS.defaultTimeoutSeconds;
+const [pollIntervalOption, timeoutOption] = waitOptions({
+	pollInterval: 'Seconds between lookups while a callback waits for Leonardo to show its generation finished',
+	timeout:
+		'How long a callback waits for Leonardo to show its generation finished (Leonardo can call before its records say so). After that the workflow starts with an error item naming the generation ID.',
+});
 
 export class LtxVideoTrigger implements INodeType {
 	description: INodeTypeDescription = {
@@ -55,49 +56,27 @@ export class LtxVideoTrigger implements INodeType {
 				default: ['COMPLETE'],
 				description: 'Which finished generations start the workflow',
 			},
-			{
-				displayName: 'Options',
-				name: 'options',
-				type: 'collection',
-				placeholder: 'Add option',
-				default: {},
-				options: [
-					downloadOption,
-					{
-						displayName: 'Only Leonardo’s IP Addresses',
-						name: 'leonardoIpsOnly',
-						type: 'boolean',
-						default: false,
-						description:
-							'Whether to refuse calls that do not come from Leonardo’s published addresses. Behind a reverse proxy, set N8N_PROXY_HOPS on n8n, or every call is refused.',
-					},
-					{
-						displayName: 'Poll Interval (Seconds)',
-						name: 'pollInterval',
-						type: 'number',
-						typeOptions: { minValue: POLLING_LIMITS.minIntervalSeconds },
-						default: DEFAULT_POLL_INTERVAL,
-						description: 'Seconds between lookups while a callback waits for Leonardo to show its generation finished',
-					},
-					binaryPropertyOption,
-					{
-						displayName: 'Timeout (Seconds)',
-						name: 'timeout',
-						type: 'number',
-						typeOptions: { minValue: 1, maxValue: POLLING_LIMITS.maxTimeoutSeconds },
-						default: DEFAULT_TIMEOUT,
-						description:
-							'How long a callback waits for Leonardo to show its generation finished (Leonardo can call before its records say so). After that the workflow starts with an error item naming the generation ID.',
-					},
-					{
-						displayName: 'Videos Only',
-						name: 'videosOnly',
-						type: 'boolean',
-						default: true,
-						description: 'Whether to ignore callbacks for images made with the same API key',
-					},
-				],
-			},
+			optionsCollection([
+				downloadOption,
+				{
+					displayName: 'Only Leonardo’s IP Addresses',
+					name: 'leonardoIpsOnly',
+					type: 'boolean',
+					default: false,
+					description:
+						'Whether to refuse calls that do not come from Leonardo’s published addresses. Behind a reverse proxy, set N8N_PROXY_HOPS on n8n, or every call is refused.',
+				},
+				pollIntervalOption,
+				binaryPropertyOption,
+				timeoutOption,
+				{
+					displayName: 'Videos Only',
+					name: 'videosOnly',
+					type: 'boolean',
+					default: true,
+					description: 'Whether to ignore callbacks for images made with the same API key',
+				},
+			]),
 		],
 	};
 

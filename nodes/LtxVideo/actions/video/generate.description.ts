@@ -12,14 +12,13 @@ import {
 	IMAGE_REFERENCE_TYPES,
 	type ModelCapability,
 	MODELS,
-	POLLING_LIMITS,
 	PROMPT_ENHANCE_MODES,
 	PROMPT_MAX_LENGTH,
 	RESOLUTIONS,
 	SEED_MAX,
 	toOptions,
 } from '../../../shared/capabilities';
-import { downloadOptions } from '../../../shared/descriptions';
+import { downloadOptions, optionsCollection, waitOptions } from '../../../shared/descriptions';
 import { FRAME_MAX_MIB } from '../../helpers/frameBytes';
 import { FRAME_URL_TIMEOUT_SECONDS } from '../../helpers/frameLinks';
 import { forOperation } from './common.description';
@@ -27,9 +26,15 @@ import { forOperation } from './common.description';
 const framed = { startFrame: ['binary', 'imageId', 'url'] };
 // Defaults as plain identifiers: n8n's lint rules (node-param-default-missing) read `default` statically.
 const DEFAULT_CONCURRENCY = CONCURRENCY_LIMITS.default;
-const DEFAULT_POLL_INTERVAL = POLLING_LIMITS.defaultIntervalSeconds;
-const DEFAULT_TIMEOUT = POLLING_LIMITS.defaultTimeoutSeconds;
 const DEFAULT_DURATION = MODELS[DEFAULT_MODEL].defaultDuration;
+
+const [pollIntervalOption, timeoutOption] = waitOptions(
+	{
+		pollInterval: 'Seconds between status checks while waiting',
+		timeout: 'How long to wait for the video before giving up. The error names the generation ID so you can fetch it later with "Get".',
+	},
+	{ '/waitForCompletion': [true] },
+);
 
 /** Every length some model can make, ascending. */
 const ALL_DURATIONS = [...new Set(Object.values(MODELS).flatMap((model) => model.durations))].sort((a, b) => a - b);
@@ -197,64 +202,40 @@ export const description: INodeProperties[] = forOperation('generate', [
 		description:
 			'Whether to wait until the video is ready and output it. Turn off to output the generation ID at once and fetch the video later with "Get".',
 	},
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add option',
-		default: {},
-		options: [
-			...downloadOptions({ '/waitForCompletion': [true] }),
-			{
-				displayName: 'Allow Private Links',
-				name: 'allowPrivateLinks',
-				type: 'boolean',
-				default: false,
-				description:
-					'Whether Start/End Frame links may point to your own machine or network: loopback (localhost, 127.x, ::1), private (10.x, 172.16–31.x, 192.168.x, fc00::/7), link-local (169.254.x, fe80::/10) or unspecified (0.0.0.0, ::) addresses, at any redirect. Off, such links are refused before any request, so that a link from a form or an AI agent cannot read internal services. The node checks the address as written (every IP spelling, localhost, .local and .internal names, names without a dot); a public name that resolves to a private address is only caught by n8n\'s SSRF protection.',
-			},
-			{
-				displayName: 'Max Concurrent Generations',
-				name: 'maxConcurrency',
-				type: 'number',
-				typeOptions: { minValue: CONCURRENCY_LIMITS.auto, maxValue: CONCURRENCY_LIMITS.max, numberPrecision: 0 },
-				default: DEFAULT_CONCURRENCY,
-				description: `How many items generate at the same time (1 to ${CONCURRENCY_LIMITS.max}), or 0 for Auto: your plan's API concurrency slots as Leonardo reports them, at most ${CONCURRENCY_LIMITS.max} (${CONCURRENCY_LIMITS.autoFallback} when it does not say). Leonardo allows ${CONCURRENCY_LIMITS.createsPerMinute} new generations per minute.`,
-			},
-			{
-				displayName: 'Poll Interval (Seconds)',
-				name: 'pollInterval',
-				type: 'number',
-				typeOptions: { minValue: POLLING_LIMITS.minIntervalSeconds },
-				default: DEFAULT_POLL_INTERVAL,
-				description: 'Seconds between status checks while waiting',
-				displayOptions: { show: { '/waitForCompletion': [true] } },
-			},
-			{
-				displayName: 'Public',
-				name: 'public',
-				type: 'boolean',
-				default: false,
-				description: 'Whether the video is shown in Leonardo’s public community feed',
-			},
-			{
-				displayName: 'Seed',
-				name: 'seed',
-				type: 'number',
-				typeOptions: { minValue: 0, maxValue: SEED_MAX, numberPrecision: 0 },
-				default: 0,
-				description: 'Fixed seed for reproducible results. Leave the option out for a random seed.',
-			},
-			{
-				displayName: 'Timeout (Seconds)',
-				name: 'timeout',
-				type: 'number',
-				typeOptions: { minValue: 1, maxValue: POLLING_LIMITS.maxTimeoutSeconds },
-				default: DEFAULT_TIMEOUT,
-				description:
-					'How long to wait for the video before giving up. The error names the generation ID so you can fetch it later with "Get".',
-				displayOptions: { show: { '/waitForCompletion': [true] } },
-			},
-		],
-	},
+	optionsCollection([
+		...downloadOptions({ '/waitForCompletion': [true] }),
+		{
+			displayName: 'Allow Private Links',
+			name: 'allowPrivateLinks',
+			type: 'boolean',
+			default: false,
+			description:
+				'Whether Start/End Frame links may point to your own machine or network: loopback (localhost, 127.x, ::1), private (10.x, 172.16–31.x, 192.168.x, fc00::/7), link-local (169.254.x, fe80::/10) or unspecified (0.0.0.0, ::) addresses, at any redirect. Off, such links are refused before any request, so that a link from a form or an AI agent cannot read internal services. The node checks the address as written (every IP spelling, localhost, .local and .internal names, names without a dot); a public name that resolves to a private address is only caught by n8n\'s SSRF protection.',
+		},
+		{
+			displayName: 'Max Concurrent Generations',
+			name: 'maxConcurrency',
+			type: 'number',
+			typeOptions: { minValue: CONCURRENCY_LIMITS.auto, maxValue: CONCURRENCY_LIMITS.max, numberPrecision: 0 },
+			default: DEFAULT_CONCURRENCY,
+			description: `How many items generate at the same time (1 to ${CONCURRENCY_LIMITS.max}), or 0 for Auto: your plan's API concurrency slots as Leonardo reports them, at most ${CONCURRENCY_LIMITS.max} (${CONCURRENCY_LIMITS.autoFallback} when it does not say). Leonardo allows ${CONCURRENCY_LIMITS.createsPerMinute} new generations per minute.`,
+		},
+		pollIntervalOption,
+		{
+			displayName: 'Public',
+			name: 'public',
+			type: 'boolean',
+			default: false,
+			description: 'Whether the video is shown in Leonardo’s public community feed',
+		},
+		{
+			displayName: 'Seed',
+			name: 'seed',
+			type: 'number',
+			typeOptions: { minValue: 0, maxValue: SEED_MAX, numberPrecision: 0 },
+			default: 0,
+			description: 'Fixed seed for reproducible results. Leave the option out for a random seed.',
+		},
+		timeoutOption,
+	]),
 ]);

@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { downloadOptions } from '../../../shared/descriptions';
+import { downloadOptions, optionsCollection } from '../../../shared/descriptions';
 import { downloadGenerationVideo } from '../../../shared/download';
 import { lookUpGeneration } from '../../../shared/lookup';
 import { generationJson } from '../../../shared/output';
@@ -11,14 +11,7 @@ import { forOperation, generationIdField } from './common.description';
 
 export const description: INodeProperties[] = forOperation('get', [
 	generationIdField('ID of the generation to look up, e.g. {{ $json.generationId }} from a Generate node that did not wait'),
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add option',
-		default: {},
-		options: downloadOptions(),
-	},
+	optionsCollection(downloadOptions()),
 ]);
 
 interface CheckedGet {

@@ -2,7 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertie
 import { NodeOperationError } from 'n8n-workflow';
 
 import { GENERATION_STATUSES, isGenerationStatus, toOptions } from '../../../shared/capabilities';
-import { downloadOptions } from '../../../shared/descriptions';
+import { downloadOptions, optionsCollection } from '../../../shared/descriptions';
 import { downloadGenerationVideo } from '../../../shared/download';
 import { InvalidInputError } from '../../../shared/errors';
 import { generationJson } from '../../../shared/output';
@@ -58,14 +58,9 @@ export const description: INodeProperties[] = forOperation('getAll', [
 			},
 		],
 	},
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add option',
-		default: {},
-		// Listing is for finding videos; downloading every one of them is opt-in.
-		options: downloadOptions().map((option) =>
+	// Listing is for finding videos; downloading every one of them is opt-in.
+	optionsCollection(
+		downloadOptions().map((option) =>
 			option.name === 'download'
 				? {
 						...option,
@@ -76,7 +71,7 @@ export const description: INodeProperties[] = forOperation('getAll', [
 					}
 				: option,
 		),
-	},
+	),
 ]);
 
 interface CheckedGetAll {
