@@ -11,11 +11,18 @@ import { NodeHelpers } from 'n8n-workflow';
 
 import { adaptForCli, loadExamples, type Workflow } from './examples.ts';
 import { createBodies, createWorld, type E2eWorld, executeOrThrow, outputOf } from './fixtures.ts';
-import type { RestSession } from './n8n-instance.ts';
+import { N8N_VERSION, type RestSession } from './n8n-instance.ts';
 import { NODE_TYPE } from './project.ts';
 import { type S3Storage, startS3Storage } from './s3-storage.ts';
 
 const examples = loadExamples();
+/**
+ * Node versions the examples use that n8n 1.123.81 lacks (it has Form Trigger and Form up to 2.3, Read/Write
+ * Files 1, AI Agent 3). `n8n execute` still runs those nodes there (the examples test passes on 1.x), but
+ * 1.x's editor does not know these versions: a 1.x user rebuilds the form nodes (2.3 keys the fields by
+ * label, not by `fieldName`).
+ */
+const NEWER_THAN_1X = ['@n8n/n8n-nodes-langchain.agent v3.1', 'n8n-nodes-base.form v2.5', 'n8n-nodes-base.formTrigger v2.5', 'n8n-nodes-base.readWriteFile v1.1'];
 const exampleById = (id: string): Workflow => {
 	const example = examples.find(({ workflow }) => workflow.id === id);
 	if (!example) throw new Error(`no example with the ID ${id}`);
@@ -82,11 +89,13 @@ describe('in the running n8n', () => {
 		}
 	});
 
-	test('every node type and version of every example exists in this n8n', () => {
+	test('every node type and version of every example exists in this n8n (1.x: all but the newer form, file and agent versions)', () => {
 		const missing = examples.flatMap(({ file, workflow }) =>
 			workflow.nodes.filter((node) => !versionsOf(node.type).includes(node.typeVersion)).map((node) => `${file}: ${node.type} v${node.typeVersion}`),
 		);
-		expect(missing).toEqual([]);
+		expect([...new Set(missing.map((entry) => entry.split(': ')[1]))].sort()).toEqual(N8N_VERSION.startsWith('1.') ? NEWER_THAN_1X : []);
+		// The storage examples (S3, Google Sheets, Drive, YouTube) use only versions both lines have.
+		expect(missing.filter((entry) => /^0[789]-/.test(entry))).toEqual([]);
 	});
 
 	test('every LTX Video node of every example is complete and uses only parameters the node has', () => {
