@@ -18,9 +18,9 @@ import { type S3Storage, startS3Storage } from './s3-storage.ts';
 const examples = loadExamples();
 /**
  * Node versions the examples use that n8n 1.123.81 lacks (it has Form Trigger and Form up to 2.3, Read/Write
- * Files 1, AI Agent 3). `n8n execute` still runs those nodes there (the examples test passes on 1.x), but
- * 1.x's editor does not know these versions: a 1.x user rebuilds the form nodes (2.3 keys the fields by
- * label, not by `fieldName`).
+ * Files 1, AI Agent 3). 1.x runs Read/Write Files 1.1 as its 1 (the examples test passes there; it swaps the
+ * form nodes out), but 1.x's editor does not know these versions: a 1.x user rebuilds the form nodes (2.3
+ * keys the fields by label, not by `fieldName`).
  */
 const NEWER_THAN_1X = ['@n8n/n8n-nodes-langchain.agent v3.1', 'n8n-nodes-base.form v2.5', 'n8n-nodes-base.formTrigger v2.5', 'n8n-nodes-base.readWriteFile v1.1'];
 const exampleById = (id: string): Workflow => {
