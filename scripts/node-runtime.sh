@@ -56,21 +56,49 @@ ltx_node_dir() {
 		mkdir -p "$LTX_CACHE" || return 1
 		# Installed aside and moved into place: several scripts may ask for it at once on a fresh machine,
 		# and not every system has flock (macOS).
-		staging="$(mktemp -d "$LTX_CACHE/node$major.installing.XXXXXX")" || return 1
+		staging="$(mktemp -d "$prefix.installing.XXXXXX")" || return 1
 		if ! (cd "$staging" && npm install --prefix "$staging" --no-save --no-package-lock --no-audit --no-fund \
 			--loglevel=error "$package@$major" >&2); then
 			rm -rf "$staging"
 			return 1
 		fi
-		if [ -x "$dir/bin/node" ]; then
-			rm -rf "$staging" # another process was quicker
-		else
-			rm -rf "$prefix" # an install that was interrupted
-			mv "$staging" "$prefix" 2>/dev/null || true
-			# Two at once: the second rename lands inside the first's folder; that copy is not needed.
-			rm -rf "$prefix/$(basename "$staging")" "$staging"
-			[ -x "$dir/bin/node" ] || return 1
+		_ltx_move_into_place "$staging" "$prefix" "node_modules/$package/bin/node" || return 1
+	fi
+	echo "$dir"
+}
+
+# Moves a finished install (STAGING) to TARGET unless another process got there first; MARKER (a path inside)
+# shows a complete install.
+_ltx_move_into_place() {
+	local staging="$1" target="$2" marker="$3"
+	if [ -e "$target/$marker" ]; then
+		rm -rf "$staging" # another process was quicker
+		return 0
+	fi
+	rm -rf "$target" # an install that was interrupted
+	mv "$staging" "$target" 2>/dev/null || true
+	# Two at once: the second rename lands inside the first's folder; that copy is not needed.
+	rm -rf "$target/$(basename "$staging")" "$staging"
+	[ -e "$target/$marker" ]
+}
+
+# `ltx_cache_tool NAME VERSION MANIFEST`: a test tool that is no dependency of the package (verdaccio,
+# s3rver) installed once from MANIFEST (a package.json) into $LTX_CACHE/NAME-VERSION; prints that folder.
+ltx_cache_tool() {
+	local name="$1" version="$2" manifest="$3" dir staging
+	dir="$LTX_CACHE/$name-$version"
+	if [ ! -f "$dir/.ready" ]; then
+		echo "[$name] installing $name $version into $dir (first run only)" >&2
+		mkdir -p "$LTX_CACHE" || return 1
+		staging="$(mktemp -d "$dir.installing.XXXXXX")" || return 1
+		printf '%s\n' "$manifest" >"$staging/package.json"
+		if ! (cd "$staging" && npm install --omit=dev --ignore-scripts --no-audit --no-fund --loglevel=error >install.log 2>&1 && touch .ready); then
+			tail -n 30 "$staging/install.log" >&2
+			rm -rf "$staging"
+			echo "[$name] ERROR: could not install $name $version into $dir (see the log above)" >&2
+			return 1
 		fi
+		_ltx_move_into_place "$staging" "$dir" .ready || return 1
 	fi
 	echo "$dir"
 }
