@@ -345,7 +345,7 @@ test('the record reads null, then PENDING, for seconds after the callback: examp
 	expect(item.json).toMatchObject({ generationId, status: 'COMPLETE', videoUrl: expect.stringContaining('.mp4') });
 	expect(item.json.error).toBeUndefined();
 	expect(item.binary?.data).toMatchObject({ mimeType: 'video/mp4', fileName: `${generationId}.mp4` });
-	expect(readMp4Header(outputOf(execution, 'Save MP4 to disk')[0].json.fileName as string).boxType).toBe('ftyp');
+	expect(readMp4Header(path.resolve(world.n8n.homeDir, outputOf(execution, 'Save MP4 to disk')[0].json.fileName as string)).boxType).toBe('ftyp');
 	// Looked up while null and while PENDING (Poll Interval 5 s), then found finished.
 	expect((await lookupsOf(generationId)).length).toBeGreaterThanOrEqual(3);
 	await settle();
