@@ -94,8 +94,8 @@ describe('in the running n8n', () => {
 			workflow.nodes.filter((node) => !versionsOf(node.type).includes(node.typeVersion)).map((node) => `${file}: ${node.type} v${node.typeVersion}`),
 		);
 		expect([...new Set(missing.map((entry) => entry.split(': ')[1]))].sort()).toEqual(N8N_VERSION.startsWith('1.') ? NEWER_THAN_1X : []);
-		// The storage examples (S3, Google Sheets, Drive, YouTube) use only versions both lines have.
-		expect(missing.filter((entry) => /^0[789]-/.test(entry))).toEqual([]);
+		// The storage nodes (S3, Google Sheets, Drive, YouTube) and LTX Video: versions both lines have.
+		expect(missing.filter((entry) => /\.(s3|googleSheets|googleDrive|youTube|ltxVideo) v/.test(entry))).toEqual([]);
 	});
 
 	test('every LTX Video node of every example is complete and uses only parameters the node has', () => {
