@@ -236,7 +236,7 @@ export class WorkerProcess {
 				QUEUE_HEALTH_CHECK_PORT: String(this.instance.port),
 				N8N_WORKER_SERVER_ADDRESS: '127.0.0.1',
 			},
-			cwd: this.instance.userFolder,
+			cwd: this.instance.homeDir, // where a user starts n8n: relative `.n8n-files/` paths resolve there
 			detached: true, // its own process group: stop() ends its task runner with it
 			stdio: ['ignore', 'pipe', 'pipe'],
 		});
