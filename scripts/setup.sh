@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # npm run setup: all the set-up a clone needs, from any Node (these machines have Node 20).
-#   bash scripts/setup.sh              installs Node 24 into the cache, then `npm ci` under it
+#   bash scripts/setup.sh              Node 24 (the running one when it is 24 or newer, else the npm package
+#                                      for this machine, into the cache: scripts/node-runtime.sh), then `npm ci` under it
 #   bash scripts/setup.sh --if-needed  the same, only when node_modules is missing or stale
 #                                      (run by npm test, npm start, npm run lint and the e2e scripts)
 # The dev dependencies need Node 24: n8n-workflow 2.x brings isolated-vm 7, a native addon that only

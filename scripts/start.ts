@@ -16,12 +16,13 @@
  */
 import { randomBytes } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { homedir } from 'node:os';
 import path from 'node:path';
 
 import { type EmulatorProcess, startEmulator } from '../test/e2e/emulator-process.ts';
 import { loadExamples } from '../test/e2e/examples.ts';
 import { assertPortFree, type CredentialSeed, DEMO_OWNER, N8nInstance } from '../test/e2e/n8n-instance.ts';
-import { CACHE_DIR, EXAMPLE_CREDENTIAL, EXAMPLE_FILES_DIR, FIXTURES_DIR } from '../test/e2e/project.ts';
+import { CACHE_DIR, EXAMPLE_CREDENTIAL, FIXTURES_DIR, N8N_FILES_DIR } from '../test/e2e/project.ts';
 
 const N8N_PORT = Number(process.env.LTX_PORT ?? 5678);
 /** n8n's default task-runner broker port; fixed so a second launcher on the same ports fails clearly. */
@@ -33,6 +34,12 @@ const DEMO_GENERATION_MS = 5000;
 const REAL_API_BASE_URL = 'https://cloud.leonardo.ai/api/rest';
 /** Example 06, the LTX Video Trigger workflow the emulator calls in demo mode. */
 const TRIGGER_EXAMPLE_ID = 'ltxExampleTrig01';
+/**
+ * n8n runs in your home folder with n8n's default file access, as your own n8n would: the examples read
+ * and write `~/.n8n-files` (created here if missing), which outlives the throwaway user folder.
+ */
+const HOME_DIR = homedir();
+const FILES_DIR = path.join(HOME_DIR, N8N_FILES_DIR);
 
 const log = (message: string) => console.log(`[ltx] ${message}`);
 
@@ -75,7 +82,7 @@ async function main(): Promise<void> {
 		const n8n = await N8nInstance.create({
 			parentDir: CACHE_DIR,
 			namePrefix: userFolderPrefix(),
-			fileAccessDirs: [EXAMPLE_FILES_DIR],
+			homeDir: HOME_DIR,
 			port: N8N_PORT,
 			brokerPort: BROKER_PORT,
 		});
@@ -137,8 +144,8 @@ function removeLeftoverUserFolders(): void {
 
 /** The examples read and write files only here; image-to-video needs a picture to start from. */
 function prepareFilesFolder(): void {
-	mkdirSync(EXAMPLE_FILES_DIR, { recursive: true });
-	const startFrame = path.join(EXAMPLE_FILES_DIR, 'start-frame.png');
+	mkdirSync(FILES_DIR, { recursive: true });
+	const startFrame = path.join(FILES_DIR, 'start-frame.png');
 	if (!existsSync(startFrame)) copyFileSync(path.join(FIXTURES_DIR, 'frame.png'), startFrame);
 }
 
@@ -148,7 +155,7 @@ function printReady(url: string, demo: boolean, workflowNames: string[]): void {
 		`  n8n ${process.env.LTX_N8N_VERSION ?? ''} with n8n-nodes-leonardo-ltx is ready (${demo ? 'DEMO MODE: Leonardo emulator' : 'REAL API MODE: billed'})`,
 		`  Open      ${url}`,
 		`  Log in    ${DEMO_OWNER.email} / ${DEMO_OWNER.password}`,
-		`  Files     MP4s are written to ${EXAMPLE_FILES_DIR}`,
+		`  Files     MP4s are written to ${FILES_DIR}`,
 		'  Examples  (open one, click "Execute workflow")',
 		...workflowNames.map((name) => `            - ${name}`),
 		'  Stop      Ctrl-C',

@@ -25,6 +25,8 @@ esac
 source scripts/n8n-runtime.sh
 # shellcheck source=scripts/registry-runtime.sh
 source scripts/registry-runtime.sh
+# shellcheck source=scripts/s3rver-runtime.sh
+source scripts/s3rver-runtime.sh
 # shellcheck source=scripts/run-scope.sh
 source scripts/run-scope.sh
 if [ "$suite" = browser ]; then

@@ -13,7 +13,7 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 rows=("2.41.1 24 - all" "1.123.81 22 default core" "1.123.81 22 filesystem core")
-CORE_TESTS=(test/e2e/examples.test.ts test/e2e/server.test.ts test/e2e/install.test.ts test/e2e/large-video.test.ts test/e2e/url-frames.test.ts test/e2e/error-output.test.ts)
+CORE_TESTS=(test/e2e/examples.test.ts test/e2e/examples-storage.test.ts test/e2e/server.test.ts test/e2e/install.test.ts test/e2e/large-video.test.ts test/e2e/url-frames.test.ts test/e2e/error-output.test.ts)
 selected="${LTX_MATRIX_ROWS:-1 2 3}"
 summary=()
 status=0

@@ -1,31 +1,39 @@
 /**
- * Runs every example workflow (examples/*.json) in a real n8n 2.41.1 that loads this package as an
- * installed community package, with `n8n execute --id`, against the Leonardo emulator.
+ * Runs the example workflows (examples/*.json) in a real n8n that loads this package as an installed
+ * community package, with `n8n execute --id`, against the Leonardo emulator. n8n runs with its defaults:
+ * files only in `~/.n8n-files` on 2.x (HOME is a scratch folder, with `.n8n-files` made as the README
+ * says), so the examples' file paths run as imported. The storage examples: examples-storage.test.ts.
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 
-import { adaptForCli, loadExamples } from './examples.ts';
+import { adaptForCli, loadExamples, type Workflow } from './examples.ts';
 import { type BinaryMetadata, createBodies, createWorld, type E2eWorld, executeOrThrow, outputOf, prettyBytes, readMp4Header } from './fixtures.ts';
 import { N8N_VERSION, type OutputItem } from './n8n-instance.ts';
-import { EXAMPLE_CREDENTIAL, EXAMPLE_FILES_DIR, NODE_TYPE } from './project.ts';
+import { EXAMPLE_CREDENTIAL, N8N_FILES_DIR, NODE_TYPE } from './project.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 /** What a user would type into the form of example 01. */
 const FORM_SUBMISSION = { prompt: 'A lighthouse at dusk, waves breaking on the rocks', model: 'LTX 2.3 Pro', duration: '8' };
 
 const examples = loadExamples();
+/** Example 02 with a prompt Leonardo fails between two good ones (the emulator's `[emu:failed]` marker). */
+const BATCH_WITH_FAILURE = 'ltxExampleBatchF1';
+const FAILING_PROMPT = '[emu:failed] A prompt Leonardo refuses';
+/** Example 10's form, filled in with a link to the emulator's image host. */
+const pictureSubmission = () => ({ imageUrl: `${world.emulator.imagesUrl}/images/frame.jpg`, prompt: 'The camera slowly pushes in' });
 
 let world: E2eWorld;
 
 beforeAll(async () => {
 	// Long enough that the submit/wait/get example sees PENDING before COMPLETE (its Wait is shortened to 1 s).
 	world = await createWorld({ emulatorDelayMs: 4000 });
-	await world.n8n.importWorkflows(
-		examples.map(({ workflow }) =>
-			adaptForCli(workflow, { filesDir: world.filesDir, waitSeconds: 1, triggerOutput: workflow.id === 'ltxExampleForm01' ? FORM_SUBMISSION : {} }),
-		),
-	);
+	const triggerOutputs: Record<string, Record<string, unknown>> = { ltxExampleForm01: FORM_SUBMISSION, ltxExampleLink01: pictureSubmission() };
+	const adapted = examples.map(({ workflow }) => adaptForCli(workflow, { waitSeconds: 1, triggerOutput: triggerOutputs[workflow.id] ?? {} }));
+	// A user's picture link is public; the emulator's image host is on this machine, which the node refuses unless allowed.
+	const pictureNode = ltxNodes(adapted.find((workflow) => workflow.id === 'ltxExampleLink01')!)[0];
+	pictureNode.parameters.options = { ...(pictureNode.parameters.options as object), allowPrivateLinks: true };
+	await world.n8n.importWorkflows([...adapted, batchWithFailure(adapted.find((workflow) => workflow.id === 'ltxExampleBatch01')!)]);
 }, 300_000); // n8n boots on a loaded 2-core machine can take minutes.
 
 afterAll(async () => await world?.dispose());
@@ -43,6 +51,15 @@ async function lookUpGeneration(generationId: string): Promise<{ imageWidth?: nu
 
 const execute = async (id: string) => await executeOrThrow(world.n8n, id);
 
+const ltxNodes = (workflow: Workflow) => workflow.nodes.filter((node) => node.type === NODE_TYPE);
+
+function batchWithFailure(batch: Workflow): Workflow {
+	const copy = JSON.parse(JSON.stringify(batch)) as Workflow;
+	const prompts = copy.nodes.find((node) => node.name === "Today's prompts")!;
+	prompts.parameters = { ...prompts.parameters, jsonOutput: JSON.stringify({ prompts: [{ prompt: 'A good one' }, { prompt: FAILING_PROMPT }, { prompt: 'Another good one' }] }) };
+	return { ...copy, id: BATCH_WITH_FAILURE, name: 'Example 02 with a failing prompt' };
+}
+
 /** The fields the workflow contract promises on a finished generation, and its MP4 as binary data. */
 function expectFinishedVideo(item: OutputItem, expected: { model: string; prompt: string; width: number; height: number }) {
 	expect(item.json).toMatchObject({ status: 'COMPLETE', ...expected });
@@ -54,9 +71,11 @@ function expectFinishedVideo(item: OutputItem, expected: { model: string; prompt
 	expect(item.binary?.data).toMatchObject({ mimeType: 'video/mp4', fileName: `${item.json.generationId}.mp4` });
 }
 
-/** The file a Write node reported exists in the scratch folder and is a whole MP4. */
+/** The file a Write node reported exists in n8n's `~/.n8n-files` and is a whole MP4. */
 function expectMp4Written(item: OutputItem, video: BinaryMetadata | undefined) {
-	const file = item.json.fileName as string;
+	// As the examples name it: relative to n8n's working folder, the home folder.
+	expect(path.dirname(item.json.fileName as string)).toBe(N8N_FILES_DIR);
+	const file = path.resolve(world.n8n.homeDir, item.json.fileName as string);
 	expect(path.dirname(file)).toBe(world.filesDir);
 	expect(existsSync(file)).toBe(true);
 	const header = readMp4Header(file);
@@ -79,8 +98,16 @@ test('every example has a description, uses the shipped credential and only node
 		for (const node of workflow.nodes.filter((candidate) => candidate.type.startsWith(NODE_TYPE))) {
 			expect({ file, node: node.name, credential: node.credentials?.leonardoAiApi?.id }).toEqual({ file, node: node.name, credential: EXAMPLE_CREDENTIAL.id });
 		}
-		// Files only in the one folder `npm start` allows (N8N_RESTRICT_FILE_ACCESS_TO).
-		expect(JSON.stringify(workflow).match(/\/tmp\/[\w.-]+/g)?.every((dir) => dir === EXAMPLE_FILES_DIR) ?? true).toBe(true);
+		// Files only in n8n 2.x's default folder `~/.n8n-files`, named relative to n8n's working folder.
+		const filePaths = workflow.nodes
+			.filter((node) => node.type === 'n8n-nodes-base.readWriteFile')
+			.map((node) => String(node.parameters.fileName ?? node.parameters.fileSelector).replace(/^=/, ''));
+		expect({ file, outside: filePaths.filter((filePath) => !filePath.startsWith(`${N8N_FILES_DIR}/`)) }).toEqual({ file, outside: [] });
+		expect({ file, tmp: JSON.stringify(workflow).includes('/tmp/') }).toEqual({ file, tmp: false });
+		// A batch (several items, Max Concurrent Generations) continues on error, as the README advises.
+		for (const node of ltxNodes(workflow).filter((candidate) => (candidate.parameters.options as { maxConcurrency?: number })?.maxConcurrency)) {
+			expect({ file, node: node.name, onError: node.onError }).toEqual({ file, node: node.name, onError: 'continueErrorOutput' });
+		}
 	}
 });
 
@@ -126,6 +153,21 @@ test('02 scheduled batch: one Fast video per prompt, each stored, paired with it
 	const bodies = createBodies(await world.emulator.requests());
 	expect(bodies.map((body) => body.parameters.prompt).sort()).toEqual([...prompts].sort());
 	for (const body of bodies) expect(body).toMatchObject({ model: 'ltxv-2.3-fast', parameters: { duration: 6 } });
+});
+
+test('02 with a prompt Leonardo fails: the other videos are still stored, the failure leaves on the error output', async () => {
+	const result = await executeOrThrow(world.n8n, BATCH_WITH_FAILURE);
+
+	const stored = outputOf(result, 'Upload to storage (stand-in: disk)');
+	expect(stored).toHaveLength(2);
+	const videos = outputOf(result, 'Generate videos');
+	videos.forEach((video, index) => expectMp4Written(stored[index], video.binary?.data));
+	expect(videos.map((video) => video.json.prompt)).toEqual(['A good one', 'Another good one']);
+	const [failed, ...more] = outputOf(result, 'Failed prompts');
+	expect(more).toEqual([]);
+	const generationId = (failed.json.details as { generationId?: string } | undefined)?.generationId;
+	expect(generationId).toMatch(UUID);
+	expect(failed.json).toMatchObject({ prompt: FAILING_PROMPT, error: expect.stringContaining(generationId!) });
 });
 
 test('03 image-to-video: the image from disk is uploaded and becomes the start frame; 0×0 lets Leonardo size the video', async () => {
@@ -181,4 +223,19 @@ test('04 submit, wait, get: returns PENDING at once, loops while rendering, save
 	const polls = requests.filter((request) => request.route === 'poll');
 	expect(polls.length).toBeGreaterThanOrEqual(getRuns.length);
 	expect(polls.length).toBeLessThanOrEqual(getRuns.length + 1);
+});
+
+test('10 picture link → video: the picture is downloaded from the link, uploaded as the start frame, the MP4 sent back', async () => {
+	const result = await execute('ltxExampleLink01');
+
+	const [video] = outputOf(result, 'Animate the picture');
+	expect(video.json).toMatchObject({ status: 'COMPLETE', model: 'ltxv-2.3-fast', prompt: pictureSubmission().prompt });
+	expect(video.binary?.data).toMatchObject({ mimeType: 'video/mp4', fileName: `${video.json.generationId}.mp4` });
+	expect(outputOf(result, 'Send MP4 to the browser')[0].binary?.data.mimeType).toBe('video/mp4');
+
+	const requests = await world.emulator.requests();
+	expect(requests.filter((request) => request.server === 'images').map((request) => request.path)).toContain('/images/frame.jpg');
+	expect(requests.find((request) => request.route === 's3Upload')?.body).toMatchObject({ fileMagicOk: true });
+	const [body] = createBodies(requests);
+	expect(body.parameters).toMatchObject({ width: 0, height: 0, guidances: { start_frame: [{ image: { id: expect.stringMatching(UUID), type: 'UPLOADED' } }] } });
 });

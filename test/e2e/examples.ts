@@ -5,7 +5,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 
-import { EXAMPLE_FILES_DIR, EXAMPLES_DIR } from './project.ts';
+import { EXAMPLES_DIR } from './project.ts';
 
 export interface WorkflowNode {
 	id: string;
@@ -16,6 +16,8 @@ export interface WorkflowNode {
 	parameters: Record<string, unknown>;
 	credentials?: Record<string, { id: string; name: string }>;
 	webhookId?: string;
+	/** Settings → On Error; absent: stop the workflow. */
+	onError?: 'stopWorkflow' | 'continueRegularOutput' | 'continueErrorOutput';
 }
 
 export interface Workflow {
@@ -45,8 +47,6 @@ export function loadExamples(): Example[] {
 }
 
 export interface CliAdaptation {
-	/** Replaces the examples' folder (/tmp/ltx-video) in every parameter. */
-	filesDir: string;
 	/** What the event trigger would have output (e.g. the form fields); `{}` when absent. */
 	triggerOutput?: Record<string, unknown>;
 	/** Shortens every Wait node to this many seconds. */
@@ -56,10 +56,11 @@ export interface CliAdaptation {
 /**
  * A copy of `workflow` that `n8n execute` can run: a Manual Trigger starts it, the event trigger becomes
  * a Set node of the same name that outputs `triggerOutput` (so connections and `$('<trigger>')`
- * references still hold), form pages become No-Ops. Everything else runs as in the example.
+ * references still hold), form pages become No-Ops. Everything else, the file paths included, runs as in
+ * the example.
  */
 export function adaptForCli(workflow: Workflow, adaptation: CliAdaptation): Workflow {
-	const adapted = JSON.parse(JSON.stringify(workflow).replaceAll(EXAMPLE_FILES_DIR, adaptation.filesDir)) as Workflow;
+	const adapted = JSON.parse(JSON.stringify(workflow)) as Workflow;
 	const trigger = adapted.nodes.find((node) => EVENT_TRIGGERS.includes(node.type));
 	if (trigger) {
 		adapted.nodes.push({

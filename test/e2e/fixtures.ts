@@ -14,7 +14,7 @@ import { CREDENTIAL_TYPE, EXAMPLE_CREDENTIAL, FIXTURES_DIR, NODE_TYPE } from './
 export interface E2eWorld {
 	emulator: EmulatorProcess;
 	n8n: N8nInstance;
-	/** Stands in for the examples' /tmp/ltx-video; holds start-frame.png. */
+	/** n8n's `~/.n8n-files` (the examples' `.n8n-files`, HOME being a scratch folder); holds start-frame.png. */
 	filesDir: string;
 	dispose(): Promise<void>;
 }
@@ -27,16 +27,15 @@ export async function createWorld(
 	options: { emulatorDelayMs?: number; emulatorImagesHost?: string; packageSource?: PackageSource; webhookCallbackApiKey?: string } = {},
 ): Promise<E2eWorld> {
 	const scratch = mkdtempSync(path.join(tmpdir(), 'ltx-e2e-'));
-	const filesDir = path.join(scratch, 'files');
 	const emulator = await startEmulator({ delayMs: options.emulatorDelayMs, imagesHost: options.emulatorImagesHost });
 	try {
 		// LTX_E2E_PACKAGE_DIR: run against another build of the package than this clone's.
 		const n8n = await N8nInstance.create({
 			parentDir: scratch,
-			fileAccessDirs: [filesDir],
 			packageSource: options.packageSource,
 			packageDir: process.env.LTX_E2E_PACKAGE_DIR,
 		});
+		const filesDir = n8n.filesDir;
 		copyFileSync(path.join(FIXTURES_DIR, 'frame.png'), path.join(filesDir, 'start-frame.png'));
 		const webhookSecret = options.webhookCallbackApiKey ? { webhookCallbackApiKey: options.webhookCallbackApiKey } : {};
 		await n8n.importCredentials([{ ...EXAMPLE_CREDENTIAL, data: { apiKey: emulator.apiKey, baseUrl: emulator.baseUrl, ...webhookSecret } }]);

@@ -47,7 +47,7 @@ export default async function globalSetup(): Promise<void> {
 	// The browser test installs into its own running n8n and needs no copy.
 	if (process.env.LTX_E2E_SUITE === 'browser') return;
 
-	const installer = await N8nInstance.create({ parentDir: dir, namePrefix: 'installer-', fileAccessDirs: [], packageSource: 'registry' });
+	const installer = await N8nInstance.create({ parentDir: dir, namePrefix: 'installer-', packageSource: 'registry' });
 	try {
 		await installer.start();
 		const session = await installer.setupOwner(DEMO_OWNER);

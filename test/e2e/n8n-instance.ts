@@ -10,7 +10,7 @@ import { cpSync, createWriteStream, existsSync, mkdirSync, mkdtempSync, readFile
 import { createServer } from 'node:net';
 import path from 'node:path';
 
-import { CREDENTIAL_TYPE, n8nBin, PACKAGE_NAME, REPO_ROOT } from './project.ts';
+import { CREDENTIAL_TYPE, N8N_FILES_DIR, n8nBin, PACKAGE_NAME, REPO_ROOT } from './project.ts';
 
 /**
  * How the package gets into the user folder:
@@ -30,8 +30,13 @@ export interface N8nInstanceOptions {
 	parentDir: string;
 	/** Default `run-`. */
 	namePrefix?: string;
-	/** Folders the Read/Write Files node may use (N8N_RESTRICT_FILE_ACCESS_TO). */
-	fileAccessDirs: string[];
+	/**
+	 * n8n's home folder (HOME) and working folder; default: the user folder. n8n 2.x lets the Read/Write
+	 * Files node use only `~/.n8n-files` (its default N8N_RESTRICT_FILE_ACCESS_TO, `~` being HOME), which
+	 * `create()` makes as the README tells users to; the examples name it relative to the working folder.
+	 * Processes of one machine (the queue cluster's main and worker) share one.
+	 */
+	homeDir?: string;
 	/** Port of the editor and REST API; default: a free port. */
 	port?: number;
 	/** Port of the task runner broker (n8n's default is 5679); default: a free port. */
@@ -53,6 +58,14 @@ export interface CredentialSeed {
 	id: string;
 	name: string;
 	data: { apiKey: string; baseUrl: string; webhookCallbackApiKey?: string };
+}
+
+/** A credential of another type than Leonardo's (e.g. `s3` for an example's storage). */
+export interface OtherCredentialSeed {
+	id: string;
+	name: string;
+	type: string;
+	data: Record<string, string | boolean>;
 }
 
 export interface Owner {
@@ -104,15 +117,15 @@ export class N8nInstance {
 	readonly port: number;
 	private readonly brokerPort: number;
 	readonly packageSource: PackageSource;
-	private readonly fileAccessDirs: string[];
+	readonly homeDir: string;
 	private server: ChildProcess | undefined;
 	private readonly exitListeners: Array<(code: number | null) => void> = [];
 
-	private constructor(userFolder: string, port: number, brokerPort: number, fileAccessDirs: string[], packageSource: PackageSource) {
+	private constructor(userFolder: string, homeDir: string, port: number, brokerPort: number, packageSource: PackageSource) {
 		this.userFolder = userFolder;
+		this.homeDir = homeDir;
 		this.port = port;
 		this.brokerPort = brokerPort;
-		this.fileAccessDirs = fileAccessDirs;
 		this.packageSource = packageSource;
 	}
 
@@ -131,10 +144,17 @@ export class N8nInstance {
 			mkdirSync(path.join(nodesDir, 'node_modules'), { recursive: true });
 			if (source === 'link') symlinkSync(options.packageDir ?? REPO_ROOT, path.join(nodesDir, 'node_modules', PACKAGE_NAME), 'dir');
 		}
-		for (const dir of options.fileAccessDirs) mkdirSync(dir, { recursive: true });
+		const homeDir = options.homeDir ?? userFolder;
+		// n8n creates neither this folder nor folders inside it: the README tells users to create it.
+		mkdirSync(path.join(homeDir, N8N_FILES_DIR), { recursive: true });
 		const port = options.port ?? (await freePort());
 		const brokerPort = options.brokerPort ?? (await freePort());
-		return new N8nInstance(userFolder, port, brokerPort, options.fileAccessDirs, source);
+		return new N8nInstance(userFolder, homeDir, port, brokerPort, source);
+	}
+
+	/** `~/.n8n-files`: the one folder a stock n8n 2.x lets workflows read and write. */
+	get filesDir(): string {
+		return path.join(this.homeDir, N8N_FILES_DIR);
 	}
 
 	/** Where n8n keeps community packages: <userFolder>/.n8n/nodes/node_modules/<package>. */
@@ -151,56 +171,62 @@ export class N8nInstance {
 		return path.join(this.userFolder, 'n8n.log');
 	}
 
-	/** A quiet, local-only n8n: no telemetry, no calls home, listening on 127.0.0.1 only. */
+	/**
+	 * n8n's defaults, as a user has them, but quiet and local-only: no telemetry, banners or calls home,
+	 * listening on 127.0.0.1 on ports of its own. Nothing here changes what a workflow may do (files,
+	 * environment access, database): the tests see what a user's n8n does.
+	 */
 	env(): NodeJS.ProcessEnv {
 		// Not jest's NODE_ENV=test: n8n then runs as in its own unit tests (silent, no execution output).
 		const { NODE_ENV: _testRunnerMode, JEST_WORKER_ID: _jestWorker, ...inherited } = process.env;
 		// `npm run` exports this clone's npm settings (npm_config_*, e.g. engine-strict from .npmrc) to the
 		// tests; n8n's installer runs npm too and must see a user's npm, not ours.
 		for (const name of Object.keys(inherited)) if (/^npm_(config|package|lifecycle)_/i.test(name)) delete inherited[name];
+		// n8n's defaults, not whatever the shell running the tests sets (e.g. N8N_RESTRICT_FILE_ACCESS_TO).
+		for (const name of Object.keys(inherited)) if (name.startsWith('N8N_')) delete inherited[name];
 		// n8n runs on the Node scripts/n8n-runtime.sh paired it with (22 for 1.x), the tests on Node 24.
 		const nodeBin = process.env.LTX_N8N_NODE_DIR ? path.join(process.env.LTX_N8N_NODE_DIR, 'bin') : undefined;
 		return {
 			...inherited,
+			HOME: this.homeDir,
 			PATH: nodeBin ? `${nodeBin}${path.delimiter}${inherited.PATH ?? ''}` : inherited.PATH,
 			...(this.packageSource === 'registry' ? registryEnv() : {}),
 			// The matrix (scripts/test-matrix.sh) runs 1.x in both its binary data modes: `default` (in memory,
 			// 1.x's default) and `filesystem`. Unset: the version's own default.
 			...(process.env.LTX_N8N_BINARY_DATA_MODE ? { N8N_DEFAULT_BINARY_DATA_MODE: process.env.LTX_N8N_BINARY_DATA_MODE } : {}),
+			// n8n's default (HOME) unless processes share a home (the queue cluster): then each has its own.
 			N8N_USER_FOLDER: this.userFolder,
 			N8N_PORT: String(this.port),
 			N8N_HOST: '127.0.0.1',
 			N8N_LISTEN_ADDRESS: '127.0.0.1',
 			N8N_RUNNERS_BROKER_PORT: String(this.brokerPort),
 			N8N_RUNNERS_BROKER_LISTEN_ADDRESS: '127.0.0.1',
+			// The editor over plain http on 127.0.0.1 (n8n's own advice for a local http set-up).
 			N8N_SECURE_COOKIE: 'false',
-			N8N_RESTRICT_FILE_ACCESS_TO: this.fileAccessDirs.join(';'),
 			N8N_DIAGNOSTICS_ENABLED: 'false',
 			N8N_VERSION_NOTIFICATIONS_ENABLED: 'false',
 			N8N_TEMPLATES_ENABLED: 'false',
 			N8N_PERSONALIZATION_ENABLED: 'false',
 			N8N_DYNAMIC_BANNERS_ENABLED: 'false',
 			N8N_HIRING_BANNER_ENABLED: 'false',
-			N8N_ENFORCE_SETTINGS_FILE_PERMISSIONS: 'false',
 			// 2.x fetches a list of MCP servers from api.n8n.io at start-up (a stack trace when offline); unused
 			// here. 1.x has no such module and refuses to start when an unknown one is named.
 			...(N8N_VERSION.startsWith('1.') ? {} : { N8N_DISABLED_MODULES: 'mcp-registry' }),
-			DB_SQLITE_POOL_SIZE: '2',
 		};
 	}
 
 	/** Runs an n8n CLI command against this user folder; `extraEnv` adds settings for this command only. */
 	async command(args: string[], extraEnv: NodeJS.ProcessEnv = {}): Promise<CommandResult> {
-		return await collectOutput(spawn(n8nBin(), args, { env: { ...this.env(), ...extraEnv }, cwd: this.userFolder, stdio: ['ignore', 'pipe', 'pipe'] }));
+		return await collectOutput(spawn(n8nBin(), args, { env: { ...this.env(), ...extraEnv }, cwd: this.homeDir, stdio: ['ignore', 'pipe', 'pipe'] }));
 	}
 
 	/**
-	 * Imports `leonardoAiApi` credentials. The key sits in a file readable by the owner only, for the
+	 * Imports credentials (`leonardoAiApi` unless a seed names its type). The key sits in a file readable by the owner only, for the
 	 * few seconds of the import (n8n encrypts it into its database), and is never printed.
 	 */
-	async importCredentials(credentials: CredentialSeed[]): Promise<void> {
+	async importCredentials(credentials: Array<CredentialSeed | OtherCredentialSeed>): Promise<void> {
 		const file = path.join(this.userFolder, 'credentials-to-import.json');
-		const seeds = credentials.map((credential) => ({ ...credential, type: CREDENTIAL_TYPE }));
+		const seeds = credentials.map((credential) => ({ type: CREDENTIAL_TYPE, ...credential }));
 		writeFileSync(file, JSON.stringify(seeds), { mode: 0o600 });
 		try {
 			await this.mustSucceed(['import:credentials', `--input=${file}`], 'import the credential');
@@ -238,7 +264,7 @@ export class N8nInstance {
 		const output = options.showOutput ? 'inherit' : createWriteStream(this.logFile);
 		const server = spawn(n8nBin(), ['start'], {
 			env: this.env(),
-			cwd: this.userFolder,
+			cwd: this.homeDir,
 			// Its own process group, so stop() can end n8n and the task runners it spawns together.
 			detached: true,
 			stdio: ['ignore', options.showOutput ? 'inherit' : 'pipe', options.showOutput ? 'inherit' : 'pipe'],

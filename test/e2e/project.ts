@@ -17,8 +17,13 @@ export const CREDENTIAL_TYPE = 'leonardoAiApi';
  */
 export const EXAMPLE_CREDENTIAL = { id: 'ltxLeonardoApi01', name: 'Leonardo.AI account' } as const;
 
-/** The folder the examples read images from and write MP4s to (an absolute path in their JSON). */
-export const EXAMPLE_FILES_DIR = '/tmp/ltx-video';
+/**
+ * `~/.n8n-files`, the one folder a stock n8n 2.x lets the Read/Write Files node use (its default
+ * N8N_RESTRICT_FILE_ACCESS_TO; 1.x allows every folder). The examples read and write there, naming it
+ * relative to n8n's working folder: a workflow cannot name the home folder (2.x blocks `$env`), and n8n
+ * resolves relative paths against its working folder, the home folder in Docker and for `n8n` started in ~.
+ */
+export const N8N_FILES_DIR = '.n8n-files';
 
 /** The clone: the nearest folder upwards from the working directory whose package.json is ours. */
 export const REPO_ROOT = findRepoRoot(process.cwd());

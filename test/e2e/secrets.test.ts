@@ -30,7 +30,8 @@ const generate = { resource: 'video', operation: 'generate', model: 'ltxv-2.3-fa
 
 /** Each node, the endpoint whose echo it meets, and its parameters; in the order the workflow runs them. */
 function steps(imageUrl: string): Array<{ name: string; route: RouteName; parameters: object }> {
-	const withFrame = { ...generate, startFrame: 'url', startFrameUrl: imageUrl };
+	// The image host is on this machine: Allow Private Links, as a user with a local image server sets it.
+	const withFrame = { ...generate, startFrame: 'url', startFrameUrl: imageUrl, options: { ...generate.options, allowPrivateLinks: true } };
 	return [
 		{ name: 'Create', route: 'create', parameters: generate },
 		{ name: 'Get', route: 'poll', parameters: { resource: 'video', operation: 'get', generationId: GENERATION_ID, options: {} } },

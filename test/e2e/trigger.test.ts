@@ -12,7 +12,7 @@ import path from 'node:path';
 import { loadExamples, type Workflow } from './examples.ts';
 import { createWorld, type E2eWorld, readMp4Header } from './fixtures.ts';
 import type { RestSession } from './n8n-instance.ts';
-import { EXAMPLE_CREDENTIAL, EXAMPLE_FILES_DIR } from './project.ts';
+import { EXAMPLE_CREDENTIAL } from './project.ts';
 import { type Execution, getExecution, outputOf, runManually, waitForExecution } from '../queue/executions.ts';
 
 const SECRET = 'e2e-webhook-callback-secret-7f3a9c';
@@ -64,7 +64,7 @@ beforeAll(async () => {
 	const baseEnv = world.n8n.env.bind(world.n8n);
 	world.n8n.env = () => ({ ...baseEnv(), N8N_PROXY_HOPS: '1' });
 	for (const { workflow } of loadExamples().filter(({ workflow }) => [SUBMIT_ID, TRIGGER_ID].includes(workflow.id))) {
-		workflows[workflow.id] = JSON.parse(JSON.stringify(workflow).replaceAll(EXAMPLE_FILES_DIR, world.filesDir)) as Workflow;
+		workflows[workflow.id] = workflow;
 	}
 	workflows[IP_ONLY_ID] = triggerWorkflow(IP_ONLY_ID, '4d5e6f70-8192-4a3b-9c4d-5e6f70819201', { options: { leonardoIpsOnly: true } });
 	workflows[COMPLETE_ONLY_ID] = triggerWorkflow(COMPLETE_ONLY_ID, '5e6f7081-92a3-4b4c-8d5e-6f7081920312', { options: { download: false } });
@@ -211,7 +211,8 @@ test('A submits (no waiting), Leonardo calls back, B starts with the video and s
 	// Downloaded in the execution (the trigger's execute step), so the MP4 is stored as this execution's.
 	expect(item.binary?.data.id).toContain(`/executions/${execution.id}/`);
 	const [saved] = outputOf(execution, 'Save MP4 to disk');
-	const file = saved.json.fileName as string;
+	// The example names the file relative to n8n's working folder, the home folder.
+	const file = path.resolve(world.n8n.homeDir, saved.json.fileName as string);
 	expect(path.dirname(file)).toBe(world.filesDir);
 	expect(existsSync(file)).toBe(true);
 	expect(readMp4Header(file)).toEqual({ bytes: item.binary!.data.bytes, boxType: 'ftyp' });
@@ -344,7 +345,7 @@ test('the record reads null, then PENDING, for seconds after the callback: examp
 	expect(item.json).toMatchObject({ generationId, status: 'COMPLETE', videoUrl: expect.stringContaining('.mp4') });
 	expect(item.json.error).toBeUndefined();
 	expect(item.binary?.data).toMatchObject({ mimeType: 'video/mp4', fileName: `${generationId}.mp4` });
-	expect(readMp4Header(outputOf(execution, 'Save MP4 to disk')[0].json.fileName as string).boxType).toBe('ftyp');
+	expect(readMp4Header(path.resolve(world.n8n.homeDir, outputOf(execution, 'Save MP4 to disk')[0].json.fileName as string)).boxType).toBe('ftyp');
 	// Looked up while null and while PENDING (Poll Interval 5 s), then found finished.
 	expect((await lookupsOf(generationId)).length).toBeGreaterThanOrEqual(3);
 	await settle();

@@ -17,7 +17,7 @@ import path from 'node:path';
 import { type EmulatorProcess, startEmulator } from '../e2e/emulator-process.ts';
 import { assertPortFree, N8nInstance, type RestSession, stopGroup } from '../e2e/n8n-instance.ts';
 import type { Workflow } from '../e2e/examples.ts';
-import { CREDENTIAL_TYPE, EXAMPLE_CREDENTIAL, FIXTURES_DIR, n8nBin } from '../e2e/project.ts';
+import { CREDENTIAL_TYPE, EXAMPLE_CREDENTIAL, FIXTURES_DIR, N8N_FILES_DIR, n8nBin } from '../e2e/project.ts';
 
 const WORKER_READY_TIMEOUT_MS = 120_000;
 const STOP_TIMEOUT_MS = 20_000;
@@ -67,7 +67,7 @@ export interface QueueCluster {
 	worker: WorkerProcess;
 	/** Logged in as the owner, on the main process. */
 	session: RestSession;
-	/** Stands in for the examples' /tmp/ltx-video; holds start-frame.png. Shared by both processes. */
+	/** `~/.n8n-files` of the home both processes share (the examples' `.n8n-files`); holds start-frame.png. */
 	filesDir: string;
 	/** The output both processes wrote so far (the current worker's). */
 	mainLog(): string;
@@ -85,17 +85,19 @@ export interface QueueCluster {
 export interface QueueClusterOptions {
 	emulatorDelayMs?: number;
 	/**
-	 * Workflows to create (with their `id`), given the scratch folder for files; their Leonardo
+	 * Workflows to create (with their `id`); their Leonardo
 	 * credential is replaced by the one created for the emulator.
 	 */
-	workflows: (filesDir: string) => Workflow[];
+	workflows: () => Workflow[];
 }
 
 /** Starts the emulator, main and worker; sets up the owner; creates the credential and the workflows. */
 export async function startQueueCluster(options: QueueClusterOptions): Promise<QueueCluster> {
 	// Inside the run folder of scripts/test-queue.sh, which deletes it even when jest is killed.
 	const scratch = mkdtempSync(path.join(process.env.LTX_QUEUE_RUN ?? tmpdir(), 'cluster-'));
-	const filesDir = path.join(scratch, 'files');
+	// One machine's home: main and worker find the examples' `.n8n-files` in the same place.
+	const homeDir = path.join(scratch, 'home');
+	const filesDir = path.join(homeDir, N8N_FILES_DIR);
 	const env = queueModeEnv(scratch);
 	const cleanups: Array<() => Promise<void> | void> = [
 		() => rmSync(scratch, { recursive: true, force: true }),
@@ -110,10 +112,10 @@ export async function startQueueCluster(options: QueueClusterOptions): Promise<Q
 	try {
 		const emulator = await startEmulator({ delayMs: options.emulatorDelayMs });
 		cleanups.push(() => emulator.stop());
-		const main = withEnv(await N8nInstance.create({ parentDir: scratch, namePrefix: 'main-', fileAccessDirs: [filesDir] }), env);
+		const main = withEnv(await N8nInstance.create({ parentDir: scratch, namePrefix: 'main-', homeDir }), env);
 		cleanups.push(() => main.stop());
 		const newWorker = async () =>
-			new WorkerProcess(withEnv(await N8nInstance.create({ parentDir: scratch, namePrefix: 'worker-', fileAccessDirs: [filesDir] }), env));
+			new WorkerProcess(withEnv(await N8nInstance.create({ parentDir: scratch, namePrefix: 'worker-', homeDir }), env));
 		let worker = await newWorker();
 		cleanups.push(() => worker.stop());
 		copyFileSync(path.join(FIXTURES_DIR, 'frame.png'), path.join(filesDir, 'start-frame.png'));
@@ -132,7 +134,7 @@ export async function startQueueCluster(options: QueueClusterOptions): Promise<Q
 					type: CREDENTIAL_TYPE,
 					data: { apiKey: emulator.apiKey, baseUrl: emulator.baseUrl },
 				});
-				for (const workflow of options.workflows(filesDir)) {
+				for (const workflow of options.workflows()) {
 					await owner.request('POST', '/rest/workflows', withCredential(workflow, credential));
 				}
 				step('credential and workflows created');
@@ -234,7 +236,7 @@ export class WorkerProcess {
 				QUEUE_HEALTH_CHECK_PORT: String(this.instance.port),
 				N8N_WORKER_SERVER_ADDRESS: '127.0.0.1',
 			},
-			cwd: this.instance.userFolder,
+			cwd: this.instance.homeDir, // where a user starts n8n: relative `.n8n-files/` paths resolve there
 			detached: true, // its own process group: stop() ends its task runner with it
 			stdio: ['ignore', 'pipe', 'pipe'],
 		});

@@ -47,8 +47,8 @@ beforeAll(async () => {
 	cluster = await startQueueCluster({
 		// Long enough that the submit/wait/get example sees PENDING before COMPLETE (its Wait is shortened to 1 s).
 		emulatorDelayMs: 4000,
-		workflows: (filesDir) => {
-			const all = [...examplesForQueue(filesDir), formExample(filesDir), batchOfFive(filesDir), webhookBatch(), neverEnding(), nodeTimeout(), workflowTimeout(), submitOnly(), retryAfterTimeout(), ...triggerPair(filesDir)];
+		workflows: () => {
+			const all = [...examplesForQueue(), formExample(), batchOfFive(), webhookBatch(), neverEnding(), nodeTimeout(), workflowTimeout(), submitOnly(), retryAfterTimeout(), ...triggerPair()];
 			for (const workflow of all) workflows.set(workflow.id, workflow);
 			return all;
 		},
@@ -113,7 +113,8 @@ async function expectMp4InDatabase(item: OutputItem, property = 'data'): Promise
 
 /** A file the worker's Write node wrote is the same MP4. */
 function expectFileWritten(item: OutputItem, video: Buffer): void {
-	const file = item.json.fileName as string;
+	// The examples name files relative to n8n's working folder, the home both processes share.
+	const file = path.resolve(cluster.main.homeDir, item.json.fileName as string);
 	expect(path.dirname(file)).toBe(cluster.filesDir);
 	expect(existsSync(file)).toBe(true);
 	expect(readFileSync(file).equals(video)).toBe(true);

@@ -1,10 +1,10 @@
 /**
  * The workflows the queue-mode test imports: the examples (examples/*.json, adapted as for the E2E
- * test: a Manual Trigger, files in the scratch folder), a batch of five, a production workflow with a
+ * test: a Manual Trigger; files in `.n8n-files` of the cluster's home, as imported), a batch of five, a production workflow with a
  * Webhook trigger, and small workflows for cancel and timeouts.
  */
 import { adaptForCli, loadExamples, type Workflow, type WorkflowNode } from '../e2e/examples.ts';
-import { EXAMPLE_CREDENTIAL, EXAMPLE_FILES_DIR, NODE_TYPE } from '../e2e/project.ts';
+import { EXAMPLE_CREDENTIAL, NODE_TYPE } from '../e2e/project.ts';
 
 /** What a user would type into the form of example 01. */
 export const FORM_SUBMISSION = { prompt: 'A lighthouse at dusk, waves breaking on the rocks', model: 'LTX 2.3 Pro', duration: '8' };
@@ -39,30 +39,29 @@ export const NEVER_PROMPT = '[emu:never] A clock that never stops ticking';
 /** The examples this test runs (the AI Agent example needs a chat model, which no test here has). */
 export const QUEUE_EXAMPLES = ['ltxExampleForm01', 'ltxExampleBatch01', 'ltxExampleImage01', 'ltxExampleAsync01'];
 
-export function examplesForQueue(filesDir: string): Workflow[] {
+export function examplesForQueue(): Workflow[] {
 	const examples = loadExamples().filter(({ workflow }) => QUEUE_EXAMPLES.includes(workflow.id));
 	if (examples.length !== QUEUE_EXAMPLES.length) throw new Error(`examples/ lacks one of ${QUEUE_EXAMPLES.join(', ')}`);
 	return examples.map(({ workflow }) =>
-		adaptForCli(workflow, { filesDir, waitSeconds: 1, triggerOutput: workflow.id === 'ltxExampleForm01' ? FORM_SUBMISSION : {} }),
+		adaptForCli(workflow, { waitSeconds: 1, triggerOutput: workflow.id === 'ltxExampleForm01' ? FORM_SUBMISSION : {} }),
 	);
 }
 
 /**
  * Example 01 as a user publishes it: the form trigger and the form page that hands the MP4 back to the
- * browser kept, only its folder moved to the scratch folder (and an ID of its own).
+ * browser kept, with an ID of its own.
  */
-export function formExample(filesDir: string): Workflow {
+export function formExample(): Workflow {
 	const example = loadExamples().find(({ workflow }) => workflow.id === 'ltxExampleForm01');
 	if (!example) throw new Error('examples/01-form-to-mp4.json is missing');
-	const workflow = JSON.parse(JSON.stringify(example.workflow).replaceAll(EXAMPLE_FILES_DIR, filesDir)) as Workflow;
-	return { ...workflow, id: IDS.form };
+	return { ...example.workflow, id: IDS.form };
 }
 
 /** Example 02 (schedule → prompts → LTX Video → storage) with five prompts instead of three. */
-export function batchOfFive(filesDir: string): Workflow {
+export function batchOfFive(): Workflow {
 	const example = loadExamples().find(({ workflow }) => workflow.id === 'ltxExampleBatch01');
 	if (!example) throw new Error('examples/02-scheduled-batch.json is missing');
-	const workflow = adaptForCli(example.workflow, { filesDir });
+	const workflow = adaptForCli(example.workflow, {});
 	const prompts = workflow.nodes.find((node) => node.name === "Today's prompts");
 	if (!prompts) throw new Error(`example 02 has no "Today's prompts" node`);
 	prompts.parameters = { ...prompts.parameters, jsonOutput: JSON.stringify({ prompts: BATCH_PROMPTS.map((prompt) => ({ prompt })) }) };
@@ -176,12 +175,11 @@ export function workflowTimeout(): Workflow {
 }
 
 /**
- * Examples 05 (submit, no waiting) and 06 (LTX Video Trigger → save the MP4) with IDs of their own and
- * files in the scratch folder; the trigger's credential has no callback key (the e2e test covers it).
+ * Examples 05 (submit, no waiting) and 06 (LTX Video Trigger → save the MP4) with IDs of their own; the trigger's credential has no callback key (the e2e test covers it).
  */
-export function triggerPair(filesDir: string): Workflow[] {
+export function triggerPair(): Workflow[] {
 	const byId = { ltxExampleSubm01: IDS.triggerSubmit, ltxExampleTrig01: IDS.trigger } as Record<string, string>;
 	const pair = loadExamples().filter(({ workflow }) => workflow.id in byId);
 	if (pair.length !== 2) throw new Error('examples/ lacks 05-submit-for-trigger.json or 06-trigger-save-video.json');
-	return pair.map(({ workflow }) => ({ ...(JSON.parse(JSON.stringify(workflow).replaceAll(EXAMPLE_FILES_DIR, filesDir)) as Workflow), id: byId[workflow.id] }));
+	return pair.map(({ workflow }) => ({ ...workflow, id: byId[workflow.id] }));
 }
