@@ -9,14 +9,14 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import type { EmulatorOptions, LeonardoEmulator, RecordedRequest } from './emulator/index.ts';
-import { probeOptions, startProbeEmulator } from './helpers/probe';
-import { runProbe, type ProbeOptions, type ProbeResult } from '../tools/probe/run.ts';
-import { WebhookReceiver } from '../tools/probe/webhook.ts';
+import type { EmulatorOptions, LeonardoEmulator, RecordedRequest } from '../emulator/index.ts';
+import { probeOptions, startProbeEmulator } from './setup';
+import { runProbe, type ProbeOptions, type ProbeResult } from '../../tools/probe/run.ts';
+import { WebhookReceiver } from '../../tools/probe/webhook.ts';
 
-const ROOT = join(__dirname, '..');
+const ROOT = join(__dirname, '..', '..');
 const CLI = join(ROOT, 'tools', 'probe', 'cli.ts');
-const FRAME_PNG = join(__dirname, 'fixtures', 'frame.png');
+const FRAME_PNG = join(__dirname, '..', 'fixtures', 'frame.png');
 
 let emu: LeonardoEmulator;
 

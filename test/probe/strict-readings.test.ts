@@ -3,12 +3,12 @@
  * an init image that needs time, fresh-read 404/null/500, sparse records, concurrency slots, a 500
  * that created its generation): the probe must report each variant as what it is.
  */
-import type { EmulatorOptions, LeonardoEmulator, RecordedRequest } from './emulator/index.ts';
-import { probeOptions, startProbeEmulator } from './helpers/probe';
-import { runProbe, type ProbeOptions, type ProbeResult } from '../tools/probe/run.ts';
+import type { EmulatorOptions, LeonardoEmulator, RecordedRequest } from '../emulator/index.ts';
+import { probeOptions, startProbeEmulator } from './setup';
+import { runProbe, type ProbeOptions, type ProbeResult } from '../../tools/probe/run.ts';
 import { join } from 'node:path';
 
-const FRAME_PNG = join(__dirname, 'fixtures', 'frame.png');
+const FRAME_PNG = join(__dirname, '..', 'fixtures', 'frame.png');
 
 let emu: LeonardoEmulator;
 
