@@ -7,7 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 
-import type { ApiClient, Answer } from './http.ts';
+import type { ApiClient, Answer, RedactText } from './http.ts';
 import { namesField, readErrorBody, type ErrorReading } from './errors.ts';
 import type { LtxSlug } from './schema.ts';
 
@@ -67,7 +67,7 @@ export interface ValidationResult {
 	namesAnchor: boolean;
 	/** The answer as received (redacted later with everything else). */
 	body: unknown;
-	/** What the node's own error parser (nodes/shared/errors.ts) makes of the answer, when it could be loaded. */
+	/** What the node's own error parser (nodes/shared/errors.ts) makes of the answer, for a refusal naming a field. */
 	nodeParser?: NodeParserReading;
 	deleted?: { generationId?: string; status: number };
 }
@@ -83,9 +83,15 @@ export interface NodeParserReading {
 	issues: number;
 }
 
+/**
+ * The node's own errors module (nodes/shared/errors.ts): its parser is checked against real answers, and
+ * its redaction is the probe's. The CLI loads it from dist/ (the probe runs with Node's type stripping,
+ * which cannot load the TypeScript source: InvalidInputError has a constructor parameter property).
+ */
 export interface NodeErrorParser {
 	parseApiErrorBody(body: unknown): { message: string; code?: string; field?: string } | undefined;
 	validationErrorNames(parsed: { message: string; code?: string; field?: string } | undefined, field: string): boolean;
+	redactSecrets: RedactText;
 }
 
 const PROMPT = 'Validation probe: a start frame that does not exist, so no video can be made';
