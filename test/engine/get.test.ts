@@ -3,13 +3,13 @@
  * COMPLETE are reported (not thrown); a COMPLETE video brings its MP4; an unknown ID fails clearly.
  */
 import { randomUUID } from 'node:crypto';
-import type { IDataObject, INodeParameters } from 'n8n-workflow';
+import type { INodeParameters } from 'n8n-workflow';
 
 import { generate, useEmulator } from '../helpers/scenario';
 
 const { emulator, run, requests } = useEmulator();
 
-const get = (generationId: string, options: IDataObject = {}): INodeParameters => ({ resource: 'video', operation: 'get', generationId, options });
+const get = (generationId: string, options: INodeParameters = {}): INodeParameters => ({ resource: 'video', operation: 'get', generationId, options });
 
 /** A generation made through the node without waiting (as a workflow that uses Get makes it). */
 async function submit(prompt = 'A paper boat drifts down a rainy street'): Promise<string> {
