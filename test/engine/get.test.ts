@@ -19,6 +19,15 @@ async function submit(prompt = 'A paper boat drifts down a rainy street'): Promi
 	return submitted.items[0].json.generationId as string;
 }
 
+/** Get of a generation submitted with `prompt`, once the emulator has finished it. */
+async function getFinished(prompt?: string, options: INodeParameters = {}) {
+	const generationId = await submit(prompt);
+	await new Promise((resolve) => setTimeout(resolve, 600));
+	const result = await run(get(generationId, options));
+	expect(result.error).toBeUndefined();
+	return { generationId, json: result.items[0].json, binary: result.items[0].binary };
+}
+
 test('PENDING is reported without an MP4; once COMPLETE the MP4 arrives under the chosen binary property', async () => {
 	// The first reads of a new ID answer 404/null/500 by default and Get asks again for up to 6 s (tested in
 	// strict-api-readings.test.ts); off here, so that the first Get sees the generation while it is PENDING.
@@ -38,32 +47,23 @@ test('PENDING is reported without an MP4; once COMPLETE the MP4 arrives under th
 });
 
 test('COMPLETE with Download off: the video URL only, no CDN request', async () => {
-	const generationId = await submit();
-	await new Promise((resolve) => setTimeout(resolve, 600));
-	const result = await run(get(generationId, { download: false }));
-	expect(result.error).toBeUndefined();
-	expect(result.items[0].json).toMatchObject({ generationId, status: 'COMPLETE', videoUrl: expect.stringMatching(/\.mp4/) });
-	expect(result.items[0].binary).toBeUndefined();
+	const { generationId, json, binary } = await getFinished(undefined, { download: false });
+	expect(json).toMatchObject({ generationId, status: 'COMPLETE', videoUrl: expect.stringMatching(/\.mp4/) });
+	expect(binary).toBeUndefined();
 	expect(requests('download')).toHaveLength(0);
 });
 
 test('FAILED is reported as the status, not thrown, and nothing is downloaded', async () => {
-	const generationId = await submit('A storm at sea [emu:failed]');
-	await new Promise((resolve) => setTimeout(resolve, 600));
-	const result = await run(get(generationId));
-	expect(result.error).toBeUndefined();
-	expect(result.items[0].json).toMatchObject({ generationId, status: 'FAILED' });
-	expect(result.items[0].binary).toBeUndefined();
+	const { generationId, json, binary } = await getFinished('A storm at sea [emu:failed]');
+	expect(json).toMatchObject({ generationId, status: 'FAILED' });
+	expect(binary).toBeUndefined();
 	expect(requests('download')).toHaveLength(0);
 });
 
 test('COMPLETE without a video (content moderation) says so', async () => {
-	const generationId = await submit('A storm at sea [emu:moderated]');
-	await new Promise((resolve) => setTimeout(resolve, 600));
-	const result = await run(get(generationId));
-	expect(result.error).toBeUndefined();
-	expect(result.items[0].json).toMatchObject({ generationId, status: 'COMPLETE', message: expect.stringMatching(/without a video \(removed by content moderation\)/) });
-	expect(result.items[0].binary).toBeUndefined();
+	const { generationId, json, binary } = await getFinished('A storm at sea [emu:moderated]');
+	expect(json).toMatchObject({ generationId, status: 'COMPLETE', message: expect.stringMatching(/without a video \(removed by content moderation\)/) });
+	expect(binary).toBeUndefined();
 });
 
 test('an unknown ID: "no generation with ID", after asking again for a few seconds (a new ID may not be readable yet)', async () => {
