@@ -4,7 +4,7 @@
 import axios from 'axios';
 import type { AxiosInstance, AxiosResponse } from 'axios';
 import { spawn } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { get as httpGet } from 'node:http';
 import { join } from 'node:path';
@@ -575,6 +575,17 @@ describe('init image and S3 upload (§3)', () => {
 		const response = await raw.post(upload.url, trickle, { headers: { 'content-type': contentType, 'content-length': String(body.length) } });
 		expect(response.status).toBe(204);
 		expect(emu.uploads.get(upload.id)?.receivedBytes).toBe(IMAGES.png.length);
+	});
+
+	test('a chunked upload (no Content-Length) is 411 MissingContentLength, as S3 answers; the file is recorded by size and SHA-256', async () => {
+		const upload = await initImage('png');
+		const { body, contentType } = multipart(presignedParts(upload.fields, IMAGES.png));
+		const response = await raw.post(upload.url, Readable.from([body]), { headers: { 'content-type': contentType } });
+		expect(response.status).toBe(411);
+		expect(response.data).toMatch(/<Code>MissingContentLength<\/Code>/);
+		expect(emu.uploads.get(upload.id)?.uploaded).toBe(false);
+		expect(requestsOn('s3Upload')[0].headers['transfer-encoding']).toBe('chunked');
+		expect(requestsOn('s3Upload')[0].body).toMatchObject({ fileBytes: IMAGES.png.length, fileSha256: createHash('sha256').update(IMAGES.png).digest('hex') });
 	});
 });
 

@@ -1,7 +1,8 @@
 /**
  * A streaming multipart/form-data parser: text fields are kept (they are small), file contents are
- * only counted and their first bytes kept, so an upload of any size uses constant memory.
+ * only counted, hashed and their first bytes kept, so an upload of any size uses constant memory.
  */
+import { createHash } from 'node:crypto';
 
 export interface FormPart {
 	name: string;
@@ -13,6 +14,8 @@ export interface FormPart {
 	/** The first bytes of the content (enough for magic-number checks). */
 	head: Buffer;
 	isFile: boolean;
+	/** SHA-256 (hex) of a file part's content. */
+	sha256?: string;
 }
 
 export class MultipartError extends Error {}
@@ -52,6 +55,7 @@ class PartBuilder {
 	private size = 0;
 	private head = Buffer.alloc(0);
 	private readonly textChunks: Buffer[] = [];
+	private readonly hash = createHash('sha256');
 
 	constructor(name: string, fileName: string | undefined) {
 		this.name = name;
@@ -66,7 +70,10 @@ class PartBuilder {
 		if (this.head.length < HEAD_BYTES) {
 			this.head = Buffer.concat([this.head, bytes.subarray(0, HEAD_BYTES - this.head.length)]);
 		}
-		if (this.isFile) return;
+		if (this.isFile) {
+			this.hash.update(bytes);
+			return;
+		}
 		if (this.size > MAX_TEXT_FIELD_BYTES) throw new MultipartError(`form field '${this.name}' is too large`);
 		this.textChunks.push(Buffer.from(bytes));
 	}
@@ -75,6 +82,7 @@ class PartBuilder {
 		const part: FormPart = { name: this.name, size: this.size, head: this.head, isFile: this.isFile };
 		if (this.fileName !== undefined) part.fileName = this.fileName;
 		if (!this.isFile) part.value = Buffer.concat(this.textChunks).toString('utf8');
+		else part.sha256 = this.hash.digest('hex');
 		return part;
 	}
 }

@@ -66,6 +66,7 @@ function summarize(parts: FormPart[]): MultipartSummary {
 	const summary: MultipartSummary = {
 		fields: parts.map((part) => part.name),
 		fileBytes: file?.size ?? 0,
+		...(file?.sha256 ? { fileSha256: file.sha256 } : {}),
 		fileMagicOk: file !== undefined && extension !== undefined && MAGIC_CHECKS[extension](file.head),
 	};
 	if (file?.fileName !== undefined) summary.fileName = file.fileName;
@@ -76,6 +77,8 @@ function handleUpload(state: EmulatorState, { req }: Exchange, form: UploadForm)
 	if (req.headers.authorization !== undefined) {
 		return xmlError(403, 'AccessDenied', 'Only one auth mechanism allowed; only the X-Amz-Algorithm form field or the Authorization header should be specified');
 	}
+	// S3 takes no chunked upload (Transfer-Encoding: chunked) on a POST: the length must be declared.
+	if (req.headers['content-length'] === undefined) return xmlError(411, 'MissingContentLength', 'You must provide the Content-Length HTTP header.');
 	if (form.kind === 'not-multipart') {
 		return xmlError(412, 'PreconditionFailed', 'Bucket POST must be of the enclosure-type multipart/form-data');
 	}

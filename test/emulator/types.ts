@@ -27,6 +27,8 @@ export interface MultipartSummary {
 	fields: string[];
 	fileName?: string;
 	fileBytes: number;
+	/** SHA-256 (hex) of the file part's content. */
+	fileSha256?: string;
 	/** The file starts with the magic bytes of the extension declared at init-image time. */
 	fileMagicOk: boolean;
 	/** Set when the body could not be parsed as multipart/form-data. */

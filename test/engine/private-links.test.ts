@@ -98,11 +98,18 @@ test('"Allow Private Links" that is not a boolean is refused', async () => {
 	expect(emulator.requests).toEqual([]);
 });
 
-test(`a binary frame over ${FRAME_MAX_BYTES / 1024 / 1024} MiB is refused before any request, naming the limit`, async () => {
+// The store gives the size in its metadata; n8n 1.x's memory mode holds the bytes in the item as base64
+// (no ID), whose length gives it. The exact byte count in the error comes from either, not from reading.
+test.each([
+	['in the binary store', false],
+	['in memory (n8n 1.x memory mode, base64 in the item)', true],
+])(`a binary frame over ${FRAME_MAX_BYTES / 1024 / 1024} MiB %s is refused before any request, naming the limit`, async (_where, inMemory) => {
 	const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 	const bytes = Buffer.concat([png, Buffer.alloc(FRAME_MAX_BYTES + 1 - png.length)]);
-	const result = await run(generate({ startFrame: 'binary' }), { input: [{ binary: { data: { bytes, fileName: 'huge.png', mimeType: 'image/png' } } }] });
+	const result = await run(generate({ startFrame: 'binary' }), { input: [{ binary: { data: { bytes, fileName: 'huge.png', mimeType: 'image/png', inMemory } } }] });
 
+	const received = result.run.data.resultData.runData.Input[0].data!.main[0]![0].binary!.data;
+	expect(received.id === undefined).toBe(inMemory);
 	expect(result.error?.message).toBe(`The Start Frame "huge.png" is larger than the 50 MiB limit for frame images (${FRAME_MAX_BYTES + 1} bytes) [item 0]`);
 	expect(result.error?.description).toMatch(/smaller image/);
 	expect(emulator.requests).toEqual([]);

@@ -120,6 +120,21 @@ test('a frame from binary is not uploaded again when the retry resumes', async (
 	expect(requests('create')).toHaveLength(1);
 }, 60_000);
 
+/** A Start Frame link on the emulator's image host (on this machine, so Allow Private Links is on). */
+const fromLink = (options = {}) => generate({ startFrame: 'url', startFrameUrl: `${emulator.imagesUrl}/images/frame.png` }, { allowPrivateLinks: true, ...options });
+
+test('a frame link is not downloaded again when Retry On Fail resumes the item', async () => {
+	emulator.injectFault({ route: 'download', status: 503, times: 4 });
+	const result = await run(fromLink(), retry());
+
+	expect(result.error).toBeUndefined();
+	expect((await result.readBinary(result.items[0])).equals(SAMPLE)).toBe(true);
+	expect(requests('create')).toHaveLength(1);
+	// The first try's two: to check the link, and for its upload.
+	expect(requests('imageFile')).toHaveLength(2);
+	expect(requests('s3Upload')).toHaveLength(1);
+}, 60_000);
+
 test('a generation that ends FAILED is final: the retry reports it without a new create, and says a fresh run would make (and bill) a new one', async () => {
 	const result = await run(generate({ prompt: 'A paper boat [emu:failed]' }), retry());
 
@@ -221,6 +236,38 @@ describe('the executions list’s Retry (a new execution from the failed one’s
 		expect(requests('create')).toHaveLength(1);
 		expect(retried.error?.message).toBe(`Leonardo reports that generation ${id} failed`);
 		expect(retried.error?.description).toMatch(/run the workflow anew/);
+	}, 60_000);
+
+	test('a frame link that answers 404 by the time of the retry: the item resumes and outputs its MP4, nothing is downloaded', async () => {
+		emulator.injectFault({ route: 'download', status: 503, times: 4 });
+		const parameters = fromLink();
+		const failed = await run(parameters);
+		expect(failed.error?.message).toMatch(/Downloading the video of generation .* failed/);
+		expect(requests('imageFile')).toHaveLength(2);
+		// The signed link has expired since.
+		emulator.injectFault({ route: 'imageFile', status: 404, times: 3 });
+
+		const retried = await run(parameters, { retryOf: failed.run });
+
+		expect(retried.error).toBeUndefined();
+		expect(retried.items[0].json).toMatchObject({ generationId: createdGenerations()[0], status: 'COMPLETE' });
+		expect((await retried.readBinary(retried.items[0])).equals(SAMPLE)).toBe(true);
+		expect(requests('create')).toHaveLength(1);
+		expect(requests('imageFile')).toHaveLength(2);
+	}, 60_000);
+
+	test('a frame link that answers 404 by the time of the retry of a create with no clear answer: the error is about that create, not the link', async () => {
+		emulator.injectFault({ route: 'create', status: 500, kind: 'status', afterHandler: true, times: 1 });
+		const parameters = fromLink();
+		const failed = await run(parameters);
+		expect(failed.error?.description).toMatch(/NOT sent again/);
+		emulator.injectFault({ route: 'imageFile', status: 404, times: 3 });
+
+		const retried = await run(parameters, { retryOf: failed.run });
+
+		expect(retried.error?.message).toBe('An earlier try of this node sent the create request for this item and got no clear answer, so it was not sent again');
+		expect(requests('create')).toHaveLength(1);
+		expect(requests('imageFile')).toHaveLength(2);
 	}, 60_000);
 
 	test('a batch: the retry resumes the items the failed execution created and creates only those it never sent', async () => {

@@ -1,4 +1,12 @@
-/** One upload per distinct frame image per execution, counted on the emulator's init-image and S3 routes. */
+/**
+ * One upload per distinct frame image per execution, counted on the emulator's init-image and S3 routes;
+ * and what is uploaded is the image's exact bytes, from every source.
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+
+import { FIXTURES } from '../helpers/engine';
 import { generate, useEmulator } from '../helpers/scenario';
 
 const { emulator, run, requests, createdGenerations } = useEmulator();
@@ -53,4 +61,34 @@ test('when Leonardo refuses a reused init image ID, that item uploads afresh onc
 	const ids = startFrameIds();
 	expect(ids[1]).toBe(ids[0]);
 	expect(new Set([ids[0], ids[2], ids[3]]).size).toBe(3);
+});
+
+describe('the uploaded file is the image, byte for byte (3 MiB: many chunks, several base64 slices)', () => {
+	const SIZE = 3 * 1024 * 1024 + 123;
+	const png = readFileSync(path.join(FIXTURES, 'frame.png'));
+	// The emulator's padded.png: frame.png followed by zero bytes.
+	const bytes = Buffer.concat([png, Buffer.alloc(SIZE - png.length)]);
+	// Not all zeros: a slice decoded in the wrong place would show.
+	for (let offset = png.length; offset < SIZE; offset += 4099) bytes[offset] = offset % 251;
+	const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
+
+	test.each([
+		['binary in the store', false],
+		['binary in memory (n8n 1.x memory mode)', true],
+	])('%s', async (_where, inMemory) => {
+		const result = await run(generate({ startFrame: 'binary' }), { input: [{ binary: { data: { bytes, fileName: 'big.png', mimeType: 'image/png', inMemory } } }] });
+
+		expect(result.error).toBeUndefined();
+		const [upload] = requests('s3Upload');
+		expect(upload.headers['content-length']).toBeDefined();
+		expect(upload.body).toMatchObject({ fileName: 'big.png', fileBytes: SIZE, fileSha256: sha256(bytes), fileMagicOk: true });
+	});
+
+	test('a link', async () => {
+		const padded = Buffer.concat([png, Buffer.alloc(SIZE - png.length)]);
+		const result = await run(generate({ startFrame: 'url', startFrameUrl: `${emulator.imagesUrl}/images/padded.png?bytes=${SIZE}` }, { allowPrivateLinks: true }));
+
+		expect(result.error).toBeUndefined();
+		expect(requests('s3Upload')[0].body).toMatchObject({ fileName: 'padded.png', fileBytes: SIZE, fileSha256: sha256(padded), fileMagicOk: true });
+	});
 });

@@ -43,6 +43,11 @@ export interface BinaryFixture {
 	bytes?: Buffer;
 	fileName?: string;
 	mimeType?: string;
+	/**
+	 * Held in the item as base64 (no ID), as n8n 1.x's default memory mode stores every binary
+	 * (BinaryDataService.store without a manager), instead of in the filesystem store.
+	 */
+	inMemory?: boolean;
 }
 
 export interface InputItem {
@@ -67,14 +72,16 @@ class InputItemsNode implements INodeType {
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		const items = JSON.parse(this.getNodeParameter('items', 0) as string) as Array<{
 			json?: IDataObject;
-			binary?: Record<string, { file?: string; base64?: string; fileName?: string; mimeType?: string }>;
+			binary?: Record<string, { file?: string; base64?: string; fileName?: string; mimeType?: string; inMemory?: boolean }>;
 		}>;
 		const output: INodeExecutionData[] = [];
 		for (const item of items) {
 			const binary: INodeExecutionData['binary'] = {};
 			for (const [property, fixture] of Object.entries(item.binary ?? {})) {
 				const bytes = fixture.file ? readFileSync(path.join(FIXTURES, fixture.file)) : Buffer.from(fixture.base64 ?? '', 'base64');
-				binary[property] = await this.helpers.prepareBinaryData(bytes, fixture.fileName ?? fixture.file, fixture.mimeType);
+				const { id, ...fields } = await this.helpers.prepareBinaryData(bytes, fixture.fileName ?? fixture.file, fixture.mimeType);
+				// n8n 1.x's memory mode: the same fields, the bytes as base64 in `data`, no `id`.
+				binary[property] = fixture.inMemory ? { ...fields, data: bytes.toString('base64') } : { id, ...fields };
 			}
 			output.push({ json: item.json ?? {}, ...(Object.keys(binary).length ? { binary } : {}) });
 		}
@@ -284,7 +291,7 @@ export async function runLtxNode(options: RunOptions): Promise<RunResult> {
 		binary: Object.fromEntries(
 			Object.entries(item.binary ?? {}).map(([property, fixture]) => [
 				property,
-				{ file: fixture.file, base64: fixture.bytes?.toString('base64'), fileName: fixture.fileName, mimeType: fixture.mimeType },
+				{ file: fixture.file, base64: fixture.bytes?.toString('base64'), fileName: fixture.fileName, mimeType: fixture.mimeType, inMemory: fixture.inMemory },
 			]),
 		),
 	}));

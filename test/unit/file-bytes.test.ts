@@ -1,6 +1,6 @@
-/** Bytes of files: image formats by signature, the S3 multipart body, the MP4 check on downloads. */
+/** Bytes of files: image formats by signature, the S3 upload form, the MP4 check on downloads. */
 import { detectImageFormat } from '../../nodes/LtxVideo/helpers/frameImages';
-import { buildMultipartBody } from '../../nodes/LtxVideo/helpers/upload';
+import { uploadForm } from '../../nodes/LtxVideo/helpers/upload';
 import { looksLikeMp4 } from '../../nodes/shared/download';
 
 describe('images and videos', () => {
@@ -12,15 +12,14 @@ describe('images and videos', () => {
 		expect(detectImageFormat(Buffer.from('hello world, not an image'))).toBeUndefined();
 	});
 
-	test('multipart: fields in order, file last, raw bytes', () => {
+	test('upload form: fields in order, file last, raw bytes, image type, safe file name', async () => {
 		const bytes = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 1, 2, 255]);
-		const body = buildMultipartBody({ key: 'k', Policy: 'p' }, { bytes, extension: 'png', fileName: 'a"b.png' }, 'BOUNDARY');
-		const text = body.toString('latin1');
-		expect(text.indexOf('name="key"')).toBeLessThan(text.indexOf('name="Policy"'));
-		expect(text.indexOf('name="Policy"')).toBeLessThan(text.indexOf('name="file"'));
-		expect(text).toContain('filename="a_b.png"\r\nContent-Type: image/png\r\n\r\n');
-		expect(body.includes(bytes)).toBe(true);
-		expect(text.endsWith('\r\n--BOUNDARY--\r\n')).toBe(true);
+		const form = uploadForm({ key: 'k', Policy: 'p' }, { bytes: new Blob([bytes]), extension: 'png', fileName: 'a"b\r\n.png' });
+		expect([...form.keys()]).toEqual(['key', 'Policy', 'file']);
+		expect(form.get('key')).toBe('k');
+		const file = form.get('file') as File;
+		expect({ name: file.name, type: file.type }).toEqual({ name: 'a_b__.png', type: 'image/png' });
+		expect(Buffer.from(await file.arrayBuffer()).equals(bytes)).toBe(true);
 	});
 
 	test('looksLikeMp4', () => {

@@ -13,10 +13,10 @@
  * only, not the execution ID: a later run of the node in the same execution (a loop, a second branch)
  * has another run index and is a new request; a retry of the failed run finds what it created.
  *
- * Entries are found by the item's position alone: every try evaluates the item's expressions and
- * downloads its frame links again, so a random seed, `{{ $now }}` or a changed image behind a link must
- * not turn a retry into a second create. A digest of the request is kept beside the entry only to say,
- * on resume, that the request changed since (its new values were not used).
+ * Entries are found by the item's position alone: every try evaluates the item's expressions again,
+ * so a random seed, `{{ $now }}` or another link must not turn a retry into a second create (the frames
+ * of an item found here are not read or downloaded at all). A digest of the request is kept beside the
+ * entry only to say, on resume, that the request changed since (its new values were not used).
  *
  * Size: one entry (about 200 bytes) per input item of the current run index; an older run index's
  * entries are dropped when the node runs again. No age limit: the record lives only in this

@@ -9,9 +9,11 @@
  *
  * Memory: every item is checked before the first create, but the check keeps no bytes, only what the
  * image is (format, size, SHA-256). The bytes are read again for the upload, just before the item's
- * create, and dropped once uploaded, so a batch holds about (items in flight) × FRAME_MAX_BYTES, not
- * every item's frames. The binary store (n8n's other place for bytes) was not used for this: in n8n
- * 1.x's default memory mode it keeps them in memory anyway, as base64.
+ * create, into one Blob (copied chunk by chunk as they arrive, so no second whole copy is ever built),
+ * which the upload streams as it is and which nothing references once the upload is done. So a batch
+ * holds about (items in flight) × FRAME_MAX_BYTES, not every item's frames. The binary store (n8n's
+ * other place for bytes) was not used for this: in n8n 1.x's default memory mode it keeps them in
+ * memory anyway, as base64.
  */
 import { createHash } from 'crypto';
 import type { IBinaryData, IExecuteFunctions } from 'n8n-workflow';
@@ -23,7 +25,7 @@ import { privateHostKind } from './privateAddresses';
 
 /** The bytes of a frame image, read for its upload. */
 export interface FrameImage {
-	bytes: Buffer;
+	bytes: Blob;
 	extension: UploadImageExtension;
 	fileName: string;
 }
@@ -61,13 +63,17 @@ interface ReadBytes {
 	size: number;
 	sha256: string;
 	head: Buffer;
-	bytes?: Buffer;
+	bytes?: Blob;
 }
 
-/** Reads `chunks` whole (hashing them; kept only with `keep`), or undefined once past FRAME_MAX_BYTES (the rest is not read). */
-async function readBytes(chunks: AsyncIterable<Buffer | string>, keep: boolean, stop: () => void): Promise<ReadBytes | undefined> {
+/**
+ * Reads `chunks` whole (hashing them; kept only with `keep`), or undefined once past FRAME_MAX_BYTES (the
+ * rest is not read). Kept chunks are copied into small Blobs one by one and joined at the end (a Blob
+ * made of Blobs shares their memory): a Buffer.concat would hold every chunk and the whole copy at once.
+ */
+async function readBytes(chunks: AsyncIterable<Buffer | string> | Iterable<Buffer>, keep: boolean, stop: () => void): Promise<ReadBytes | undefined> {
 	const hash = createHash('sha256');
-	const kept: Buffer[] = [];
+	const kept: Blob[] = [];
 	let head = Buffer.alloc(0);
 	let size = 0;
 	for await (const chunk of chunks) {
@@ -79,9 +85,9 @@ async function readBytes(chunks: AsyncIterable<Buffer | string>, keep: boolean, 
 		}
 		hash.update(buffer);
 		if (head.length < 16) head = Buffer.concat([head, buffer.subarray(0, 16)]);
-		if (keep) kept.push(buffer);
+		if (keep) kept.push(new Blob([buffer]));
 	}
-	return { size, sha256: hash.digest('hex'), head, bytes: keep ? Buffer.concat(kept, size) : undefined };
+	return { size, sha256: hash.digest('hex'), head, bytes: keep ? new Blob(kept) : undefined };
 }
 
 /** The field `propertyName` of the item's binary data: its own fields only (`constructor` is no binary). */
@@ -110,10 +116,17 @@ async function binarySize(ctx: IExecuteFunctions, meta: IBinaryData): Promise<nu
 	return Math.floor((base64.length * 3) / 4);
 }
 
+/** Base64 text per slice (a multiple of 4 characters): decoded a slice at a time, never whole. */
+const BASE64_SLICE = 4 * 256 * 1024;
+
+function* decodeBase64(text: string): Iterable<Buffer> {
+	for (let start = 0; start < text.length; start += BASE64_SLICE) yield Buffer.from(text.slice(start, start + BASE64_SLICE), 'base64');
+}
+
 /** The binary's bytes as chunks: streamed from the store, or decoded from the item (memory mode). */
-async function binaryChunks(ctx: IExecuteFunctions, meta: IBinaryData): Promise<AsyncIterable<Buffer | string> & { destroy?(): void }> {
+async function binaryChunks(ctx: IExecuteFunctions, meta: IBinaryData): Promise<(AsyncIterable<Buffer> | Iterable<Buffer>) & { destroy?(): void }> {
 	if (meta.id) return (await ctx.helpers.getBinaryStream(meta.id)) as AsyncIterable<Buffer> & { destroy(): void };
-	return [Buffer.from(meta.data, 'base64')] as unknown as AsyncIterable<Buffer>;
+	return decodeBase64(meta.data);
 }
 
 /**
@@ -129,10 +142,14 @@ export async function checkBinaryFrame(ctx: IExecuteFunctions, itemIndex: number
 	};
 	const size = await binarySize(ctx, meta);
 	if (size !== undefined && size > FRAME_MAX_BYTES) throw tooLarge(size);
-	const chunks = await binaryChunks(ctx, meta);
-	// A store that gave no size: counted while reading.
-	const facts = await readBytes(chunks, false, () => chunks.destroy?.());
-	if (!facts) throw tooLarge();
+	const readBinary = async (keep: boolean) => {
+		const chunks = await binaryChunks(ctx, meta);
+		// A store that gave no size: counted while reading.
+		const facts = await readBytes(chunks, keep, () => chunks.destroy?.());
+		if (!facts) throw tooLarge();
+		return facts;
+	};
+	const facts = await readBinary(false);
 	const extension = detectImageFormat(facts.head);
 	if (!extension) {
 		throw new InvalidInputError(
@@ -145,7 +162,7 @@ export async function checkBinaryFrame(ctx: IExecuteFunctions, itemIndex: number
 		extension,
 		fileName,
 		sha256: facts.sha256,
-		read: async () => ({ bytes: await ctx.helpers.getBinaryDataBuffer(itemIndex, propertyName), extension, fileName }),
+		read: async () => ({ bytes: (await readBinary(true)).bytes!, extension, fileName }),
 	};
 }
 

@@ -3,7 +3,6 @@
  * through POST /v1/init-image and the presigned S3 multipart POST (leonardo-api.md §3).
  * The S3 request is a plain request: the API key is never sent there (S3 answers 403 to it anyway).
  */
-import { randomBytes } from 'crypto';
 import type { IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
@@ -14,21 +13,17 @@ import { throwIfCancelled } from '../../shared/pacing';
 import { callApi, type CallOptions, credentialSecrets } from '../../shared/transport';
 import type { CheckedFrame, FrameImage } from './frameImages';
 
-/** multipart/form-data with the presigned fields first and `file` last (S3 POST-policy order). */
-export function buildMultipartBody(fields: Record<string, string>, image: FrameImage, boundary: string): Buffer {
-	const parts: Buffer[] = [];
-	for (const [name, value] of Object.entries(fields)) {
-		parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`));
-	}
-	const safeName = image.fileName.replace(/["\r\n]/g, '_');
-	parts.push(
-		Buffer.from(
-			`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${safeName}"\r\nContent-Type: ${UPLOAD_IMAGE_FORMATS[image.extension].mimeType}\r\n\r\n`,
-		),
-		image.bytes,
-		Buffer.from(`\r\n--${boundary}--\r\n`),
-	);
-	return Buffer.concat(parts);
+/**
+ * The presigned POST's form: its fields in order, then `file` (S3's POST policy wants the file last).
+ * The image's Blob goes in as it is (no copy); n8n's request library (axios) streams the form with its
+ * Content-Length, which S3 requires (it refuses a chunked upload).
+ */
+export function uploadForm(fields: Record<string, string>, image: FrameImage): FormData {
+	const form = new FormData();
+	for (const [name, value] of Object.entries(fields)) form.append(name, value);
+	const typed = new Blob([image.bytes], { type: UPLOAD_IMAGE_FORMATS[image.extension].mimeType });
+	form.append('file', typed, image.fileName.replace(/["\r\n]/g, '_'));
+	return form;
 }
 
 interface PresignedUpload {
@@ -72,15 +67,16 @@ export async function uploadFrameImage(ctx: IExecuteFunctions, image: FrameImage
 		if (!/^https?:\/\//i.test(presigned.url)) {
 			throw new NodeOperationError(node, `Leonardo gave an upload URL that is not http(s) for the ${which}`, { itemIndex: options.itemIndex });
 		}
-		const boundary = `----n8nLtxVideo${randomBytes(12).toString('hex')}`;
 		throwIfCancelled(options.signal);
 		let response: { statusCode: number; body: unknown };
 		try {
 			response = (await ctx.helpers.httpRequest({
 				method: 'POST',
 				url: presigned.url,
-				body: buildMultipartBody(presigned.fields, image, boundary),
-				headers: { 'content-type': `multipart/form-data; boundary=${boundary}` },
+				// No content-type: axios sets it with the boundary it writes.
+				body: uploadForm(presigned.fields, image),
+				// A redirect-following request keeps every body chunk it sent (to send them again): a second copy.
+				disableFollowRedirect: true,
 				returnFullResponse: true,
 				ignoreHttpStatusErrors: true,
 				encoding: 'text',

@@ -300,7 +300,12 @@ function validateAllowPrivateLinks(value: unknown): boolean {
 	return value;
 }
 
-async function check(ctx: IExecuteFunctions, links: FrameLinks, itemIndex: number): Promise<CheckedGenerate> {
+/**
+ * Validates item `itemIndex`. Its frames are read (a link downloaded) only for an item that will be
+ * created: an item an earlier try already sent (see resumable) is resumed without them, so a link that
+ * has expired since cannot fail the resume, and nothing is downloaded for nothing.
+ */
+async function check(ctx: IExecuteFunctions, links: FrameLinks, created: CreatedGenerations, itemIndex: number): Promise<CheckedGenerate> {
 	const options = ctx.getNodeParameter('options', itemIndex, {}) as IDataObject;
 	const allowPrivateLinks = validateAllowPrivateLinks(options.allowPrivateLinks);
 	const request = validateGenerateRequest({
@@ -320,11 +325,10 @@ async function check(ctx: IExecuteFunctions, links: FrameLinks, itemIndex: numbe
 	if (typeof waitForCompletion !== 'boolean') {
 		throw new InvalidInputError('"Wait for Completion" must be true or false', 'Set "Wait for Completion" to true or false.');
 	}
+	const checked = { request, waitForCompletion, wait: validateWaitSettings(options), output: validateOutputSettings(options) };
+	if (created.find(itemIndex)) return { ...checked, images: {} };
 	return {
-		request,
-		waitForCompletion,
-		wait: validateWaitSettings(options),
-		output: validateOutputSettings(options),
+		...checked,
 		images: {
 			start: await checkFrame(ctx, links, itemIndex, request.startFrame, 'Start Frame', allowPrivateLinks),
 			end: await checkFrame(ctx, links, itemIndex, request.endFrame, 'End Frame', allowPrivateLinks),
@@ -476,7 +480,7 @@ export function generateRun(ctx: IExecuteFunctions, baseUrl: string): ItemRun<Ch
 	const links = new FrameLinks(ctx);
 	return {
 		concurrency: concurrency === 'auto' ? async () => await planConcurrency(ctx, baseUrl) : concurrency,
-		check: async (itemIndex) => await check(ctx, links, itemIndex),
+		check: async (itemIndex) => await check(ctx, links, created, itemIndex),
 		run: async (checked, itemIndex, progress, { cancel, stopNew }): Promise<INodeExecutionData> => {
 			const { request } = checked;
 			// The item's position finds what an earlier try made; the digest only tells whether the request changed since.
