@@ -30,6 +30,9 @@ export interface FrameMemoryRuns {
 const packageName = (build: Build, before?: BuiltPackage) =>
 	build === 'before' && before ? `before: ${before.commit} (${before.subject.slice(0, 40)}…)` : 'this build';
 
+/** The package in a sentence: "this build" or "efd4496". */
+const shortName = (build: Build, before?: BuiltPackage) => (build === 'before' && before ? before.commit : 'this build');
+
 const frameRequests = (result: Measured) => {
 	const counts = requestCounts(result);
 	return counts.initImages + counts.s3Uploads;
@@ -62,7 +65,7 @@ export function renderFrameUploads(frames: FrameRuns, switches: EmulatorSwitches
 		),
 	);
 	out.push('');
-	const perPackage = frames.runs.map(({ build, result }) => `${frameRequests(result)} (${packageName(build, frames.before)})`);
+	const perPackage = frames.runs.map(({ build, result }) => `${frameRequests(result)} (${shortName(build, frames.before)})`);
 	out.push(
 		`**Frame requests per batch (POST /v1/init-image + S3 upload): ${perPackage.join(', ')}.** ` +
 			`Each item read the same ${frameImageBytes}-byte PNG (test/fixtures/frame.png) with a Read/Write Files node, so it carried its own ` +
@@ -99,7 +102,7 @@ export function renderFrameMemory({ before, linkBytes, runs }: FrameMemoryRuns):
 	);
 	out.push('');
 	const totalLinks = linkBytes.reduce((sum, bytes) => sum + bytes, 0);
-	const perPackage = runs.map((run) => `+${mib(medianGrowth(run))} MiB (${packageName(run.build, before)})`);
+	const perPackage = runs.map((run) => `+${mib(medianGrowth(run))} MiB (${shortName(run.build, before)})`);
 	out.push(
 		`**Peak RSS growth for ${FRAME_LINK_ITEMS} distinct large frame links, median of ${FRAME_MEMORY_REPEATS}: ${perPackage.join(', ')}** ` +
 			`(${mib(totalLinks)} MiB of links in all; 4 × 50 MiB, the cap per frame times the default concurrency, is 200 MiB). Growth = peak tree RSS of ` +
