@@ -163,31 +163,13 @@ test('download off: URL only, no binary, no CDN request', async () => {
 	expect(requests('download')).toHaveLength(0);
 });
 
-test('wait off: returns PENDING at once with the cost; Get fetches the MP4 later; Delete removes it', async () => {
+test('wait off: returns PENDING at once with the cost and no status check (Get and Delete take it from there: get.test.ts, delete.test.ts)', async () => {
 	emulator.setOptions({ generationDelayMs: 1500 });
 	const submitted = await run(generate({ waitForCompletion: false }));
 	expect(submitted.error).toBeUndefined();
 	const { json } = submitted.items[0];
 	expect(json).toMatchObject({ generationId: expect.any(String), status: 'PENDING', cost: { amount: expect.any(String), unit: 'DOLLARS' } });
 	expect(requests('poll')).toHaveLength(0);
-	const generationId = json.generationId as string;
-
-	const early = await run({ resource: 'video', operation: 'get', generationId });
-	expect(early.items[0].json).toMatchObject({ generationId, status: 'PENDING' });
-	expect(early.items[0].binary).toBeUndefined();
-
-	await new Promise((resolve) => setTimeout(resolve, 1600));
-	const later = await run({ resource: 'video', operation: 'get', generationId, options: { binaryPropertyName: 'clip' } });
-	expect(later.items[0].json).toMatchObject({ generationId, status: 'COMPLETE', videoId: expect.any(String) });
-	expect(later.items[0].binary!.clip).toMatchObject({ mimeType: 'video/mp4', fileName: `${generationId}.mp4` });
-	expect((await later.readBinary(later.items[0], 'clip')).toString('latin1', 4, 8)).toBe('ftyp');
-
-	const deleted = await run({ resource: 'video', operation: 'delete', generationId });
-	expect(deleted.items[0].json).toEqual({ generationId, deleted: true });
-	expect(requests('delete')).toHaveLength(1);
-
-	const gone = await run({ resource: 'video', operation: 'get', generationId });
-	expect(gone.error?.message).toBe(`Leonardo has no generation with ID ${generationId}`);
 });
 
 test('motionMP4URL null: the MP4 comes from url', async () => {

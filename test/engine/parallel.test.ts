@@ -55,3 +55,19 @@ test('continueOnFail with many items: failures stay in their place', async () =>
 	expect(result.items.map((item) => item.pairedItem)).toEqual(prompts.map((_, item) => ({ item })));
 	expect(createdGenerations()).toHaveLength(8);
 });
+
+test('maxConcurrency: items run in parallel, output keeps input order', async () => {
+	emulator.setOptions({ generationDelayMs: 1000 });
+	const started = Date.now();
+	const result = await run(generate({ prompt: '={{ "clip " + $json.n }}' }, { maxConcurrency: 3 }), {
+		input: [1, 2, 3, 4, 5, 6].map((n) => ({ json: { n } })),
+	});
+	const elapsed = Date.now() - started;
+	expect(result.error).toBeUndefined();
+	expect(result.items.map((item) => item.json.prompt)).toEqual(['clip 1', 'clip 2', 'clip 3', 'clip 4', 'clip 5', 'clip 6']);
+	const creates = requests('create').map((request) => request.at);
+	// The first three are sent together; the second wave only after a slot frees up.
+	expect(creates[2] - creates[0]).toBeLessThan(500);
+	expect(creates[3] - creates[0]).toBeGreaterThanOrEqual(900);
+	expect(elapsed).toBeLessThan(6 * 1000);
+});

@@ -10,9 +10,9 @@ import type { INodeParameters } from 'n8n-workflow';
 import { QUOTE_MAX_LENGTH } from '../../nodes/shared/errors';
 import type { RouteName } from '../emulator/types.ts';
 import { captureLogs, type InputItem, runLtxNode, type RunResult } from '../helpers/engine';
-import { generate, useEmulator } from '../helpers/scenario';
+import { generate, useEmulator, visibleText } from '../helpers/scenario';
 
-const { emulator, requests } = useEmulator();
+const { emulator, run, requests } = useEmulator();
 const CALLBACK_SECRET = 'callback-secret-5b1e9d';
 const GENERATION_ID = randomUUID();
 const withStartFrame: InputItem[] = [{ binary: { data: { file: 'frame.png' } } }];
@@ -81,4 +81,24 @@ describe.each(['stopWorkflow', 'continueErrorOutput'] as const)('On Error %s', (
 		// ... and without the secrets, anywhere.
 		for (const secret of [emulator.apiKey, CALLBACK_SECRET]) expect(everything).not.toContain(secret);
 	});
+});
+
+test('the key is never in output, errors or logs; created generation IDs are logged', async () => {
+	const logs = captureLogs();
+	try {
+		const ok = await run(generate({ startFrame: 'binary' }), { input: [{ binary: { data: { file: 'frame.png' } } }] });
+		emulator.injectFault({ route: 'poll', status: 401, body: { error: 'Authentication hook unauthorized this request', path: '$', code: 'access-denied' } });
+		const failed = await run(generate());
+		expect(visibleText(ok)).not.toContain(emulator.apiKey);
+		expect(visibleText(failed)).not.toContain(emulator.apiKey);
+		expect(failed.error?.description).toMatch(/Generation ID: [0-9a-f-]{36}/);
+		const generationId = ok.items[0].json.generationId as string;
+		expect(logs.lines).toContainEqual(expect.stringContaining(`info: LTX Video: created generation ${generationId}`));
+	} finally {
+		logs.stop();
+	}
+	expect(logs.lines.join('\n')).not.toContain(emulator.apiKey);
+	for (const request of requests()) {
+		if (request.server !== 'api') expect(request.headers.authorization).toBeUndefined();
+	}
 });

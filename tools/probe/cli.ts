@@ -90,7 +90,7 @@ function parseArguments(args: string[]): CliArguments | 'help' {
 	return parsed;
 }
 
-/** The node's own error parser from the build (dist/), to check it against real answers; optional. */
+/** The node's own errors module from the build (dist/): its parser is checked, its redaction used (validation.ts). */
 function loadNodeParser(): NodeErrorParser | undefined {
 	try {
 		// This file's path (import.meta is not available to the repository's CommonJS type check).
@@ -119,8 +119,11 @@ async function main(): Promise<number> {
 		return 1;
 	}
 	const nodeParser = loadNodeParser();
+	if (!nodeParser) {
+		process.stderr.write('probe: dist/nodes/shared/errors.js not found: run `npm run build` (npm run probe builds first)\n');
+		return 1;
+	}
 	const say = (line: string) => process.stdout.write(`${line}\n`);
-	if (!nodeParser) say('(node error parser not found in dist/: run `npm run build` to also check it against the answers)');
 	const result = await runProbe({ ...parsed.options, apiKey, nodeParser, webhookCallbackKey: process.env.LEONARDO_WEBHOOK_KEY?.trim() || undefined }, say);
 
 	say('');

@@ -1,6 +1,7 @@
 /**
  * The probe's HTTP side: Node's fetch, the API key only on requests to the API base URL, no
  * redirects followed with it, and one redaction step that every recorded or printed value passes.
+ * Not the node's transport: that one is n8n's request helper, which needs a running n8n.
  */
 
 export interface Answer {
@@ -16,13 +17,13 @@ export interface Answer {
 
 const API_TIMEOUT_MS = 60_000;
 
-export const REDACTED = '[REDACTED]';
+/** The node's redaction of one text (nodes/shared/errors.ts): every spelling of a secret an echo may carry. */
+export type RedactText = (text: string, secrets: readonly string[]) => string;
 
-/** A deep copy of `value` in which every occurrence of a secret is replaced. */
-export function redact<T>(value: T, secrets: readonly string[]): T {
-	const active = secrets.filter((secret) => secret.length >= 4);
+/** A deep copy of `value` in which every string (keys included) went through `redactText`. */
+export function redact<T>(value: T, secrets: readonly string[], redactText: RedactText): T {
 	const scrub = (item: unknown): unknown => {
-		if (typeof item === 'string') return active.reduce((text, secret) => text.split(secret).join(REDACTED), item);
+		if (typeof item === 'string') return redactText(item, secrets);
 		if (Array.isArray(item)) return item.map(scrub);
 		if (item !== null && typeof item === 'object') {
 			return Object.fromEntries(Object.entries(item).map(([key, entry]) => [scrub(key) as string, scrub(entry)]));

@@ -28,7 +28,8 @@ export interface ProbeOptions {
 	webhookWaitMs: number;
 	/** The key's Webhook Callback API Key, to check the authorization of webhook calls (never printed). */
 	webhookCallbackKey?: string;
-	nodeParser?: NodeErrorParser;
+	/** The node's errors module: its parser is checked against the answers; its redaction is used on everything. */
+	nodeParser: NodeErrorParser;
 }
 
 interface KeyAnswer {
@@ -127,7 +128,7 @@ function spendChoices(result: ProbeResult): { audioKey?: string; sendMode: boole
 
 export async function runProbe(options: ProbeOptions, say: (line: string) => void): Promise<ProbeResult> {
 	const secrets = [options.apiKey, options.webhookCallbackKey ?? ''];
-	const tell = (line: string) => say(redact(line, secrets));
+	const tell = (line: string) => say(redact(line, secrets, options.nodeParser.redactSecrets));
 	const client = new ApiClient(options.baseUrl, options.apiKey);
 	const baseUrl = safeBaseUrl(options.baseUrl);
 	const result: ProbeResult = {
@@ -145,7 +146,7 @@ export async function runProbe(options: ProbeOptions, say: (line: string) => voi
 	const finish = () => {
 		result.probe.finishedAt = new Date().toISOString();
 		result.rows = buildRows(result);
-		return redact(result, secrets);
+		return redact(result, secrets, options.nodeParser.redactSecrets);
 	};
 
 	tell('Free part: GET /v1/me, GET /v2/models');

@@ -3,12 +3,12 @@
  * an init image that needs time, fresh-read 404/null/500, sparse records, concurrency slots, a 500
  * that created its generation): the probe must report each variant as what it is.
  */
-import type { EmulatorOptions, LeonardoEmulator, RecordedRequest } from './emulator/index.ts';
-import { probeOptions, startProbeEmulator } from './helpers/probe';
-import { runProbe, type ProbeOptions, type ProbeResult } from '../tools/probe/run.ts';
+import type { EmulatorOptions, LeonardoEmulator, RecordedRequest } from '../emulator/index.ts';
+import { probeOptions, startProbeEmulator } from './setup';
+import { runProbe, type ProbeOptions, type ProbeResult } from '../../tools/probe/run.ts';
 import { join } from 'node:path';
 
-const FRAME_PNG = join(__dirname, 'fixtures', 'frame.png');
+const FRAME_PNG = join(__dirname, '..', 'fixtures', 'frame.png');
 
 let emu: LeonardoEmulator;
 
@@ -31,6 +31,15 @@ const shape = (result: ProbeResult, id: string) => result.validation?.results.fi
 const agrees = (result: ProbeResult, id: string) => result.rows.find((r) => r.id === id)?.agrees;
 const creates = (requests: RecordedRequest[]) => requests.filter((r) => r.route === 'create');
 
+/** Whatever the shape: read as `readAs`, an unknown key named, `audio` refused and `motion_has_audio` passed, nothing made. */
+function expectKeysAnswered(result: ProbeResult, readAs: string) {
+	expect(shape(result, 'param.audio')).toBe(readAs);
+	expect(result.validation?.validatorNamesUnknownKeys).toBe(true);
+	expect(verdict(result, 'param.audio')).toBe('refused');
+	expect(verdict(result, 'param.motion_has_audio')).toBe('passed');
+	expect(emu.generations.size).toBe(0);
+}
+
 describe('validation error shapes', () => {
 	test.each([
 		['array', 'bare-array'],
@@ -38,31 +47,23 @@ describe('validation error shapes', () => {
 		['schema', 'json-schema'],
 	] as const)('%s: read as %s; each refused key and value named; the node parser finds every field', async (validationErrorShape, readAs) => {
 		const result = await probe({ validationErrorShape, audioField: 'motion_has_audio' });
-		expect(shape(result, 'param.audio')).toBe(readAs);
-		expect(result.validation?.validatorNamesUnknownKeys).toBe(true);
+		expectKeysAnswered(result, readAs);
 		expect(result.validation?.validatorNamesBadValues).toBe(true);
-		expect(verdict(result, 'param.audio')).toBe('refused');
-		expect(verdict(result, 'param.motion_has_audio')).toBe('passed');
 		expect(verdict(result, 'param.prompt-5000')).toBe('passed');
 		expect(verdict(result, 'param.prompt-5001')).toBe('refused');
 		expect(verdict(result, 'param.duration-7')).toBe('refused');
 		expect(agrees(result, 'audio-key')).toBe('no');
 		expect(agrees(result, 'error-shapes')).toBe('yes');
-		expect(emu.generations.size).toBe(0);
 	});
 
 	test('rest (first issue only): keys still answer, values behind the anchor are reported inconclusive, not passed', async () => {
 		const result = await probe({ validationErrorShape: 'rest', audioField: 'motion_has_audio' });
-		expect(shape(result, 'param.audio')).toBe('rest');
-		expect(result.validation?.validatorNamesUnknownKeys).toBe(true);
+		expectKeysAnswered(result, 'rest');
 		expect(result.validation?.validatorNamesBadValues).toBe(false);
-		expect(verdict(result, 'param.audio')).toBe('refused');
-		expect(verdict(result, 'param.motion_has_audio')).toBe('passed');
 		expect(verdict(result, 'param.prompt-5000')).toBe('inconclusive');
 		expect(verdict(result, 'param.fast-20s-2160')).toBe('inconclusive');
 		expect(agrees(result, 'unknown-keys')).toBe('partly');
 		expect(verdict(result, 'param.value-control')).toBe('inconclusive');
-		expect(emu.generations.size).toBe(0);
 	});
 });
 

@@ -9,14 +9,15 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import type { EmulatorOptions, LeonardoEmulator, RecordedRequest } from './emulator/index.ts';
-import { probeOptions, startProbeEmulator } from './helpers/probe';
-import { runProbe, type ProbeOptions, type ProbeResult } from '../tools/probe/run.ts';
-import { WebhookReceiver } from '../tools/probe/webhook.ts';
+import type { EmulatorOptions, LeonardoEmulator, RecordedRequest } from '../emulator/index.ts';
+import { REDACTED } from '../../nodes/shared/errors';
+import { probeOptions, startProbeEmulator } from './setup';
+import { runProbe, type ProbeOptions, type ProbeResult } from '../../tools/probe/run.ts';
+import { WebhookReceiver } from '../../tools/probe/webhook.ts';
 
-const ROOT = join(__dirname, '..');
+const ROOT = join(__dirname, '..', '..');
 const CLI = join(ROOT, 'tools', 'probe', 'cli.ts');
-const FRAME_PNG = join(__dirname, 'fixtures', 'frame.png');
+const FRAME_PNG = join(__dirname, '..', 'fixtures', 'frame.png');
 
 let emu: LeonardoEmulator;
 
@@ -179,7 +180,19 @@ describe('free part and validation-only part', () => {
 		emu.injectFault({ route: 'models', status: 500, body: { error: `no models for key ${emu.apiKey}`, path: '$', code: 'unexpected' } });
 		const { result, lines } = await probe({ skipValidation: true });
 		const recorded = JSON.stringify(result) + lines.join('\n');
-		expect(JSON.stringify(result.models?.error)).toContain('[REDACTED]');
+		expect(JSON.stringify(result.models?.error)).toContain(`for key ${REDACTED}`);
+		expect(recorded).not.toContain(emu.apiKey);
+	});
+
+	test("an echo of the key in another spelling (base64 in a Basic header, JSON-escaped) is redacted too: the node's redaction", async () => {
+		await startEmulator();
+		const basic = Buffer.from(`user:${emu.apiKey}`).toString('base64');
+		emu.injectFault({ route: 'models', status: 500, body: { error: `proxy saw Basic ${basic}`, echoed: JSON.stringify(JSON.stringify(emu.apiKey)), path: '$', code: 'unexpected' } });
+		const { result, lines } = await probe({ skipValidation: true });
+		const recorded = JSON.stringify(result) + lines.join('\n');
+		expect(recorded).toContain('proxy saw Basic');
+		// From its 9th character on, this base64 spells only the key's bytes.
+		expect(recorded).not.toContain(basic.slice(8, -4));
 		expect(recorded).not.toContain(emu.apiKey);
 	});
 });

@@ -1,10 +1,6 @@
+/** Readers of Leonardo's JSON answers (create, record, list, account) and the output JSON built from them. */
 import { modelSlugOf, readAccountResponse, readCreateResponse, readGenerationListResponse, readGenerationResponse } from '../../nodes/shared/responses';
 import { generationJson, submittedJson } from '../../nodes/shared/output';
-import { backoffMs, retryAfterMs } from '../../nodes/shared/pacing';
-import { RateLimiter } from '../../nodes/LtxVideo/helpers/rateLimiter';
-import { detectImageFormat } from '../../nodes/LtxVideo/helpers/frameBytes';
-import { uploadForm } from '../../nodes/LtxVideo/helpers/upload';
-import { looksLikeMp4 } from '../../nodes/shared/download';
 
 describe('readCreateResponse', () => {
 	test('documented and defensive shapes', () => {
@@ -106,69 +102,6 @@ test('output JSON: API facts win, request fills the gaps', () => {
 		cost: { amount: '1', unit: 'DOLLARS' },
 	});
 	expect(submittedJson('g1', { cost: { amount: '1' } })).toEqual({ generationId: 'g1', status: 'PENDING', cost: { amount: '1' } });
-});
-
-describe('pacing', () => {
-	test('backoff doubles up to the cap; Retry-After seconds and dates', () => {
-		expect([0, 1, 2, 3, 10].map((attempt) => backoffMs(attempt))).toEqual([1000, 2000, 4000, 8000, 30000]);
-		expect(retryAfterMs('2')).toBe(2000);
-		expect(retryAfterMs(['3'])).toBe(3000);
-		expect(retryAfterMs('600')).toBe(60000);
-		expect(retryAfterMs(undefined)).toBeUndefined();
-		expect(retryAfterMs('soon')).toBeUndefined();
-		const date = new Date(Date.now() + 5000).toUTCString();
-		expect(retryAfterMs(date)).toBeGreaterThan(3000);
-	});
-
-	test('RateLimiter lets a burst through up to the limit, then spaces by the window', async () => {
-		const limiter = new RateLimiter(3, 300);
-		const started = Date.now();
-		const grants: number[] = [];
-		await Promise.all(Array.from({ length: 5 }, async () => {
-			await limiter.waitTurn();
-			grants.push(Date.now() - started);
-		}));
-		grants.sort((a, b) => a - b);
-		// The burst is granted at once; 250 ms leaves room for a stalled machine and is still before the 300 ms window.
-		expect(grants.slice(0, 3).every((at) => at < 250)).toBe(true);
-		expect(grants[3]).toBeGreaterThanOrEqual(290);
-		expect(grants[4]).toBeGreaterThanOrEqual(290);
-	});
-
-	test('a cancelled wait rejects', async () => {
-		const limiter = new RateLimiter(1, 10_000);
-		await limiter.waitTurn();
-		const controller = new AbortController();
-		const waiting = limiter.waitTurn(controller.signal);
-		controller.abort();
-		await expect(waiting).rejects.toThrow('stopped');
-	});
-});
-
-describe('images and videos', () => {
-	test('detectImageFormat by signature', () => {
-		expect(detectImageFormat(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0]))).toBe('png');
-		expect(detectImageFormat(Buffer.from([0xff, 0xd8, 0xff, 0xe0]))).toBe('jpg');
-		expect(detectImageFormat(Buffer.from('RIFF\0\0\0\0WEBPVP8 ', 'latin1'))).toBe('webp');
-		expect(detectImageFormat(Buffer.from('GIF89a'))).toBeUndefined();
-		expect(detectImageFormat(Buffer.from('hello world, not an image'))).toBeUndefined();
-	});
-
-	test('upload form: fields in order, file last, raw bytes, image type, safe file name', async () => {
-		const bytes = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 1, 2, 255]);
-		const form = uploadForm({ key: 'k', Policy: 'p' }, { bytes: new Blob([bytes]), extension: 'png', fileName: 'a"b\r\n.png' });
-		expect([...form.keys()]).toEqual(['key', 'Policy', 'file']);
-		expect(form.get('key')).toBe('k');
-		const file = form.get('file') as File;
-		expect({ name: file.name, type: file.type }).toEqual({ name: 'a_b__.png', type: 'image/png' });
-		expect(Buffer.from(await file.arrayBuffer()).equals(bytes)).toBe(true);
-	});
-
-	test('looksLikeMp4', () => {
-		expect(looksLikeMp4(Buffer.from('\0\0\0\x20ftypisom', 'latin1'))).toBe(true);
-		expect(looksLikeMp4(Buffer.from('<html><body>', 'latin1'))).toBe(false);
-		expect(looksLikeMp4(Buffer.alloc(3))).toBe(false);
-	});
 });
 
 describe('readGenerationListResponse and readAccountResponse', () => {
