@@ -25,7 +25,7 @@ import path from 'node:path';
 
 import { startEmulator } from '../test/e2e/emulator-process.ts';
 import { N8nInstance } from '../test/e2e/n8n-instance.ts';
-import { FIXTURES_DIR, n8nBin } from '../test/e2e/project.ts';
+import { FIXTURES_DIR, N8N_FILES_DIR, n8nBin } from '../test/e2e/project.ts';
 import { assertVideos, buildPackageAt, type BuiltPackage, cleanUp, lab, measure, type Measured, setSwitches, storedFile, streamCopy } from './lab.ts';
 import { renderReport, type SlotRuns, title, writeReport } from './report.ts';
 import { type FrameMemoryRuns, type FrameRuns, renderFrameMemory } from './report-frames.ts';
@@ -65,9 +65,9 @@ const withCredential = async (n8n: N8nInstance) =>
 	await n8n.importCredentials([{ ...CREDENTIAL, data: { apiKey: lab.emulator!.apiKey, baseUrl: lab.emulator!.baseUrl } }]);
 
 /** The package at COMPARE_WITH in a user folder of its own (built first: a missing commit stops the run at once). */
-async function comparedInstance(built: BuiltPackage | undefined, packageDir: string, fileAccessDirs: string[]): Promise<Instances['before']> {
+async function comparedInstance(built: BuiltPackage | undefined, packageDir: string, homeDir?: string): Promise<Instances['before']> {
 	if (!built) return undefined;
-	const n8n = await N8nInstance.create({ parentDir: lab.scratch!, namePrefix: 'before-', fileAccessDirs, packageDir });
+	const n8n = await N8nInstance.create({ parentDir: lab.scratch!, namePrefix: 'before-', homeDir, packageDir });
 	await withCredential(n8n);
 	return { n8n, built };
 }
@@ -124,14 +124,14 @@ async function main(): Promise<void> {
 	const compared = COMPARE_WITH === undefined ? undefined : buildPackageAt(COMPARE_WITH, comparedDir);
 	lab.emulator = await startEmulator({ delayMs: GENERATION_MS });
 	if (ONLY_FRAME_MEMORY) {
-		const after = await N8nInstance.create({ parentDir: lab.scratch, fileAccessDirs: [] });
+		const after = await N8nInstance.create({ parentDir: lab.scratch });
 		await withCredential(after);
 		const report = [
 			title(', figure 6 only'),
 			'',
 			`- Date: ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC; machine: ${machine(n8nVersion)}; code: ${CODE_VERSION}`,
 			'',
-			renderFrameMemory(await runFrameMemory({ after, before: await comparedInstance(compared, comparedDir, []) })),
+			renderFrameMemory(await runFrameMemory({ after, before: await comparedInstance(compared, comparedDir) })),
 		].join('\n');
 		process.stdout.write(`\n${report}\n`);
 		writeReport(report);
@@ -139,10 +139,12 @@ async function main(): Promise<void> {
 	}
 
 	const switches = await setSwitches({});
-	const filesDir = path.join(lab.scratch, 'files');
-	const n8n = await N8nInstance.create({ parentDir: lab.scratch, fileAccessDirs: [filesDir] });
+	// Both packages' n8n share one home: its ~/.n8n-files (n8n's default file folder) holds the start frame.
+	const homeDir = path.join(lab.scratch, 'home');
+	const filesDir = path.join(homeDir, N8N_FILES_DIR);
+	const n8n = await N8nInstance.create({ parentDir: lab.scratch, homeDir });
 	await withCredential(n8n);
-	const instances: Instances = { after: n8n, before: await comparedInstance(compared, comparedDir, [filesDir]) };
+	const instances: Instances = { after: n8n, before: await comparedInstance(compared, comparedDir, homeDir) };
 	const startFrameFile = path.join(filesDir, 'start-frame.png');
 	copyFileSync(path.join(FIXTURES_DIR, 'frame.png'), startFrameFile);
 
