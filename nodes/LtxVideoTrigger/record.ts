@@ -6,9 +6,8 @@
  * no answer). Anything else (e.g. 401: the key was revoked) ends the wait at once.
  */
 import type { IWebhookFunctions } from 'n8n-workflow';
-import { NodeApiError } from 'n8n-workflow';
 
-import { fetchGeneration } from '../shared/lookup';
+import { fetchGeneration, isPassingLookupFailure } from '../shared/lookup';
 import { type GenerationRecord, readGenerationResponse } from '../shared/responses';
 import type { WaitSettings } from '../shared/validation';
 import { pause } from '../shared/pacing';
@@ -23,10 +22,7 @@ const ATTEMPTS_PER_LOOKUP = 5;
 export type AwaitedRecord = { record: GenerationRecord } | { notReadable: string };
 
 /** Whether a failed lookup may still turn into a record (the ID not readable yet, or Leonardo briefly unwell). */
-function isPassing(failure: unknown): boolean {
-	if (failure instanceof LeonardoApiError) return failure.statusCode === 404 || failure.statusCode === 429 || failure.statusCode >= 500;
-	return failure instanceof NodeApiError; // no HTTP answer at all
-}
+const isPassing = (failure: unknown) => (failure instanceof LeonardoApiError && failure.statusCode === 404) || isPassingLookupFailure(failure);
 
 /** What one lookup showed, when it was not a finished record. */
 async function lookUpOnce(ctx: IWebhookFunctions, generationId: string, baseUrl: string): Promise<GenerationRecord | string> {

@@ -1,4 +1,6 @@
 /** GET /v1/generations/{id} (leonardo-api.md §2): the one endpoint both nodes call. */
+import { NodeApiError } from 'n8n-workflow';
+
 import { pause } from './pacing';
 import { type GenerationRecord, readGenerationResponse } from './responses';
 import { callApi, type CallOptions, LeonardoApiError, type NodeContext } from './transport';
@@ -10,6 +12,15 @@ export async function fetchGeneration(ctx: NodeContext, generationId: string, op
 		{ method: 'GET', path: `/v1/generations/${encodeURIComponent(generationId)}`, retry: 'idempotent', maxAttempts },
 		options,
 	);
+}
+
+/**
+ * Whether a failed lookup may answer differently a moment later: 429, 5xx, or no HTTP answer at all
+ * (network error, timeout). A 404 is the caller's call (a brand-new ID may not be readable yet).
+ */
+export function isPassingLookupFailure(error: unknown): boolean {
+	if (error instanceof LeonardoApiError) return error.statusCode === 429 || error.statusCode >= 500;
+	return error instanceof NodeApiError;
 }
 
 /** A brand-new ID can be unknown to the read side for a few seconds (404 or `null`): look again this often. */

@@ -5,10 +5,10 @@
  * A 429 delays the next check by its Retry-After (or a growing pause) and is not counted as a failure.
  */
 import type { IExecuteFunctions } from 'n8n-workflow';
-import { NodeApiError, NodeOperationError } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
 
 import { recoveryHint } from '../../shared/errors';
-import { fetchGeneration } from '../../shared/lookup';
+import { fetchGeneration, isPassingLookupFailure } from '../../shared/lookup';
 import { type GenerationRecord, readGenerationResponse } from '../../shared/responses';
 import type { WaitSettings } from '../../shared/validation';
 import { pause, WaitCancelledError } from '../../shared/pacing';
@@ -30,12 +30,8 @@ export interface PollTarget {
 }
 
 function isTransient(error: unknown, sinceCreateMs: number): boolean {
-	if (error instanceof LeonardoApiError) {
-		if (error.statusCode === 429 || error.statusCode >= 500) return true;
-		return error.statusCode === 404 && sinceCreateMs < NEW_GENERATION_GRACE_MS;
-	}
-	// No HTTP answer at all (network error, timeout).
-	return error instanceof NodeApiError;
+	if (error instanceof LeonardoApiError && error.statusCode === 404) return sinceCreateMs < NEW_GENERATION_GRACE_MS;
+	return isPassingLookupFailure(error);
 }
 
 /** Whether a finished lookup ends the wait: returns the record for COMPLETE, throws for failures. */
