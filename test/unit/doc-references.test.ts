@@ -83,3 +83,14 @@ test('.ci/run runs exactly the commands the README lists under Development, in o
 	expect(commands(read('.ci/run'))).toEqual(commands(listed));
 	expect(commands(listed)).toEqual(expect.arrayContaining(['npm run setup', 'npm run lint', 'npm test']));
 });
+
+test('the README gives the manual install commands that test/e2e/install.test.ts runs word for word', () => {
+	const readme = read('README.md');
+	// install.test.ts: `npm install --legacy-peer-deps <name>` and `… <tarball>` in ~/.n8n/nodes.
+	expect(readme).toContain('mkdir -p ~/.n8n/nodes && cd ~/.n8n/nodes\nnpm install --legacy-peer-deps n8n-nodes-leonardo-ltx\n');
+	const { version } = JSON.parse(read('package.json')) as { version: string };
+	expect(readme).toMatch(new RegExp(String.raw`mkdir -p ~/\.n8n/nodes && cd ~/\.n8n/nodes\n\s*npm install --legacy-peer-deps /path/to/n8n-nodes-leonardo-ltx-${version.replace(/\./g, '\\.')}\.tgz`));
+	const e2e = read('test/e2e/install.test.ts');
+	expect(e2e).toContain("['install', '--legacy-peer-deps', PACKAGE_NAME,");
+	expect(e2e).toContain("['install', '--legacy-peer-deps', tarball]");
+});
