@@ -9,6 +9,8 @@ import path from 'node:path';
 
 import type { ICredentialType, INodeType, INodeTypeDescription } from 'n8n-workflow';
 
+import { headingAnchors } from './helpers/markdown';
+
 const ROOT = path.resolve(__dirname, '..');
 const DIST = path.join(ROOT, 'dist');
 
@@ -51,14 +53,7 @@ function loadBuilt<T>(relativePath: string): T {
 	return new Class();
 }
 
-/** GitHub's anchor for a Markdown heading. */
-const anchor = (heading: string) =>
-	heading
-		.trim()
-		.toLowerCase()
-		.replace(/[^\w\- ]/g, '')
-		.replace(/ /g, '-');
-const readmeAnchors = new Set([...readme.matchAll(/^#{1,6} (.+)$/gm)].map((match) => anchor(match[1])));
+const readmeAnchors = headingAnchors(readme);
 
 beforeAll(() => {
 	if (!existsSync(path.join(DIST, 'nodes')) || !existsSync(path.join(DIST, 'credentials'))) {
@@ -260,7 +255,6 @@ describe('README has every section of n8n’s community-node template', () => {
 		['Compatibility'],
 		['Usage'],
 		['Errors'],
-		['Performance'],
 		['Version history'],
 		['License'],
 	])('%s', (section) => {

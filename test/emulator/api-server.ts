@@ -1,4 +1,4 @@
-/** The Leonardo REST API under /api/rest (leonardo-api.md §1–§5), plus the /__emulator control routes. */
+/** The Leonardo REST API under /api/rest (docs/leonardo-api.md §1–§5), plus the /__emulator control routes. */
 import { randomUUID } from 'node:crypto';
 import { handleControl, isControlPath } from './control.ts';
 import { faultKind } from './faults.ts';

@@ -1,5 +1,5 @@
 /**
- * The emulator against real HTTP (axios), as the node will use it. Assertions follow leonardo-api.md.
+ * The emulator against real HTTP (axios), as the node will use it. Assertions follow docs/leonardo-api.md.
  */
 import axios from 'axios';
 import type { AxiosInstance, AxiosResponse } from 'axios';

@@ -1,5 +1,5 @@
 /**
- * A local Leonardo.AI emulator for the LTX Video 2.3 flow of leonardo-api.md: real HTTP servers on
+ * A local Leonardo.AI emulator for the LTX Video 2.3 flow of docs/leonardo-api.md: real HTTP servers on
  * 127.0.0.1 (the REST API, the S3 upload bucket, the CDN, and a third-party image host that frame
  * links point at), each on its own port, i.e. its own host.
  *

@@ -1,5 +1,5 @@
 /**
- * LTX Video 2.3 rules from leonardo-api.md §1.2 / §7, in one place: the create validator and the
+ * LTX Video 2.3 rules from docs/leonardo-api.md §1.2 / §7, in one place: the create validator and the
  * GET /v2/models schema are both derived from these tables.
  */
 import type { ImageExtension, LtxModel, ResolutionMode } from './types.ts';

@@ -1,4 +1,4 @@
-/** What handlers return, and builders for the error shapes of leonardo-api.md §6.1 and of S3. */
+/** What handlers return, and builders for the error shapes of docs/leonardo-api.md §6.1 and of S3. */
 import { randomUUID } from 'node:crypto';
 import type { ValidationErrorShape } from './types.ts';
 

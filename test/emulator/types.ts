@@ -55,7 +55,7 @@ export interface RecordedRequest {
 /** 'alternate': one of the two spellings, the other one at the next emulator start (see options.ts). */
 export type AudioField = 'audio' | 'motion_has_audio' | 'both' | 'alternate';
 
-/** The shapes a parameter validation error may take (leonardo-api.md §6.1 documents none of them fully). */
+/** The shapes a parameter validation error may take (docs/leonardo-api.md §6.1 documents none of them fully). */
 export type ValidationErrorShape = 'array' | 'graphql' | 'schema' | 'rest';
 
 /**

@@ -1,5 +1,5 @@
 /**
- * Leonardo's webhook callback (leonardo-api.md §5): an API key may carry a webhook URL and a
+ * Leonardo's webhook callback (docs/leonardo-api.md §5): an API key may carry a webhook URL and a
  * "Webhook Callback API Key"; whenever one of the key's generations reaches a terminal status
  * (COMPLETE or FAILED), Leonardo POSTs the documented envelope there with
  * `authorization: Bearer <callback key>`, `content-type: application/json` and `user-agent: axios/…`.

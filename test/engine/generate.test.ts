@@ -178,7 +178,7 @@ test('motionMP4URL null: the MP4 comes from url', async () => {
 	expect((await result.readBinary(result.items[0])).toString('latin1', 4, 8)).toBe('ftyp');
 });
 
-describe('audio flag and mode dialects (leonardo-api.md §7)', () => {
+describe('audio flag and mode dialects (docs/leonardo-api.md §7)', () => {
 	test('a 400 naming `audio` is answered once with motion_has_audio; one generation', async () => {
 		emulator.setOptions({ audioField: 'motion_has_audio' });
 		const result = await run(generate({ generateAudio: false }));

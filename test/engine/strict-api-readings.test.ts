@@ -1,5 +1,5 @@
 /**
- * The node through n8n's engine against every stricter reading of leonardo-api.md the emulator offers
+ * The node through n8n's engine against every stricter reading of docs/leonardo-api.md the emulator offers
  * (test/emulator/README.md, "Switches"): what the node re-sends, what it waits out, and what it says.
  */
 import { KNOWN_GENERATED_IMAGE_ID } from '../emulator/index.ts';

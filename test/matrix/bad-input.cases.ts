@@ -1,7 +1,7 @@
 /**
  * The bad-input matrix: every invalid value that can reach the node, from the panel or from an
  * expression. Each must fail with a NodeOperationError that says what to change, naming the item,
- * before ANY request. The README's "Bad-input matrix" table lists these cases by `name` (a test checks it).
+ * before ANY request. The "Bad-input matrix" table of docs/reliability.md lists these cases by `name` (a test checks it).
  */
 import type { INodeParameters } from 'n8n-workflow';
 

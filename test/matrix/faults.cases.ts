@@ -2,7 +2,7 @@
  * The fault matrix: what the node does when Leonardo, its storage or its CDN misbehave. For every case
  * the runner checks the outcome, that at most one generation was created (never paid twice), and that
  * an error after a generation was created names that generation (nothing paid for is lost).
- * The README's "Fault matrix" table lists these cases by `name` (a test checks it).
+ * The "Fault matrix" table of docs/reliability.md lists these cases by `name` (a test checks it).
  */
 import type { INodeParameters } from 'n8n-workflow';
 

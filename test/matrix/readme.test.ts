@@ -1,31 +1,21 @@
 /**
- * The README's matrix tables must list every tested case with what the test asserts for it (outcome and
- * create requests; error and fix), so the documentation cannot drift from the suites.
+ * The matrix tables of docs/reliability.md must list every tested case with what the test asserts for it
+ * (outcome and create requests; error and fix), so the documentation cannot drift from the suites.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
+import { section, tableRows } from '../helpers/markdown';
 import { BAD_INPUT_CASES } from './bad-input.cases';
 import { FAULT_CASES } from './faults.cases';
 
-const readme = readFileSync(path.join(__dirname, '..', '..', 'README.md'), 'utf8');
-
-/** The rows of the Markdown table under `heading`, as cells (`\|` inside a cell is a literal `|`). */
-function tableRows(heading: string): string[][] {
-	const section = readme.slice(readme.indexOf(`\n${heading}\n`));
-	const lines = section.split('\n').slice(1);
-	const first = lines.findIndex((line) => line.startsWith('|'));
-	const table = lines.slice(first, lines.findIndex((line, index) => index > first && !line.startsWith('|')));
-	return table
-		.slice(2)
-		.map((line) => line.slice(1, -1).split(/(?<!\\)\|/).map((cell) => cell.trim().replace(/\\\|/g, '|')));
-}
+const reliability = readFileSync(path.join(__dirname, '..', '..', 'docs', 'reliability.md'), 'utf8');
 
 /** A regular expression as the tables show it: its source, unescaped where it is plain text. */
 const shown = (pattern: RegExp) => pattern.source.replace(/\\([./()"[\]])/g, '$1');
 
-const faultRows = new Map(tableRows('### Fault matrix').map(([name, ...cells]) => [name, cells]));
-const badInputRows = new Map(tableRows('### Bad-input matrix').map(([, name, ...cells]) => [name, cells]));
+const faultRows = new Map(tableRows(section(reliability, '## Fault matrix')).map(([name, ...cells]) => [name, cells]));
+const badInputRows = new Map(tableRows(section(reliability, '## Bad-input matrix')).map(([, name, ...cells]) => [name, cells]));
 
 test('both tables were found and have one row per case', () => {
 	expect(faultRows.size).toBe(FAULT_CASES.length);

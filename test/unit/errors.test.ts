@@ -21,7 +21,7 @@ describe('parseApiErrorBody', () => {
 		).toEqual({ message: 'Unexpected parameter: audio', code: 'VALIDATION_ERROR', field: 'audio', fields: ['audio'] });
 	});
 
-	// The shapes leonardo-api.md §6.1 leaves open; the emulator offers each (validationErrorShape).
+	// The shapes docs/leonardo-api.md §6.1 leaves open; the emulator offers each (validationErrorShape).
 	test('JSON-Schema (ajv) entries: the field comes from params or instancePath, every entry counts', () => {
 		const body = {
 			errors: [

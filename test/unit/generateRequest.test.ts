@@ -186,7 +186,7 @@ describe('buildCreateBody', () => {
 	});
 });
 
-describe('prompt length in characters as a person counts them (the limit is 5000, leonardo-api.md §7.7)', () => {
+describe('prompt length in characters as a person counts them (the limit is 5000, docs/leonardo-api.md §7.7)', () => {
 	const emoji = '😀'; // two UTF-16 units, one code point, one character
 	const family = '👨‍👩‍👧'; // five code points joined by ZWJ, eight UTF-16 units, one character
 	const accented = 'e\u0301'; // e + combining acute: two code points, one character

@@ -1,15 +1,18 @@
 /**
- * README "Errors and what to do" must list every message LTX Video can give: each error the code
- * constructs is looked up in that section by its longest fixed part (the text between `${…}` values).
+ * docs/troubleshooting.md "Errors and what to do" must list every message LTX Video can give: each error the
+ * code constructs is looked up in that section by its longest fixed part (the text between `${…}` values).
+ * The README's short table of the most likely errors must quote only messages that list has.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 
+import { section, tableRows } from '../helpers/markdown';
+
 const ROOT = path.join(__dirname, '..', '..');
-const readme = readFileSync(path.join(ROOT, 'README.md'), 'utf8');
-const start = readme.indexOf('## Errors and what to do');
+const read = (file: string) => readFileSync(path.join(ROOT, file), 'utf8');
 /** The section as rendered text runs: a line break inside a sentence is a space. */
-const errorsSection = readme.slice(start, readme.indexOf('\n## ', start + 3)).replace(/\s+/g, ' ');
+const asText = (markdown: string) => markdown.replace(/\s+/g, ' ');
+const errorsSection = asText(section(read('docs/troubleshooting.md'), '## Errors and what to do'));
 
 const sourceFiles = ['nodes/LtxVideo', 'nodes/shared'].flatMap((dir) =>
 	readdirSync(path.join(ROOT, dir), { recursive: true, encoding: 'utf8' })
@@ -43,8 +46,26 @@ test('the scan finds the node’s errors', () => {
 });
 
 test.each(messages.filter(({ fixed }) => fixed.length >= 6).map(({ file, message, fixed }) => [fixed, file, message]))(
-	'README lists "%s" (%s)',
+	'docs/troubleshooting.md lists "%s" (%s)',
 	(fixed) => {
 		expect(errorsSection).toContain(fixed);
 	},
 );
+
+/** The README's "Errors" table: the fixed parts of the messages its first column quotes. */
+const readmeMessages = tableRows(section(read('README.md'), '## Errors')).flatMap(([message]) =>
+	[...message.matchAll(/`([^`]+)`/g)].flatMap((match) =>
+		match[1]
+			.split('…')
+			.map((part) => part.trim())
+			.filter((part) => part.length >= 6),
+	),
+);
+
+test('the README lists the most likely errors', () => {
+	expect(readmeMessages.length).toBeGreaterThanOrEqual(8);
+});
+
+test.each(readmeMessages)('the README\'s error "%s" is in docs/troubleshooting.md', (message) => {
+	expect(errorsSection).toContain(asText(message));
+});

@@ -7,7 +7,7 @@ import { readGenerationResponse } from '../../nodes/shared/responses';
 const ID = '0a1b2c3d-4e5f-4789-abcd-ef0123456789';
 const OTHER_ID = '1b2c3d4e-5f60-4789-abcd-ef0123456789';
 
-/** The documented image envelope (leonardo-api.md §5), the API key echoed inside. */
+/** The documented image envelope (docs/leonardo-api.md §5), the API key echoed inside. */
 const documented = {
 	type: 'image_generation.complete',
 	object: 'generation',

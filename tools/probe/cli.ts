@@ -1,7 +1,7 @@
 /**
  * npm run probe -- [--base-url URL] [--spend [--image FILE]] [--update-doc] [--out DIR] …
  *
- * Settles the open questions of leonardo-api.md §7 with a real key (LEONARDO_API_KEY). Free by
+ * Settles the open questions of docs/leonardo-api.md §7 with a real key (LEONARDO_API_KEY). Free by
  * default; `--spend` runs one real generation (about $0.50 at most) after printing the estimate.
  * Writes probe-results/probe-<time>.json (send it back to the maintainers) and, with --update-doc,
  * a dated "observed" section for the API notes. The key is never printed or written.
@@ -26,7 +26,7 @@ const USAGE = `Usage: LEONARDO_API_KEY=<key> npm run probe -- [options]
   --poll-interval S     seconds between status checks (default 5)
   --timeout S           seconds to wait for a generation (default 900)
   --out DIR             where the JSON (and the doc section) go (default probe-results)
-  --update-doc          also write a dated "observed" section for leonardo-api.md
+  --update-doc          also write a dated "observed" section for docs/leonardo-api.md
   --help
 
 LEONARDO_WEBHOOK_KEY (optional): the key's Webhook Callback API Key, to check webhook authorization.`;
@@ -137,7 +137,7 @@ async function main(): Promise<number> {
 	if (parsed.updateDoc) {
 		const docFile = path.join(parsed.outDir, `leonardo-api-observed-${result.probe.startedAt.slice(0, 10)}.md`);
 		writeFileSync(docFile, renderObservedSection(result, result.rows));
-		say(`Observed section for leonardo-api.md: ${docFile}`);
+		say(`Observed section for docs/leonardo-api.md: ${docFile}`);
 	}
 	if (result.stoppedBecause) say(`Stopped: ${result.stoppedBecause}`);
 	return result.account?.keyWorks ? 0 : 2;

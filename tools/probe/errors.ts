@@ -1,5 +1,5 @@
 /**
- * Reading an error answer without trusting any one shape (leonardo-api.md §6.1): which shape it is,
+ * Reading an error answer without trusting any one shape (docs/leonardo-api.md §6.1): which shape it is,
  * its messages, and every field name it mentions in a structured place.
  */
 

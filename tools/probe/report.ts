@@ -483,7 +483,7 @@ export function renderTable(rows: Row[]): string {
 
 const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
-/** The dated "observed" section for leonardo-api.md, ready to paste. */
+/** The dated "observed" section for docs/leonardo-api.md, ready to paste. */
 export function renderObservedSection(result: ProbeResult, rows: Row[]): string {
 	const date = result.probe.startedAt.slice(0, 10);
 	const lines = [

@@ -1,5 +1,5 @@
 /**
- * GET /v2/models (leonardo-api.md §4): finds the LTX 2.3 entries and reads, question by question,
+ * GET /v2/models (docs/leonardo-api.md §4): finds the LTX 2.3 entries and reads, question by question,
  * what their `parameters` JSON Schema says. Tolerant of the shapes seen or feared: `parameters` as an
  * object or as a JSON string, entries named by display name or slug.
  */
