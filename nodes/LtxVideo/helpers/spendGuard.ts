@@ -70,8 +70,10 @@ function creditBalance(account: AccountDetails): number | string {
 /** A create's share of the guard: what it reserved until Leonardo answers. */
 export interface Reservation {
 	kind: string;
-	/** undefined: the first video of its kind, price unknown. */
+	/** The kind's cost; for the first video of a kind, the highest cost seen in this run (if any). */
 	estimate?: number;
+	/** The first video of its kind: its price is unknown until Leonardo answers. */
+	pricing: boolean;
 }
 
 type Decision = { go: Reservation } | { wait: true } | { refuse: InvalidInputError };
@@ -103,7 +105,7 @@ export class SpendGuard {
 		// Reported costs first: an entry without one counts as the highest of them.
 		const reported = recorded.filter((entry) => amountOf(entry.cost) !== undefined);
 		for (const entry of [...reported, ...recorded.filter((entry) => !reported.includes(entry))]) {
-			this.count(entry.cost, entry.generationId ?? 'a create of an earlier try without a clear answer', true);
+			this.count(entry.cost, entry.generationId ? `generation ${entry.generationId}` : 'a create of an earlier try without a clear answer', true);
 		}
 		this.spentBefore = this.spent;
 	}
@@ -134,7 +136,7 @@ export class SpendGuard {
 		this.unreserve(reservation);
 		const amount = amountOf(cost);
 		if (amount !== undefined && !this.estimates.has(kind)) this.estimates.set(kind, amount);
-		return this.count(cost, generationId, reservation !== undefined);
+		return this.count(cost, `generation ${generationId}`, reservation !== undefined);
 	}
 
 	/** The create was refused (nothing created): the reservation is free again. */
@@ -146,18 +148,18 @@ export class SpendGuard {
 	keepAsSpent(reservation: Reservation | undefined): void {
 		if (!reservation) return;
 		this.unreserve(reservation);
-		this.count(reservation.estimate === undefined ? undefined : { amount: String(reservation.estimate), unit: this.unit }, 'a create without a clear answer', true);
+		this.count(reservation.estimate === undefined ? undefined : { amount: String(reservation.estimate), unit: this.unit }, 'a create that got no clear answer', true);
 	}
 
 	private unreserve(reservation: Reservation | undefined): void {
 		if (!reservation) return;
-		if (reservation.estimate === undefined) this.pricing = false;
-		else this.reserved = tidy(this.reserved - reservation.estimate);
+		if (reservation.pricing) this.pricing = false;
+		this.reserved = tidy(this.reserved - (reservation.estimate ?? 0));
 		this.changed.notify();
 	}
 
 	/** Adds a cost to the run's spend; a missing one (while guarded) is counted as the highest cost seen. */
-	private count(cost: GenerationCost | undefined, generationId: string, guarded: boolean): string | undefined {
+	private count(cost: GenerationCost | undefined, what: string, guarded: boolean): string | undefined {
 		const amount = amountOf(cost);
 		if (amount !== undefined) {
 			if (this.unit === undefined) this.unit = cost?.unit;
@@ -172,7 +174,7 @@ export class SpendGuard {
 		const firstNotice = !this.noCostNoticeGiven;
 		this.noCostNoticeGiven = true;
 		if (this.highest === undefined) {
-			this.uncheckable = `Leonardo reported no cost for ${generationId}, and no earlier create of this run reported one`;
+			this.uncheckable = `Leonardo reported no cost for ${what}, and no earlier create of this run reported one`;
 			return firstNotice
 				? 'Leonardo reported no cost for this video and none is known from this run: the spend limits cannot be checked, so no further video of this run is created.'
 				: undefined;
@@ -192,9 +194,12 @@ export class SpendGuard {
 		if (this.uncheckable) return { refuse: uncheckableError(this.uncheckable) };
 		if (typeof balance === 'string') return { refuse: floorUnreadable(balance) };
 		if (balance !== undefined && this.unit !== undefined && this.unit.toUpperCase() !== BALANCE_UNIT) return { refuse: floorInOtherUnit(this.unit) };
-		const estimate = this.estimates.get(kind);
-		// One video of unknown price at a time: the most the guards can be passed by is that one video.
-		if (estimate === undefined && this.pricing) return { wait: true };
+		const known = this.estimates.get(kind);
+		// One video of unknown price at a time, estimated at the highest cost seen: the most the guards can be
+		// passed by is what that one video costs more than the estimate (all of it before any cost is known).
+		if (known === undefined && this.pricing) return { wait: true };
+		const pricing = known === undefined;
+		const estimate = known ?? this.highest;
 		const committed = tidy(this.spent + this.reserved);
 		const afterwards = tidy(committed + (estimate ?? 0));
 		const { maxSpendPerRun: max, keepBalanceAbove: floor } = limits;
@@ -202,9 +207,9 @@ export class SpendGuard {
 		const withinLimit = !max || (estimate === undefined ? committed < max : afterwards <= max);
 		const aboveFloor = balanceNow === undefined || (estimate === undefined ? balanceNow > floor : tidy(balanceNow - estimate) >= floor);
 		if (withinLimit && aboveFloor) {
-			if (estimate === undefined) this.pricing = true;
-			else this.reserved = tidy(this.reserved + estimate);
-			return { go: { kind, estimate } };
+			this.pricing ||= pricing;
+			this.reserved = tidy(this.reserved + (estimate ?? 0));
+			return { go: { kind, estimate, pricing } };
 		}
 		// A create in flight may settle below its estimate: decide again once it has.
 		if (this.reserved > 0 || this.pricing) return { wait: true };
@@ -221,7 +226,7 @@ export class SpendGuard {
 		return {
 			refuse: new InvalidInputError(
 				`Account balance floor of ${floor}${unit} reached: the balance was ${balance}${unit} when this run started, ${tidy(committed - this.spentBefore)}${unit} spent since, ${about}`,
-				'Nothing was sent for this item. Top up your Leonardo API credits, or lower Options → "Keep Account Balance Above" (0 = off).',
+				'Nothing was sent for this item. Top up your Leonardo API credits, or lower Options → "Keep Account Balance Above" (0 = off). The balance is your API credits (apiSubscriptionTokens + apiPaidTokens in your account details, unverified): a key billed in dollars shows none there, so remove the option for it.',
 			),
 		};
 	}
