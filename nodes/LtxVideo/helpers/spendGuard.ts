@@ -32,8 +32,9 @@ function validateAmount(value: unknown, label: string): number {
 	if (value === undefined || value === null || value === '') return 0;
 	const amount = toNumber(value);
 	if (amount === undefined || amount < 0) {
+		const shown = typeof value === 'string' ? `"${value}"` : JSON.stringify(value);
 		throw new InvalidInputError(
-			`"${label}" must be a number of 0 or more, not ${typeof value === 'string' ? `"${value}"` : JSON.stringify(value)}`,
+			`"${label}" must be a number of 0 or more, not ${shown}`,
 			`Set Options → "${label}" to an amount in the unit Leonardo reports in "cost" (credits or dollars), or 0 to turn it off.`,
 		);
 	}
