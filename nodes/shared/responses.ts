@@ -124,10 +124,18 @@ export function readGenerationListResponse(body: unknown): GenerationPage | unde
 export interface AccountDetails {
 	userId?: string;
 	apiConcurrencySlots?: number;
+	/** API credits (tokens) bought and from the API plan; whether they are the unit of `cost` is unverified (spendGuard.ts). */
+	apiPaidTokens?: number;
+	apiSubscriptionTokens?: number;
 }
 
 export function readAccountResponse(body: unknown): AccountDetails {
 	const details = isRecord(body) && Array.isArray(body.user_details) && isRecord(body.user_details[0]) ? body.user_details[0] : {};
 	const user = isRecord(details.user) ? details.user : {};
-	return { userId: text(user.id), apiConcurrencySlots: num(details.apiConcurrencySlots) };
+	return {
+		userId: text(user.id),
+		apiConcurrencySlots: num(details.apiConcurrencySlots),
+		apiPaidTokens: num(details.apiPaidTokens),
+		apiSubscriptionTokens: num(details.apiSubscriptionTokens),
+	};
 }

@@ -14,7 +14,8 @@ export interface OutputSettings {
 
 const show = (value: unknown) => (typeof value === 'string' ? `"${value}"` : JSON.stringify(value));
 
-function toNumber(value: unknown): number | undefined {
+/** A finite number, or a numeric string from an expression; undefined otherwise. */
+export function toNumber(value: unknown): number | undefined {
 	if (typeof value === 'number' && Number.isFinite(value)) return value;
 	if (typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value))) return Number(value);
 	return undefined;

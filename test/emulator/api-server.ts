@@ -7,7 +7,7 @@ import type { JsonObject } from './hasura.ts';
 import { checkRequired, checkVariables, invalidJson } from './hasura.ts';
 import type { Exchange, ServerApp } from './http.ts';
 import { readSmallBody } from './http.ts';
-import { IMAGE_EXTENSIONS } from './ltx.ts';
+import { costOf, IMAGE_EXTENSIONS } from './ltx.ts';
 import { modelsListBody } from './models-list.ts';
 import type { BufferedReply, Reply } from './replies.ts';
 import { jsonReply, restError } from './replies.ts';
@@ -116,12 +116,17 @@ function getMe(state: EmulatorState): Reply {
 				subscriptionGptTokens: 0,
 				subscriptionModelTokens: 0,
 				apiConcurrencySlots: state.options.concurrencySlots || 10,
-				apiPaidTokens: 0,
-				apiSubscriptionTokens: 0,
+				...tokenBalance(state),
 				apiPlanTokenRenewalDate: null,
 			},
 		],
 	});
+}
+
+/** API tokens: the balance when it is kept in CREDITS; 0 otherwise (a dollar balance is shown nowhere, §4 UNKNOWN). */
+function tokenBalance({ options: { accountBalance, costUnit } }: EmulatorState): { apiPaidTokens: number; apiSubscriptionTokens: number } {
+	const credits = costUnit === 'CREDITS' && accountBalance ? accountBalance : { subscription: 0, paid: 0 };
+	return { apiPaidTokens: credits.paid, apiSubscriptionTokens: credits.subscription };
 }
 
 function createInitImage({ state, body }: ApiCall): Reply {
@@ -168,6 +173,12 @@ function createGeneration({ state, exchange, body }: ApiCall): Reply {
 	const slot = state.slotFor(now);
 	if (slot === 'refused') return tooManyRequests(state, 'Concurrency limit reached: wait for a running generation to finish', 5);
 	const { params } = validation;
+	const { costUnit, costPerSecond } = state.options;
+	const price = costOf(params.model, params.mode, params.durationSeconds, { unit: costUnit, perSecond: costPerSecond });
+	if (!state.charge(Number(price))) {
+		// The real refusal is UNKNOWN (§6.2): this reading, a 400 that creates nothing, is documented in README.md.
+		return restError(400, `Not enough API balance for this generation (it costs ${price} ${costUnit})`, 'unexpected');
+	}
 	const markers = readPromptMarkers(params.prompt);
 	const corruptFrame = state.usesCorruptUpload([params.startFrame, params.endFrame]);
 	const generation = new EmulatedGeneration({
@@ -180,13 +191,14 @@ function createGeneration({ state, exchange, body }: ApiCall): Reply {
 		videoBytes: markers.videoBytes,
 		createdDuringFault: exchange.fault ? faultKind(exchange.fault) : undefined,
 		sparse: state.options.sparseRecords,
+		cost: price,
 	});
 	state.generations.set(generation.id, generation);
 	for (const frame of [params.startFrame, params.endFrame]) {
 		const upload = frame?.type === 'UPLOADED' ? state.uploads.get(frame.id) : undefined;
 		if (upload) upload.usedBy = [...(upload.usedBy ?? []), generation.id];
 	}
-	const cost = state.options.sparseRecords ? {} : { apiCreditCost: 0, cost: { amount: generation.cost, unit: 'DOLLARS' } };
+	const cost = state.options.sparseRecords || !state.options.reportCost ? {} : { apiCreditCost: 0, cost: { amount: generation.cost, unit: costUnit } };
 	return jsonReply(200, { generate: { generationId: generation.id, ...cost } });
 }
 

@@ -42,6 +42,10 @@ const BASELINE = {
 	sparseRecords: false,
 	concurrencySlots: 0,
 	beyondSlots: 'queue',
+	costUnit: 'DOLLARS',
+	costPerSecond: {},
+	reportCost: true,
+	accountBalance: null,
 } as const;
 const TEXT_TO_VIDEO = {
 	model: 'ltxv-2.3-fast',
@@ -919,6 +923,45 @@ describe('stricter readings (switches; defaults in options.ts)', () => {
 		expect(response.data).toEqual({ generate: { generationId: expect.any(String) } });
 		const record = await waitUntilSettled(response.data.generate.generationId);
 		expect(record).toMatchObject({ seed: null, imageWidth: 0, imageHeight: 0 });
+	});
+
+	test('costs: per model, tier and length, in costUnit, with costPerSecond overrides; reportCost false leaves cost out', async () => {
+		const costOf = async (parameters: Record<string, unknown>, model = 'ltxv-2.3-pro') =>
+			(await api.post('/v2/generations', createBody(parameters, { model }))).data.generate.cost;
+		expect(await costOf({ duration: 8 })).toEqual({ amount: '0.48', unit: 'DOLLARS' });
+		expect(await costOf({ duration: 8 }, 'ltxv-2.3-fast')).toEqual({ amount: '0.32', unit: 'DOLLARS' });
+		emu.setOptions({ costUnit: 'CREDITS' });
+		expect(await costOf({ duration: 8 })).toEqual({ amount: '480', unit: 'CREDITS' });
+		emu.setOptions({ costPerSecond: { 'ltxv-2.3-pro': { RESOLUTION_1080: 10 } } });
+		expect(await costOf({ duration: 6 })).toEqual({ amount: '60', unit: 'CREDITS' });
+		emu.setOptions({ reportCost: false });
+		const response = await api.post('/v2/generations', createBody({}));
+		expect(response.data).toEqual({ generate: { generationId: expect.any(String) } });
+		expect(() => emu.setOptions({ costPerSecond: { 'ltxv-2.3-pro': { RESOLUTION_1080: -1 } } })).toThrow(/costPerSecond/);
+	});
+
+	test('accountBalance: /v1/me reports it in CREDITS (never in DOLLARS), each create takes its cost, an exhausted balance refuses the create', async () => {
+		const tokens = async () => {
+			const details = (await api.get('/v1/me')).data.user_details[0];
+			return [details.apiSubscriptionTokens, details.apiPaidTokens];
+		};
+		emu.setOptions({ costUnit: 'CREDITS', accountBalance: { subscription: 500, paid: 600 } });
+		expect(await tokens()).toEqual([500, 600]);
+		await createGeneration(); // Pro, 8 s, 1080: 480 credits, from the plan part first
+		expect(await tokens()).toEqual([20, 600]);
+		await createGeneration();
+		expect(await tokens()).toEqual([0, 140]);
+		const generations = emu.generations.size;
+		const refused = await api.post('/v2/generations', createBody({}));
+		expect(refused.status).toBe(400);
+		expect(refused.data).toEqual({ error: 'Not enough API balance for this generation (it costs 480 CREDITS)', path: '$', code: 'unexpected' });
+		expect(emu.generations.size).toBe(generations);
+		expect(await tokens()).toEqual([0, 140]);
+		// DOLLARS: kept and taken, but GET /v1/me shows it nowhere.
+		emu.setOptions({ costUnit: 'DOLLARS', accountBalance: { subscription: 0, paid: 1 } });
+		expect(await tokens()).toEqual([0, 0]);
+		await createGeneration();
+		expect(emu.options.accountBalance).toEqual({ subscription: 0, paid: 0.52 });
 	});
 
 	test("concurrencySlots: beyond them a create is queued (PENDING longer), or refused with 429 under 'refuse'", async () => {

@@ -1,6 +1,6 @@
 /** Emulated generations: their lifecycle (PENDING until completeAt, then the outcome) and wire shape (§2). */
 import { randomInt, randomUUID } from 'node:crypto';
-import { SEED_MAX, SIZES_BY_MODE, costInDollars } from './ltx.ts';
+import { SEED_MAX, SIZES_BY_MODE } from './ltx.ts';
 import type { CreateParams, FaultKind, GenerationOutcome, GenerationStatus, LtxModel, MotionModelSpelling } from './types.ts';
 
 /** Per-generation overrides read from `[emu:…]` markers in the prompt. */
@@ -40,6 +40,8 @@ export interface GenerationInit {
 	createdDuringFault?: FaultKind;
 	/** Leave `seed` null and report 0×0 as requested (EmulatorOptions.sparseRecords). */
 	sparse?: boolean;
+	/** `generate.cost.amount` (ltx.ts costOf). */
+	cost: string;
 }
 
 export class EmulatedGeneration {
@@ -76,7 +78,7 @@ export class EmulatedGeneration {
 		this.completeAt = init.outcome === 'never' || startsAt === null ? null : startsAt + init.delayMs;
 		this.sparse = init.sparse ?? false;
 		this.seed = init.params.seed ?? randomInt(SEED_MAX);
-		this.cost = costInDollars(init.params.model, init.params.mode, init.params.durationSeconds);
+		this.cost = init.cost;
 		this.videoBytes = init.videoBytes;
 		this.downloadStartedAt = undefined;
 		this.createdDuringFault = init.createdDuringFault;

@@ -2,7 +2,7 @@
  * LTX Video 2.3 rules from docs/leonardo-api.md §1.2 / §7, in one place: the create validator and the
  * GET /v2/models schema are both derived from these tables.
  */
-import type { ImageExtension, LtxModel, ResolutionMode } from './types.ts';
+import type { CostUnit, ImageExtension, LtxModel, ResolutionMode } from './types.ts';
 
 export const LTX_MODELS: readonly LtxModel[] = ['ltxv-2.3-pro', 'ltxv-2.3-fast'];
 
@@ -54,18 +54,26 @@ export const CONTENT_TYPE_BY_EXTENSION: Record<ImageExtension, string> = {
 export const IMAGE_EXTENSIONS = Object.keys(CONTENT_TYPE_BY_EXTENSION) as ImageExtension[];
 
 /**
- * Dollars per second of video. Leonardo's LTX price is unknown (§7.8); these sit in fal.ai's range
- * for Pro and halve it, roughly, for Fast, so amounts look plausible and grow with tier and length.
+ * Price per second of video. Leonardo's LTX price is unknown (§7.8): the dollars sit in fal.ai's range for
+ * Pro and halve it, roughly, for Fast, so amounts look plausible and grow with tier and length; credits are
+ * a made-up 1000 per dollar. Not Leonardo's prices.
  */
 const DOLLARS_PER_SECOND: Record<LtxModel, Record<ResolutionMode, number>> = {
 	'ltxv-2.3-pro': { RESOLUTION_1080: 0.06, RESOLUTION_1440: 0.12, RESOLUTION_2160: 0.24 },
 	'ltxv-2.3-fast': { RESOLUTION_1080: 0.04, RESOLUTION_1440: 0.08, RESOLUTION_2160: 0.16 },
 };
+const CREDITS_PER_DOLLAR = 1000;
 
-/** `generate.cost.amount`: a decimal string such as "0.48". */
-export function costInDollars(model: LtxModel, mode: ResolutionMode, durationSeconds: number): string {
-	const dollars = DOLLARS_PER_SECOND[model][mode] * durationSeconds;
-	return String(Number(dollars.toFixed(4)));
+/** `generate.cost.amount`: a decimal string such as "0.48" (dollars) or "480" (credits). */
+export function costOf(
+	model: LtxModel,
+	mode: ResolutionMode,
+	durationSeconds: number,
+	pricing: { unit: CostUnit; perSecond?: Partial<Record<LtxModel, Partial<Record<ResolutionMode, number>>>> } = { unit: 'DOLLARS' },
+): string {
+	const builtIn = DOLLARS_PER_SECOND[model][mode] * (pricing.unit === 'CREDITS' ? CREDITS_PER_DOLLAR : 1);
+	const amount = (pricing.perSecond?.[model]?.[mode] ?? builtIn) * durationSeconds;
+	return String(Number(amount.toFixed(4)));
 }
 
 export function isLtxModel(value: string): value is LtxModel {

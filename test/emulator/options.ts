@@ -1,7 +1,7 @@
 /** Emulator options: defaults, and checked merging (used by the constructor, setOptions and the control route). */
 import { randomInt } from 'node:crypto';
 import { DEFAULT_API_KEY } from './types.ts';
-import type { AudioField, BeyondSlots, EmulatorOptions, ModelsListVariant, MotionModelSpelling, RefusalRule, ValidationErrorShape } from './types.ts';
+import type { AudioField, BeyondSlots, CostUnit, EmulatorOptions, ModelsListVariant, MotionModelSpelling, RefusalRule, ValidationErrorShape } from './types.ts';
 
 export const DEFAULT_OPTIONS: Readonly<EmulatorOptions> = {
 	apiKey: DEFAULT_API_KEY,
@@ -19,6 +19,10 @@ export const DEFAULT_OPTIONS: Readonly<EmulatorOptions> = {
 	initImageSettleMs: 0,
 	sparseRecords: false,
 	concurrencySlots: 0,
+	costUnit: 'DOLLARS',
+	costPerSecond: {},
+	reportCost: true,
+	accountBalance: null,
 	beyondSlots: 'queue',
 	rejectParameters: [],
 	initImagesSingleUse: false,
@@ -56,6 +60,19 @@ function resolveAudioField(field: AudioField): AudioField {
 	return (['audio', 'motion_has_audio'] as const)[nextAlternate++ % 2];
 }
 
+const COST_UNITS: readonly CostUnit[] = ['DOLLARS', 'CREDITS'];
+const isAmount = (value: unknown) => typeof value === 'number' && Number.isFinite(value) && value >= 0;
+
+function checkCostOptions({ costUnit, costPerSecond, reportCost, accountBalance }: EmulatorOptions): void {
+	if (!COST_UNITS.includes(costUnit)) throw new Error(`option costUnit must be one of ${COST_UNITS.join(', ')}`);
+	const prices = typeof costPerSecond === 'object' && costPerSecond !== null ? Object.values(costPerSecond).flatMap((tiers) => Object.values(tiers ?? {})) : [null];
+	if (!prices.every(isAmount)) throw new Error('option costPerSecond must map models to tiers to amounts >= 0');
+	if (typeof reportCost !== 'boolean') throw new Error('option reportCost must be true or false');
+	if (accountBalance !== null && !(isAmount(accountBalance?.subscription) && isAmount(accountBalance?.paid))) {
+		throw new Error('option accountBalance must be null or {subscription, paid} with amounts >= 0');
+	}
+}
+
 /** `current` with `changes` applied; throws on an unknown key or a wrong value. */
 export function mergeOptions(current: EmulatorOptions, changes: Partial<EmulatorOptions>): EmulatorOptions {
 	for (const key of Object.keys(changes)) {
@@ -86,6 +103,7 @@ export function mergeOptions(current: EmulatorOptions, changes: Partial<Emulator
 	}
 	if (!Array.isArray(merged.rejectParameters)) throw new Error('option rejectParameters must be an array of parameter keys');
 	if (typeof merged.initImagesSingleUse !== 'boolean') throw new Error('option initImagesSingleUse must be true or false');
+	checkCostOptions(merged);
 	if (typeof merged.apiKey !== 'string' || merged.apiKey === '') throw new Error('option apiKey must be a non-empty string');
 	return merged;
 }

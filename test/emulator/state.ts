@@ -121,6 +121,17 @@ export class EmulatorState {
 		return freed === Infinity ? null : freed;
 	}
 
+	/** Takes `amount` from the kept balance (plan part first); false when it is not enough. Always true without one. */
+	charge(amount: number): boolean {
+		const balance = this.options.accountBalance;
+		if (!balance) return true;
+		if (balance.subscription + balance.paid < amount) return false;
+		const fromPlan = Math.min(balance.subscription, amount);
+		const tidy = (value: number) => Number(value.toFixed(6));
+		this.options.accountBalance = { subscription: tidy(balance.subscription - fromPlan), paid: tidy(balance.paid - (amount - fromPlan)) };
+		return true;
+	}
+
 	clearRequests(): void {
 		this.requests.length = 0;
 	}

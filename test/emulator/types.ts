@@ -73,6 +73,19 @@ export type RefusalRule =
 	| 'portrait-above-1080'
 	| '4k-native-size';
 
+/** `generate.cost.unit` (§1.4: CREDITS or DOLLARS, INFERRED). */
+export type CostUnit = 'DOLLARS' | 'CREDITS';
+
+/**
+ * What the account has left, in the cost unit: `subscription` (the API plan's) and `paid` (bought). With
+ * CREDITS, GET /v1/me reports them as `apiSubscriptionTokens` and `apiPaidTokens`; with DOLLARS it reports
+ * them nowhere (which field holds a PAYG dollar balance is unknown, §4).
+ */
+export interface AccountBalance {
+	subscription: number;
+	paid: number;
+}
+
 /** Beyond the account's concurrency slots a create is either queued (PENDING longer) or refused with 429. */
 export type BeyondSlots = 'queue' | 'refuse';
 
@@ -118,6 +131,17 @@ export interface EmulatorOptions {
 	freshReadWindowMs: number;
 	/** `seed` null, `cost`/`apiCreditCost` missing, imageWidth/imageHeight 0 for a 0×0 request. */
 	sparseRecords: boolean;
+	/** The unit of `generate.cost` (and of `costPerSecond` and `accountBalance`). */
+	costUnit: CostUnit;
+	/** Overrides of the price table (ltx.ts), per model and tier, per second of video, in `costUnit`. */
+	costPerSecond: Partial<Record<LtxModel, Partial<Record<ResolutionMode, number>>>>;
+	/** false: the create answer has no `cost` (nor `apiCreditCost`); the generation is still billed. */
+	reportCost: boolean;
+	/**
+	 * The account's balance in `costUnit`, taken by each create (plan part first), or null: not kept, no
+	 * create refused for lack of funds. A create costing more than what is left gets 400 (see README).
+	 */
+	accountBalance: AccountBalance | null;
 	/** Generations PENDING at once per account; 0 = no limit (/v1/me then says `apiConcurrencySlots: 10`). */
 	concurrencySlots: number;
 	/** What a create beyond the slots gets. */

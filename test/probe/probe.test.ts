@@ -227,6 +227,29 @@ describe('--spend', () => {
 		expect(emu.requests.filter((r) => r.server === 'cdn').every((r) => r.headers.authorization === undefined)).toBe(true);
 	});
 
+	test('the balance before and after the one paid video: API credits fell by the reported cost → the floor\'s reading holds', async () => {
+		await startEmulator({ costUnit: 'CREDITS', accountBalance: { subscription: 100, paid: 1000 } });
+		const { result, lines } = await probe({ spend: true, skipValidation: true });
+		const balance = result.spend?.[0].balance;
+		expect(balance).toMatchObject({
+			before: { apiSubscriptionTokens: 100, apiPaidTokens: 1000 },
+			after: { apiSubscriptionTokens: 0, apiPaidTokens: 860 },
+			fell: { apiSubscriptionTokens: 100, apiPaidTokens: 140 },
+			cost: { amount: '240', unit: 'CREDITS' },
+			verdict: 'holds',
+		});
+		expect(row(result, 'balance')).toMatchObject({ agrees: 'yes', evidence: 'live' });
+		expect(row(result, 'balance').says).toMatch(/^reported cost 240 CREDITS; apiSubscriptionTokens -100, apiPaidTokens -140/);
+		expect(lines.some((line) => /balance \(GET \/v1\/me\) before and after the video: .* holds/.test(line))).toBe(true);
+	});
+
+	test('a key billed in DOLLARS: no /v1/me field changed → the reading does not hold (the floor refuses such keys)', async () => {
+		await startEmulator({ costUnit: 'DOLLARS', accountBalance: { subscription: 0, paid: 5 } });
+		const { result } = await probe({ spend: true, skipValidation: true });
+		expect(result.spend?.[0].balance).toMatchObject({ verdict: 'does not hold', fell: { apiSubscriptionTokens: 0, apiPaidTokens: 0 } });
+		expect(row(result, 'balance')).toMatchObject({ agrees: 'no', says: expect.stringMatching(/^reported cost 0\.24 DOLLARS; no balance field changed/) });
+	});
+
 	test('the paid create follows what the free part learnt: `motion_has_audio`, no `mode`, no `seed`', async () => {
 		await startEmulator({ audioField: 'motion_has_audio', rejectParameters: ['mode', 'seed'] });
 		const { result } = await probe({ spend: true });

@@ -326,6 +326,18 @@ const ROWS: RowBuilder[] = [
 		};
 	},
 	(f) => {
+		const balance = f.run('text-to-video')?.balance;
+		return {
+			id: 'balance',
+			question: 'Which GET /v1/me field holds the balance, in the unit of `cost`? (§4, "Keep Account Balance Above")',
+			assumed: 'apiSubscriptionTokens + apiPaidTokens, in CREDITS, taken at the create; none for a key billed in DOLLARS',
+			says: balance ? `${balance.says}; before ${show(balance.before)}, after ${show(balance.after)}` : 'not run (needs --spend)',
+			agrees: balance?.verdict === 'holds' ? 'yes' : balance?.verdict === 'does not hold' ? 'no' : 'unknown',
+			evidence: balance ? 'live' : 'none',
+			fallback: 'the balance reading of Keep Account Balance Above (creditBalance, nodes/LtxVideo/helpers/spendGuard.ts)',
+		};
+	},
+	(f) => {
 		const run = f.run('text-to-video');
 		const poll = run?.poll;
 		return {

@@ -79,7 +79,55 @@ export interface GenerationRun {
 	videoIdAsFrame?: { status: number; verdict: 'refused' | 'passed' | 'inconclusive'; reading: ErrorReading; body: unknown };
 	/** Why this run ended before COMPLETE, if it did. */
 	stoppedBecause?: string;
+	/** GET /v1/me before the create and after the video ended, against the reported cost (the floor's reading). */
+	balance?: BalanceCheck;
 }
+
+/** The /v1/me fields that may hold a balance (§4); which one, and in which unit, is what this settles. */
+const BALANCE_FIELDS = ['apiSubscriptionTokens', 'apiPaidTokens', 'subscriptionTokens', 'paidTokens'] as const;
+
+export interface BalanceCheck {
+	before?: Record<string, number>;
+	after?: Record<string, number>;
+	/** How much each field fell (negative: rose). */
+	fell: Record<string, number>;
+	cost?: unknown;
+	/** Whether apiSubscriptionTokens + apiPaidTokens fell by exactly the reported cost, in CREDITS (the node's reading). */
+	verdict: 'holds' | 'does not hold' | 'no cost or balance to compare';
+	says: string;
+}
+
+async function readBalances(client: ApiClient): Promise<Record<string, number> | undefined> {
+	const answer = await client.call('GET', '/v1/me');
+	const details = isObject(answer.body) && Array.isArray(answer.body.user_details) && isObject(answer.body.user_details[0]) ? answer.body.user_details[0] : undefined;
+	if (!details) return undefined;
+	return Object.fromEntries(BALANCE_FIELDS.filter((field) => typeof details[field] === 'number').map((field) => [field, details[field] as number]));
+}
+
+/** Pure: the balance readings before and after one paid video against its reported cost. */
+export function compareBalance(before: Record<string, number> | undefined, after: Record<string, number> | undefined, cost: unknown): BalanceCheck {
+	const fell: Record<string, number> = {};
+	for (const field of BALANCE_FIELDS) {
+		if (before?.[field] !== undefined && after?.[field] !== undefined) fell[field] = Number((before[field] - after[field]).toFixed(6));
+	}
+	const amount = isObject(cost) ? Number(cost.amount) : NaN;
+	const unit = isObject(cost) ? String(cost.unit) : undefined;
+	if (!before || !after || !Number.isFinite(amount)) {
+		return { before, after, fell, cost, verdict: 'no cost or balance to compare', says: `cost ${JSON.stringify(cost)}; balance ${before && after ? 'read' : 'not readable'}` };
+	}
+	const apiFell = (fell.apiSubscriptionTokens ?? 0) + (fell.apiPaidTokens ?? 0);
+	const changed = Object.entries(fell).filter(([, value]) => value !== 0).map(([field, value]) => `${field} -${value}`);
+	const holds = unit === 'CREDITS' && Math.abs(apiFell - amount) < 1e-6;
+	return {
+		before,
+		after,
+		fell,
+		cost,
+		verdict: holds ? 'holds' : 'does not hold',
+		says: `reported cost ${amount} ${unit}; ${changed.length ? changed.join(', ') : 'no balance field changed'}`,
+	};
+}
+
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -326,7 +374,12 @@ async function probeVideoIdAsFrame(client: ApiClient, videoId: string): Promise<
 }
 
 export async function runSpend(client: ApiClient, settings: SpendSettings, say: (line: string) => void): Promise<GenerationRun[]> {
+	const before = await readBalances(client);
 	const runs = [await generate(client, 'text-to-video', { model: 'ltxv-2.3-fast', public: false, parameters: textToVideoParameters(settings) }, settings, say)];
+	if (runs[0].generationId) {
+		runs[0].balance = compareBalance(before, await readBalances(client), runs[0].cost);
+		say(`  balance (GET /v1/me) before and after the video: ${runs[0].balance.says}: the node's reading (API credits) ${runs[0].balance.verdict}`);
+	}
 	const videoId = (runs[0].record?.generated_images as Array<{ id?: unknown }> | undefined)?.[0]?.id;
 	if (runs[0].fields?.status === 'COMPLETE' && typeof videoId === 'string') {
 		runs[0].videoIdAsFrame = await probeVideoIdAsFrame(client, videoId);

@@ -85,6 +85,11 @@ export class CreatedGenerations {
 		return this.record?.entries[itemIndex];
 	}
 
+	/** Everything earlier tries of this node run recorded (their generations are resumed, not created again). */
+	entries(): CreatedGenerationEntry[] {
+		return Object.values(this.record?.entries ?? {});
+	}
+
 	/** Called just before the create request goes out: from here on its outcome may be a paid video. */
 	markSent(itemIndex: number, digest: string): void {
 		if (this.record) this.record.entries[itemIndex] = { sentAt: Date.now(), request: digest };

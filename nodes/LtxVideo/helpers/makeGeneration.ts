@@ -2,7 +2,7 @@
  * One item's generation: the one an earlier try of this node run created (resumed, never created or
  * billed again), or a new one: its frames uploaded (an upload shared with other items that Leonardo
  * refuses is made afresh once), then the create sent with the dialect learning of createGeneration.ts,
- * recorded in createdGenerations.ts before it goes out.
+ * recorded in createdGenerations.ts before it goes out, within the run's spend limits (spendGuard.ts).
  */
 import type { IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
@@ -14,17 +14,20 @@ import { createGeneration, type CreateSession } from './createGeneration';
 import { type CreatedGenerationEntry, CreatedGenerations, requestDigest } from './createdGenerations';
 import type { CheckedFrame } from './frameBytes';
 import type { FrameInput, GenerateRequest, ImageReference } from './generateRequest';
+import { costKind, type SpendGuard, type SpendLimits } from './spendGuard';
 import type { FrameUploads } from './upload';
 
 /** Per execution: the create session (accepted dialect, create pacing) and the uploads shared by all items. */
 export interface MakeSession extends CreateSession {
 	frameUploads: FrameUploads;
+	spendGuard: SpendGuard;
 }
 
 /** A checked request and its frames as checked (binary data, links; undefined for a Leonardo image ID). */
 export interface MakeInput {
 	request: GenerateRequest;
 	images: { start?: CheckedFrame; end?: CheckedFrame };
+	spendLimits: SpendLimits;
 }
 
 interface MakeCall extends ItemSignals {
@@ -77,6 +80,27 @@ export function noteResumed(error: unknown, generationId: string): unknown {
 	return error;
 }
 
+/** A refusal of the create that made no generation (a 4xx answer, or input the node refused). */
+const createdNothing = (refusal: unknown) =>
+	refusal instanceof InvalidInputError || (refusal instanceof LeonardoApiError && refusal.statusCode >= 400 && refusal.statusCode < 500);
+
+/**
+ * Reserves the video's estimated cost before anything is uploaded or sent (a refusal sends nothing), then
+ * counts what Leonardo reports: a create without a clear answer counts at its estimate (it may be billed).
+ */
+async function createWithinLimits(ctx: IExecuteFunctions, session: MakeSession, input: MakeInput, call: MakeCall, created: CreatedGenerations, digest: string): Promise<Made> {
+	const { spendGuard } = session;
+	const kind = costKind(input.request);
+	const reservation = await spendGuard.reserve(kind, input.spendLimits, call.stopNew);
+	const made = await uploadAndCreate(ctx, session, input, call, created, digest).catch((error: unknown) => {
+		if (call.progress.createSent && !createdNothing(error)) spendGuard.keepAsSpent(reservation);
+		else spendGuard.release(reservation);
+		throw error;
+	});
+	const notice = spendGuard.settle(reservation, kind, made.cost, made.generationId);
+	return notice ? { ...made, notices: [...(made.notices ?? []), notice] } : made;
+}
+
 /** Uploads the frames and sends the create, keeping the record of created generations up to date. */
 async function uploadAndCreate(
 	ctx: IExecuteFunctions,
@@ -122,9 +146,7 @@ async function uploadAndCreate(
 	if ('refusal' in outcome) {
 		const { refusal } = outcome;
 		// A 4xx answer creates nothing: a retry may send again. Anything else stays "sent, outcome unknown".
-		if (refusal instanceof InvalidInputError || (refusal instanceof LeonardoApiError && refusal.statusCode >= 400 && refusal.statusCode < 500)) {
-			created.forget(itemIndex);
-		}
+		if (createdNothing(refusal)) created.forget(itemIndex);
 		throw refusal;
 	}
 	const result = outcome;
@@ -146,5 +168,5 @@ async function uploadAndCreate(
  */
 export async function makeGeneration(ctx: IExecuteFunctions, session: MakeSession, input: MakeInput, call: MakeCall, created: CreatedGenerations): Promise<Made> {
 	const digest = requestDigest(input.request);
-	return resumable(ctx, created, call.itemIndex, digest) ?? (await uploadAndCreate(ctx, session, input, call, created, digest));
+	return resumable(ctx, created, call.itemIndex, digest) ?? (await createWithinLimits(ctx, session, input, call, created, digest));
 }

@@ -213,12 +213,30 @@ export const description: INodeProperties[] = forOperation('generate', [
 				'Whether Start/End Frame links may point to your own machine or network: loopback (localhost, 127.x, ::1), private (10.x, 172.16–31.x, 192.168.x, fc00::/7), link-local (169.254.x, fe80::/10) or unspecified (0.0.0.0, ::) addresses, at any redirect. Off, such links are refused before any request, so that a link from a form or an AI agent cannot read internal services. The node checks the address as written (every IP spelling, localhost, .local and .internal names, names without a dot); a public name that resolves to a private address is only caught by n8n\'s SSRF protection.',
 		},
 		{
+			displayName: 'Keep Account Balance Above',
+			name: 'keepBalanceAbove',
+			type: 'number',
+			typeOptions: { minValue: 0 },
+			default: 0,
+			description:
+				'Never create a video that would bring your Leonardo account balance below this amount (0 = off). The balance is read once per run (API credits from your account details) and the run’s own spend is subtracted as it goes. Reading the balance this way is unverified; a key billed in dollars cannot be checked and is refused. Executions running at the same time do not see each other’s spend (see the README).',
+		},
+		{
 			displayName: 'Max Concurrent Generations',
 			name: 'maxConcurrency',
 			type: 'number',
 			typeOptions: { minValue: CONCURRENCY_LIMITS.auto, maxValue: CONCURRENCY_LIMITS.max, numberPrecision: 0 },
 			default: DEFAULT_CONCURRENCY,
 			description: `How many items generate at the same time (1 to ${CONCURRENCY_LIMITS.max}), or 0 for Auto: your plan's API concurrency slots as Leonardo reports them, at most ${CONCURRENCY_LIMITS.max} (${CONCURRENCY_LIMITS.autoFallback} when it does not say). Leonardo allows ${CONCURRENCY_LIMITS.createsPerMinute} new generations per minute.`,
+		},
+		{
+			displayName: 'Max Spend per Run',
+			name: 'maxSpendPerRun',
+			type: 'number',
+			typeOptions: { minValue: 0 },
+			default: 0,
+			description:
+				'Never create a video that would take this run’s spend above this amount (0 = no limit). The unit is whatever Leonardo reports in each video’s "cost" (credits or dollars). The first video of each model, duration and resolution is created alone and its cost estimates the others; items over the limit fail with an error and nothing is sent for them.',
 		},
 		pollIntervalOption,
 		{

@@ -5,6 +5,7 @@ import { CONCURRENCY_LIMITS, DEFAULT_ASPECT_RATIO, DEFAULT_PROMPT_ENHANCE, DEFAU
 import { downloadGenerationVideo } from '../../../shared/download';
 import { InvalidInputError } from '../../../shared/errors';
 import { generationJson, type KnownRequestFacts, submittedJson } from '../../../shared/output';
+import type { AccountDetails } from '../../../shared/responses';
 import { type OutputSettings, validateMaxConcurrency, validateOutputSettings, validateWaitSettings, type WaitSettings } from '../../../shared/validation';
 import type { ItemRun } from '../../helpers/batchRunner';
 import { checkBinaryFrame } from '../../helpers/binaryFrames';
@@ -16,6 +17,7 @@ import { FrameLinks } from '../../helpers/frameLinks';
 import { type MakeInput, makeGeneration, type MakeSession, noteResumed } from '../../helpers/makeGeneration';
 import { waitForVideo } from '../../helpers/polling';
 import { RateLimiter } from '../../helpers/rateLimiter';
+import { SpendGuard, validateSpendLimits } from '../../helpers/spendGuard';
 import { FrameUploads } from '../../helpers/upload';
 
 interface CheckedGenerate extends MakeInput {
@@ -74,7 +76,13 @@ async function check(ctx: IExecuteFunctions, links: FrameLinks, created: Created
 	if (typeof waitForCompletion !== 'boolean') {
 		throw new InvalidInputError('"Wait for Completion" must be true or false', 'Set "Wait for Completion" to true or false.');
 	}
-	const checked = { request, waitForCompletion, wait: validateWaitSettings(options), output: validateOutputSettings(options) };
+	const checked = {
+		request,
+		waitForCompletion,
+		wait: validateWaitSettings(options),
+		output: validateOutputSettings(options),
+		spendLimits: validateSpendLimits(options),
+	};
 	if (created.find(itemIndex)) return { ...checked, images: {} };
 	return {
 		...checked,
@@ -86,10 +94,10 @@ async function check(ctx: IExecuteFunctions, links: FrameLinks, created: Created
 }
 
 /** Auto: `min(apiConcurrencySlots, 20)` from GET /v1/me, read once per execution; 4 when it says nothing. */
-async function planConcurrency(ctx: IExecuteFunctions, baseUrl: string): Promise<number> {
+async function planConcurrency(ctx: IExecuteFunctions, readAccount: () => Promise<AccountDetails>): Promise<number> {
 	let slots: number | undefined;
 	try {
-		slots = (await fetchAccount(ctx, { baseUrl, signal: ctx.getExecutionCancelSignal() })).apiConcurrencySlots;
+		slots = (await readAccount()).apiConcurrencySlots;
 	} catch {
 		// Reported below as the fallback; a key or network problem surfaces on the create itself.
 	}
@@ -100,6 +108,10 @@ async function planConcurrency(ctx: IExecuteFunctions, baseUrl: string): Promise
 
 export function generateRun(ctx: IExecuteFunctions, baseUrl: string): ItemRun<CheckedGenerate> {
 	const options = ctx.getNodeParameter('options', 0, {}) as IDataObject;
+	// GET /v1/me at most once per run, for Auto concurrency and the balance floor alike.
+	let account: Promise<AccountDetails> | undefined;
+	const readAccount = async () => await (account ??= fetchAccount(ctx, { baseUrl, signal: ctx.getExecutionCancelSignal() }));
+	const created = CreatedGenerations.open(ctx);
 	const session: MakeSession & { pollLimiter: RateLimiter } = {
 		baseUrl,
 		dialect: { ...DEFAULT_DIALECT },
@@ -109,24 +121,25 @@ export function generateRun(ctx: IExecuteFunctions, baseUrl: string): ItemRun<Ch
 		// A burst of up to 10 is allowed, so items that finish together are all noticed at once.
 		pollLimiter: new RateLimiter(10, 1000),
 		frameUploads: new FrameUploads(ctx),
+		spendGuard: new SpendGuard(readAccount, created.entries()),
 	};
 	const concurrency = validateMaxConcurrency(options.maxConcurrency);
-	const created = CreatedGenerations.open(ctx);
 	const links = new FrameLinks(ctx);
 	return {
-		concurrency: concurrency === 'auto' ? async () => await planConcurrency(ctx, baseUrl) : concurrency,
+		concurrency: concurrency === 'auto' ? async () => await planConcurrency(ctx, readAccount) : concurrency,
 		check: async (itemIndex) => await check(ctx, links, created, itemIndex),
 		run: async (checked, itemIndex, progress, { cancel, stopNew }): Promise<INodeExecutionData> => {
 			const { request } = checked;
 			const made = await makeGeneration(ctx, session, checked, { itemIndex, progress, cancel, stopNew }, created);
 			const { generationId, cost, width, height, notices = [] } = made;
-			const notice = notices.length > 0 ? { notice: notices.join(' ') } : {};
+			// The run's spend up to and including this video (same unit as `cost`).
+			const spent = { spentThisRun: session.spendGuard.total, ...(notices.length > 0 ? { notice: notices.join(' ') } : {}) };
 			progress.generationId = generationId;
 
 			// A resumed generation whose request changed since: what was sent, not the current values.
 			const sent = made.resumed?.requestChanged ? { model: made.model, seed: made.seed } : { model: request.model, prompt: request.prompt, seed: request.seed };
 			const facts: KnownRequestFacts = { ...sent, width, height, cost };
-			if (!checked.waitForCompletion) return { json: { ...submittedJson(generationId, facts), ...notice } };
+			if (!checked.waitForCompletion) return { json: { ...submittedJson(generationId, facts), ...spent } };
 
 			const record = await waitForVideo(
 				ctx,
@@ -136,7 +149,7 @@ export function generateRun(ctx: IExecuteFunctions, baseUrl: string): ItemRun<Ch
 				throw made.resumed ? noteResumed(error, generationId) : error;
 			});
 			progress.videoUrl = record.videoUrl;
-			const json = { ...generationJson(record, facts), ...notice };
+			const json = { ...generationJson(record, facts), ...spent };
 			// After another item's failure the node outputs nothing: the error names this video's link instead.
 			if (!checked.output.download || stopNew.aborted) return { json };
 			const binary = await downloadGenerationVideo(ctx, { url: record.videoUrl!, generationId: record.id, itemIndex, signal: cancel, baseUrl });
