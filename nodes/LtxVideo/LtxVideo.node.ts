@@ -2,7 +2,7 @@ import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescrip
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { route } from './actions/router';
-import { videoDescription } from './actions/video';
+import { videoDescription, videoSubtitle } from './actions/video';
 
 export class LtxVideo implements INodeType {
 	description: INodeTypeDescription = {
@@ -11,7 +11,7 @@ export class LtxVideo implements INodeType {
 		icon: { light: 'file:ltxVideo.svg', dark: 'file:ltxVideo.dark.svg' },
 		group: ['transform'],
 		version: 1,
-		subtitle: '={{ $parameter["operation"] + ($parameter["operation"] === "generate" ? ": " + $parameter["model"] : "") }}',
+		subtitle: videoSubtitle,
 		description:
 			'Generate videos with LTX Video 2.3 (Pro and Fast) on Leonardo.AI from a text prompt, optionally from a start (and end) image. Outputs the video URL, the generation and video IDs, and the MP4 as binary data.',
 		defaults: { name: 'LTX Video' },
