@@ -227,7 +227,7 @@ const FIX_BY_FIELD: Record<string, string> = {
  * balance word and a shortage word (a moderation 403 or a validation 400 names neither pair).
  */
 const BALANCE_WORDS = /\b(?:api )?(?:credits?|tokens?|balance|funds)\b/i;
-const SHORTAGE_WORDS = /insufficient|not enough|too low|exhausted|depleted|(?:run|ran) out|out of|top.?up|no (?:more|remaining)/i;
+const SHORTAGE_WORDS = /insufficient|(?:not|n['’]t)(?: have)? enough|too low|exhausted|depleted|(?:run|ran) out|out of|top.?up|no (?:more|remaining)/i;
 
 export function isOutOfCredit(status: number, parsed?: ParsedApiError): boolean {
 	if (status === 402) return true;
