@@ -80,6 +80,9 @@ test('the node creator finds "LTX" and adds LTX Video from its actions, with the
 	expect(await page.getByTestId('node-credentials-select').locator('input').inputValue()).toBe(EXAMPLE_CREDENTIAL.name);
 	// n8n itself appends "Custom API Call" for nodes whose credential authenticates generically.
 	expect(await panel.optionsOf('operation')).toEqual(['Generate', 'Get', 'Get Many', 'Delete', 'Custom API Call']);
+	// Batch users are told to continue on error; the canvas subtitle reads as a sentence.
+	await page.getByTestId('ndv').getByText(/Generating several videos\? Set Settings → On Error to "Continue"/).waitFor();
+	await page.getByTestId('canvas-node').filter({ hasText: 'LTX Video' }).getByText('Generate a video with LTX 2.3 Pro', { exact: true }).waitFor();
 	panelOpen = true;
 });
 
@@ -131,6 +134,7 @@ test('binary property fields appear only for the binary source, image ID fields 
 	await panel.choose('startFrame', 'Image From Input (Binary)');
 	await expectShown(startFields('binary'));
 	expect(await panel.field('startFrameBinaryProperty').locator('input').inputValue()).toBe('data');
+	await panel.root.getByText('Start Frame Input Binary Field', { exact: true }).waitFor();
 
 	await panel.choose('startFrame', 'Image From URL');
 	await expectShown({ ...startFields('url'), endFrame: true });
