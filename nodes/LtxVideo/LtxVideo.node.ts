@@ -11,7 +11,9 @@ export class LtxVideo implements INodeType {
 		icon: { light: 'file:ltxVideo.svg', dark: 'file:ltxVideo.dark.svg' },
 		group: ['transform'],
 		version: 1,
-		subtitle: '={{ $parameter["operation"] + ($parameter["operation"] === "generate" ? ": " + $parameter["model"] : "") }}',
+		// A sentence on the canvas (a literal: n8n's lint reads it statically; test/unit/capabilities.test.ts keeps it in step with the models and actions).
+		subtitle:
+			'={{ $parameter["operation"] === "generate" ? "Generate a video with " + ($parameter["model"] === "ltxv-2.3-pro" ? "LTX 2.3 Pro" : $parameter["model"] === "ltxv-2.3-fast" ? "LTX 2.3 Fast" : "LTX 2.3") : $parameter["operation"] === "get" ? "Get a video" : $parameter["operation"] === "getAll" ? "Get many videos" : $parameter["operation"] === "delete" ? "Delete a video" : "" }}',
 		description:
 			'Generate videos with LTX Video 2.3 (Pro and Fast) on Leonardo.AI from a text prompt, optionally from a start (and end) image. Outputs the video URL, the generation and video IDs, and the MP4 as binary data.',
 		defaults: { name: 'LTX Video' },

@@ -19,7 +19,9 @@ export class LtxVideoTrigger implements INodeType {
 		icon: { light: 'file:ltxVideoTrigger.svg', dark: 'file:ltxVideoTrigger.dark.svg' },
 		group: ['trigger'],
 		version: 1,
-		subtitle: '={{ "On " + [].concat($parameter["statuses"]).join(" or ") }}',
+		// A sentence: "When a video is complete", "When a video fails", or both.
+		subtitle:
+			'={{ "When a video " + ([].concat($parameter["statuses"]).includes("COMPLETE") ? ([].concat($parameter["statuses"]).includes("FAILED") ? "is complete or fails" : "is complete") : "fails") }}',
 		description:
 			'Starts the workflow when Leonardo.AI finishes a video: receives Leonardo’s webhook callback and outputs the generation with the MP4 as binary data',
 		defaults: { name: 'LTX Video Trigger' },

@@ -17,7 +17,7 @@
  */
 import type { IDataObject, INodeExecutionData, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
-import { recoveryHint } from '../shared/errors';
+import { COMPLETE_WITHOUT_VIDEO, finalHint, recoveryHint } from '../shared/errors';
 import type { GenerationRecord } from '../shared/responses';
 import { validateOutputSettings, validateWaitSettings, type WaitSettings } from '../shared/validation';
 import { generationJson } from '../shared/output';
@@ -114,7 +114,7 @@ async function itemFor(ctx: IWebhookFunctions, callback: Callback, settings: Tri
 	};
 	// Without a record the callback's own status is all there is to filter on.
 	const unfinished = (error: string) =>
-		callback.status === 'FAILED' && !settings.statuses.includes('FAILED') ? ignore('FAILED') : failedItem(envelopeJson(callback), error, generationId);
+		callback.status === 'FAILED' && !settings.statuses.includes('FAILED') ? ignore('FAILED') : failedItem(envelopeJson(callback), error, generationId, callback.status === 'FAILED');
 	let record: GenerationRecord;
 	try {
 		const awaited = await awaitFinishedRecord(ctx, generationId, await apiBaseUrl(ctx), settings.wait);
@@ -133,7 +133,7 @@ async function itemFor(ctx: IWebhookFunctions, callback: Callback, settings: Tri
 		return { json };
 	}
 	if (record.outputCount === 0) {
-		json.message = 'Leonardo completed the generation without a video (removed by content moderation).';
+		json.message = COMPLETE_WITHOUT_VIDEO;
 	}
 	return { json };
 }
@@ -147,8 +147,9 @@ const envelopeJson = ({ generationId, status, event }: Callback): IDataObject =>
 
 /**
  * The callback was answered already, so Leonardo will not call again: the workflow starts with what is
- * known and the error, instead of losing the paid video to the workflow.
+ * known and the error, instead of losing the paid video to the workflow. A callback that said FAILED
+ * reports a generation that has ended: its advice is final, not "fetch it later".
  */
-function failedItem(json: IDataObject, error: string, generationId: string): INodeExecutionData {
-	return { json: { ...json, error, errorDescription: recoveryHint(generationId) } };
+function failedItem(json: IDataObject, error: string, generationId: string, ended = false): INodeExecutionData {
+	return { json: { ...json, error, errorDescription: ended ? finalHint(generationId) : recoveryHint(generationId) } };
 }

@@ -22,14 +22,14 @@ export const MODELS = {
 	'ltxv-2.3-pro': {
 		slug: 'ltxv-2.3-pro',
 		displayName: 'LTX 2.3 Pro',
-		description: 'Highest quality; clips of 6, 8 or 10 seconds',
+		description: 'Clips of 6, 8 or 10 seconds',
 		durations: [6, 8, 10],
 		defaultDuration: 8,
 	},
 	'ltxv-2.3-fast': {
 		slug: 'ltxv-2.3-fast',
 		displayName: 'LTX 2.3 Fast',
-		description: 'Faster and cheaper; clips of 6 to 20 seconds',
+		description: 'Clips of 6 to 20 seconds. Leonardo publishes no speed or price comparison with Pro; each run reports its cost.',
 		durations: evenSecondsBetween(6, 20),
 		defaultDuration: 8,
 	},
@@ -129,7 +129,7 @@ export type UploadImageExtension = keyof typeof UPLOAD_IMAGE_FORMATS;
 
 /** The documented job statuses (SDK `jobstatus.ts`, §2); Get Many filters on them. */
 export const GENERATION_STATUSES = {
-	COMPLETE: { displayName: 'Complete', description: 'Finished, with a video (or removed by moderation)' },
+	COMPLETE: { displayName: 'Complete', description: 'Finished, normally with a video (rarely without one, and no reason given)' },
 	PENDING: { displayName: 'Pending', description: 'Still rendering' },
 	FAILED: { displayName: 'Failed', description: 'Leonardo could not make it' },
 } as const;

@@ -26,7 +26,7 @@ export function downloadOptions(show?: Record<string, boolean[]>): INodeProperti
 			type: 'boolean',
 			default: true,
 			description:
-				'Whether to put the MP4 into the output item’s binary data. Turn off to output only the video URL (it expires after a while).',
+				'Whether to put the MP4 into the output item’s binary data. Turn off to output only the video URL; Leonardo’s links may expire (unverified), so download the video if you need it later.',
 			...displayOptions,
 		},
 		{

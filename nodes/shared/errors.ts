@@ -221,8 +221,30 @@ const FIX_BY_FIELD: Record<string, string> = {
 	end_frame: 'Check "End Frame": use an image (binary or an image ID), not the ID of a video.',
 };
 
+/**
+ * How Leonardo answers a create that the balance cannot pay for is not documented (leonardo-api.md §6.2:
+ * status and text UNKNOWN). Read as out of credit: 402 Payment Required, or a 400/403 whose text names a
+ * balance word and a shortage word (a moderation 403 or a validation 400 names neither pair).
+ */
+const BALANCE_WORDS = /\b(?:api )?(?:credits?|tokens?|balance|funds)\b/i;
+const SHORTAGE_WORDS = /insufficient|(?:not|n['’]t)(?: have)? enough|too low|exhausted|depleted|(?:run|ran) out|out of|top.?up|no (?:more|remaining)/i;
+
+export function isOutOfCredit(status: number, parsed?: ParsedApiError): boolean {
+	if (status === 402) return true;
+	const said = parsed?.message ?? '';
+	return (status === 400 || status === 403) && BALANCE_WORDS.test(said) && SHORTAGE_WORDS.test(said);
+}
+
+/** Put before Leonardo's own text in the error message, which may not say it (a bare 402). */
+export const OUT_OF_CREDIT = 'your Leonardo account is out of API credit';
+
+/** A refused request (4xx) creates nothing (§6.1), so nothing was made or billed for it. */
+const OUT_OF_CREDIT_FIX =
+	'Your Leonardo account has run out of API credit (or has too little left for this video). Top up at https://app.leonardo.ai/api-access (Leonardo web app → API Access), then run the workflow again. Leonardo refused the request, so no video was created for it.';
+
 /** The fix to suggest for an HTTP status, where one is known. */
 export function fixForStatus(status: number, parsed?: ParsedApiError): string {
+	if (isOutOfCredit(status, parsed)) return OUT_OF_CREDIT_FIX;
 	if (status === 401) {
 		return 'Check the API key in the Leonardo.AI API credential (Leonardo web app → API Access). The key is a UUID.';
 	}
@@ -251,7 +273,16 @@ export function validationErrorNames(parsed: ParsedApiError | undefined, field: 
 	return new RegExp(`(^|[^a-z_])${field}([^a-z_]|$)`, 'i').test(parsed.message);
 }
 
-/** Added to every error that happens after Leonardo created (and billed) a generation. */
+/** Added to every error that happens after Leonardo created (and billed) a generation that may still finish. */
 export function recoveryHint(generationId: string): string {
 	return `Generation ID: ${generationId}. The generation exists on Leonardo and may still finish: fetch it later with the "Get" operation instead of running Generate again (that would pay twice).`;
 }
+
+/** Added to an error about a generation that has ended without a video (FAILED, or COMPLETE with no output). */
+export function finalHint(generationId: string): string {
+	return `Generation ID: ${generationId}. This generation is final: fetching it again with "Get" brings no video. Running Generate again creates (and bills) a new generation.`;
+}
+
+/** Get's and the trigger's `message` for a COMPLETE generation without outputs (§2: a reported moderation case, 3P-observed). */
+export const COMPLETE_WITHOUT_VIDEO =
+	'Leonardo completed the generation without a video and gave no reason (the only reported cause is content moderation removing the output). This generation is final: a new Generate run creates (and bills) a new one.';

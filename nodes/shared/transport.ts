@@ -15,7 +15,7 @@ import type {
 } from 'n8n-workflow';
 import { NodeApiError } from 'n8n-workflow';
 
-import { fixForStatus, parseApiErrorBody, type ParsedApiError } from './errors';
+import { fixForStatus, isOutOfCredit, OUT_OF_CREDIT, parseApiErrorBody, type ParsedApiError } from './errors';
 import { validateBaseUrl } from './validation';
 import { backoffMs, pause, retryAfterMs, throwIfCancelled } from './pacing';
 
@@ -54,7 +54,9 @@ export class LeonardoApiError extends NodeApiError {
 		/** The answer's Retry-After, when it had one. */
 		readonly retryAfterMs?: number,
 	) {
-		const reason = parsed?.message ?? `HTTP ${statusCode}`;
+		const said = parsed?.message ?? `HTTP ${statusCode}`;
+		// Leonardo's own words for it are unknown (a bare 402 says nothing): the message says it first.
+		const reason = isOutOfCredit(statusCode, parsed) ? `${OUT_OF_CREDIT} (${said})` : said;
 		super(node, { status: statusCode, message: reason } as JsonObject, {
 			message: `${context}: ${reason}`,
 			description,

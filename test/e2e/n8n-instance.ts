@@ -256,14 +256,14 @@ export class N8nInstance {
 		return { ...result, run: jsonEnd >= 0 ? JSON.parse(result.stdout.slice(jsonStart, jsonStart + jsonEnd + 1)) : undefined };
 	}
 
-	/** Starts `n8n start` and resolves once it answers /healthz/readiness. */
-	async start(options: { showOutput?: boolean } = {}): Promise<void> {
+	/** Starts `n8n start` and resolves once it answers /healthz/readiness; `env` adds settings for this start (e.g. WEBHOOK_URL). */
+	async start(options: { showOutput?: boolean; env?: NodeJS.ProcessEnv } = {}): Promise<void> {
 		if (this.server) throw new Error('n8n is already running');
 		await assertPortFree(this.port, 'n8n (editor and REST API)');
 		await assertPortFree(this.brokerPort, 'the n8n task runner broker');
 		const output = options.showOutput ? 'inherit' : createWriteStream(this.logFile);
 		const server = spawn(n8nBin(), ['start'], {
-			env: this.env(),
+			env: { ...this.env(), ...options.env },
 			cwd: this.homeDir,
 			// Its own process group, so stop() can end n8n and the task runners it spawns together.
 			detached: true,

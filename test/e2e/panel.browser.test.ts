@@ -80,6 +80,8 @@ test('the node creator finds "LTX" and adds LTX Video from its actions, with the
 	expect(await page.getByTestId('node-credentials-select').locator('input').inputValue()).toBe(EXAMPLE_CREDENTIAL.name);
 	// n8n itself appends "Custom API Call" for nodes whose credential authenticates generically.
 	expect(await panel.optionsOf('operation')).toEqual(['Generate', 'Get', 'Get Many', 'Delete', 'Custom API Call']);
+	// Batch users are told to continue on error.
+	await page.getByTestId('ndv').getByText(/Generating several videos\? Set Settings → On Error to "Continue"/).waitFor();
 	panelOpen = true;
 });
 
@@ -131,6 +133,7 @@ test('binary property fields appear only for the binary source, image ID fields 
 	await panel.choose('startFrame', 'Image From Input (Binary)');
 	await expectShown(startFields('binary'));
 	expect(await panel.field('startFrameBinaryProperty').locator('input').inputValue()).toBe('data');
+	await panel.root.getByText('Start Frame Input Binary Field', { exact: true }).waitFor();
 
 	await panel.choose('startFrame', 'Image From URL');
 	await expectShown({ ...startFields('url'), endFrame: true });
@@ -146,4 +149,16 @@ test('binary property fields appear only for the binary source, image ID fields 
 	expect(await panel.field('endFrameBinaryProperty').locator('input').inputValue()).toBe('endFrame');
 	await panel.choose('endFrame', 'Image From URL');
 	await expectShown({ endFrameBinaryProperty: false, endFrameUrl: true, endFrameImageId: false });
+});
+
+test('closed, the node shows a sentence as its subtitle on the canvas', async () => {
+	requirePanel();
+	// The first Escape may only close an open dropdown.
+	for (let tries = 0; tries < 3 && (await page.getByTestId('ndv').isVisible()); tries++) {
+		await page.keyboard.press('Escape');
+		await page.waitForTimeout(300);
+	}
+	// n8n names a node added from an action after the action ("Generate a video"); the subtitle is below it.
+	await page.getByTestId('canvas-node').first().waitFor({ timeout: UI_TIMEOUT_MS });
+	expect(await page.getByTestId('canvas-node').allInnerTexts()).toContain('Generate a video\nGenerate a video with LTX 2.3 Pro');
 });

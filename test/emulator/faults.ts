@@ -20,9 +20,14 @@
  * |                    | request's Authorization header, all its headers and the key's |                               |
  * |                    | settings (API key, Webhook Callback API Key); `messageLength` |                               |
  * |                    | pads it (JSON on the API, S3 XML elsewhere)                   |                               |
+ * | 'out-of-credit'    | API routes: the balance cannot pay. `status` 402 (default)    | no                            |
+ * |                    | with "Payment Required" (not saying why), or 400/403 with     |                               |
+ * |                    | "You do not have enough API credits…" (REST shape)            |                               |
  *
  * 'reset', 'hang', 'malformed-json' and a 'status' with `afterHandler` on create are the ambiguous cases: the job exists but the
  * client cannot know its id, so a node must never resubmit. `delayMs` delays any kind.
+ * 'out-of-credit' is a guess twice over: Leonardo documents neither the status nor the text of a refused
+ * balance (leonardo-api.md §6.2, UNKNOWN), so it offers a bare 402 and a 400/403 whose text says it.
  */
 import type { BufferedReply, Reply } from './replies.ts';
 import { isStreamed, jsonReply, xmlError } from './replies.ts';
@@ -44,7 +49,11 @@ const FAULT_KINDS: readonly FaultKind[] = [
 	'no-generation-id',
 	'redirect',
 	'echo-secrets',
+	'out-of-credit',
 ];
+
+/** Statuses an 'out-of-credit' fault may answer: Payment Required, or a refusal whose text says why. */
+const OUT_OF_CREDIT_STATUSES = [402, 400, 403];
 
 const FAULTABLE_ROUTES: readonly RouteName[] = [
 	'me',
@@ -119,6 +128,9 @@ function assertValidFault(spec: FaultSpec): void {
 	if (kind === 'redirect' && !spec.location) throw new Error("a 'redirect' fault needs a location");
 	if (kind === 'truncate' && spec.route !== 'download' && spec.route !== 'imageFile') throw new Error("'truncate' applies to the download and imageFile routes only");
 	if (spec.messageLength !== undefined && kind !== 'echo-secrets') throw new Error("messageLength applies to kind 'echo-secrets' only");
+	if (kind === 'out-of-credit' && ![undefined, ...OUT_OF_CREDIT_STATUSES].includes(spec.status)) {
+		throw new Error(`an 'out-of-credit' fault answers one of ${OUT_OF_CREDIT_STATUSES.join(', ')}`);
+	}
 	if (kind === 'no-generation-id' && spec.route !== 'create') {
 		throw new Error("'no-generation-id' applies to the create route only");
 	}
@@ -134,6 +146,8 @@ export function replyForFault(spec: FaultSpec, server: ServerName, echo?: Secret
 			return { status: 502, headers: { 'content-type': 'text/html', ...headers }, body: HTML_502 };
 		case 'no-generation-id':
 			return jsonReply(200, { generate: {} }, headers);
+		case 'out-of-credit':
+			return outOfCreditReply(spec);
 		case 'redirect':
 			return { status: 302, headers: { location: spec.location ?? '/', ...headers } };
 		default:
@@ -156,6 +170,13 @@ function echoReply(spec: FaultSpec, server: ServerName, echo: SecretEcho | undef
 	const message = padding > 0 ? `${said} ${'x'.repeat(padding)} ${said}` : said;
 	if (server !== 'api') return withHeaders(xmlError(status, 'AccessDenied', message), spec.headers ?? {});
 	return jsonReply(status, { error: message, path: '$', code: 'access-denied', request: { headers }, apiKey: echo?.apiKey ?? null }, spec.headers);
+}
+
+/** The unkind readings of a balance too low (§6.2: status and text UNKNOWN), in the REST error shape. */
+function outOfCreditReply(spec: FaultSpec): BufferedReply {
+	const status = spec.status ?? 402;
+	const error = status === 402 ? 'Payment Required' : 'You do not have enough API credits to perform this action';
+	return jsonReply(status, { error, path: '$', code: 'unexpected' }, spec.headers);
 }
 
 function statusFaultReply(spec: FaultSpec, server: ServerName): BufferedReply {

@@ -176,13 +176,14 @@ export type FaultKind =
 	| 'malformed-json'
 	| 'no-generation-id'
 	| 'redirect'
-	| 'echo-secrets';
+	| 'echo-secrets'
+	| 'out-of-credit';
 
 export interface FaultSpec {
 	route: RouteName;
 	/** How many matching requests this fault answers (default 1). */
 	times?: number;
-	/** Status for kind 'status' (default 500) and 'malformed-json' (default 200). */
+	/** Status for kind 'status' (default 500), 'malformed-json' (default 200) and 'out-of-credit' (402, 400 or 403; default 402). */
 	status?: number;
 	/** Body for kind 'status'; an object is sent as JSON. */
 	body?: string | object;

@@ -6,7 +6,7 @@
 import { QUOTE_MAX_LENGTH } from '../../nodes/shared/errors';
 import { generate, useEmulator } from '../helpers/scenario';
 
-const { emulator, run, requests } = useEmulator();
+const { emulator, run, requests, createdGenerations } = useEmulator();
 
 test('persistent 429 on create ends with a rate-limit error after 4 attempts', async () => {
 	emulator.injectFault({ route: 'create', status: 429, times: 10, body: { error: 'Too many requests' }, headers: { 'retry-after': '0' } });
@@ -23,6 +23,31 @@ test('a large error page is not echoed: the message carries a short excerpt', as
 	expect(result.error?.message).toMatch(/Oops/);
 	// The quote's cap plus the node's words around it.
 	expect(result.error!.message.length).toBeLessThan(QUOTE_MAX_LENGTH + 100);
+});
+
+describe('final and unfinished generations get different advice', () => {
+	const FINAL = /This generation is final: fetching it again with "Get" brings no video\. Running Generate again creates \(and bills\) a new generation\./;
+	const MAY_STILL_FINISH = /may still finish/;
+
+	test.each([
+		['FAILED', 'A paper boat [emu:failed]', /Leonardo reports that generation .+ failed/],
+		['COMPLETE without a video', 'A paper boat [emu:moderated]', /Generation .+ finished without a video/],
+	])('%s: the generation is final; no "fetch it later", no claim about billing or moderation as fact', async (_state, prompt, message) => {
+		const result = await run(generate({ prompt }));
+		expect(result.error?.message).toMatch(message);
+		const description = result.error?.description ?? '';
+		expect(description).toMatch(FINAL);
+		expect(description).not.toMatch(MAY_STILL_FINISH);
+		expect(description).not.toMatch(/normally not charged|which happens when content moderation/);
+		expect(description).toContain(createdGenerations()[0]);
+	});
+
+	test('a timeout (still PENDING) keeps "fetch it later with Get"', async () => {
+		const result = await run(generate({ prompt: 'A paper boat [emu:never]' }, { timeout: 2 }));
+		expect(result.error?.message).toMatch(/did not finish within 2 seconds/);
+		expect(result.error?.description).toMatch(MAY_STILL_FINISH);
+		expect(result.error?.description).not.toMatch(/is final/);
+	});
 });
 
 describe('items', () => {

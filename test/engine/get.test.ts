@@ -60,9 +60,10 @@ test('FAILED is reported as the status, not thrown, and nothing is downloaded', 
 	expect(requests('download')).toHaveLength(0);
 });
 
-test('COMPLETE without a video (content moderation) says so', async () => {
+test('COMPLETE without a video says so, with moderation only as the reported cause, and that the generation is final', async () => {
 	const { generationId, json, binary } = await getFinished('A storm at sea [emu:moderated]');
-	expect(json).toMatchObject({ generationId, status: 'COMPLETE', message: expect.stringMatching(/without a video \(removed by content moderation\)/) });
+	expect(json).toMatchObject({ generationId, status: 'COMPLETE', message: expect.stringMatching(/without a video and gave no reason \(the only reported cause is content moderation/) });
+	expect(json.message).toMatch(/This generation is final: a new Generate run creates \(and bills\) a new one/);
 	expect(binary).toBeUndefined();
 });
 

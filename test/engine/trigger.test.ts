@@ -93,6 +93,16 @@ test('a record that never reads finished within Timeout starts one execution wit
 	expect(host.executions).toHaveLength(2);
 });
 
+test('a callback that says FAILED, its record never readable: the error item calls the generation final, not "fetch it later"', async () => {
+	const host = await triggerFor({ timeout: 2 }, { lagNullMs: 600_000 }, ['COMPLETE', 'FAILED']);
+	const failed = await createGeneration('[emu:failed] a storm, read late');
+	await settled(host, failed);
+	const [json] = host.executions.map((execution) => execution.items[0].json);
+	expect(json).toMatchObject({ generationId: failed, status: 'FAILED', error: expect.stringContaining(failed) });
+	expect(json.errorDescription).toMatch(/This generation is final/);
+	expect(json.errorDescription).not.toMatch(/may still finish/);
+});
+
 test('copies of the callback while the first one waits for the record start no second execution', async () => {
 	const host = await triggerFor({}, { lagNullMs: 2000, lagPendingMs: 1500, copies: 3 });
 	const sequential = await createGeneration('three copies one after another');

@@ -51,7 +51,7 @@ export const BAD_INPUT_CASES: BadInputCase[] = [
 		fix: /Nothing was sent to Leonardo/,
 	},
 	{ name: 'Start image ID empty (source from an expression)', parameters: generate({ startFrame: '={{ "imageId" }}' }), message: /The start frame image ID is empty/, fix: /Start Frame Image ID/ },
-	{ name: 'Start binary property empty (source from an expression)', parameters: generate({ startFrame: '={{ "binary" }}', startFrameBinaryProperty: '' }), input: [{ binary: { data: { file: 'frame.png' } } }], message: /No binary property is named for the start frame/, fix: /Start Frame Binary Property/ },
+	{ name: 'Start binary property empty (source from an expression)', parameters: generate({ startFrame: '={{ "binary" }}', startFrameBinaryProperty: '' }), input: [{ binary: { data: { file: 'frame.png' } } }], message: /No binary property is named for the start frame/, fix: /Start Frame Input Binary Field/ },
 	{ name: 'End image ID empty (source from an expression)', parameters: generate({ ...withStartId, endFrame: '={{ "imageId" }}' }), message: /The end frame image ID is empty/, fix: /End Frame Image ID/ },
 	{
 		// n8n keeps Operation literal (noDataExpression): an expression in the workflow JSON reaches the node as its text.
@@ -108,7 +108,7 @@ export const BAD_INPUT_CASES: BadInputCase[] = [
 		name: 'Empty binary property name',
 		parameters: generate({ startFrame: 'binary', startFrameBinaryProperty: '={{ "" }}' }),
 		message: /No binary property is named for the start frame/,
-		fix: /Start Frame Binary Property/,
+		fix: /Start Frame Input Binary Field/,
 	},
 	{ name: 'Start image ID not a UUID', parameters: generate({ startFrame: 'imageId', startFrameImageId: 'my-image' }), message: /"my-image" is not a Leonardo image ID/, fix: /UUID/ },
 	{ name: 'End image ID not a UUID', parameters: generate({ ...withStartId, endFrame: 'imageId', endFrameImageId: '12345' }), message: /end frame image ID "12345"/, fix: /End Frame Image ID/ },

@@ -30,6 +30,21 @@ describe('capability table drives the panel', () => {
 		expect(named('duration')).toHaveLength(2);
 	});
 
+	test('the canvas subtitle is a sentence for every operation and model (the browser test sees it in n8n)', () => {
+		const { subtitle } = new LtxVideo().description;
+		// The expression is plain JavaScript between {{ and }}; evaluated here for each parameter set.
+		const body = /^=\{\{(.*)\}\}$/s.exec(subtitle ?? '')![1];
+		const subtitleFor = (parameter: Record<string, string>) => new Function('$parameter', `return (${body});`)(parameter) as string;
+		for (const model of Object.values(MODELS)) {
+			expect(subtitleFor({ operation: 'generate', model: model.slug })).toBe(`Generate a video with ${model.displayName}`);
+		}
+		expect(subtitleFor({ operation: 'generate', model: '={{ $json.model }}' })).toBe('Generate a video with LTX 2.3');
+		const operation = properties.find((property) => property.name === 'operation')!;
+		for (const option of operation.options as Array<{ value: string; action: string }>) {
+			if (option.value !== 'generate') expect(subtitleFor({ operation: option.value })).toBe(option.action);
+		}
+	});
+
 	test('aspect "source" is offered only with a start frame', () => {
 		const [withoutFrame, withFrame] = named('aspectRatio');
 		const values = (property: typeof withoutFrame) => property.options!.map((option) => (option as { value: string }).value);

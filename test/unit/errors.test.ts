@@ -1,4 +1,4 @@
-import { fixForStatus, parseApiErrorBody, QUOTE_MAX_LENGTH, quoteSafely, redactSecrets, validationErrorNames } from '../../nodes/shared/errors';
+import { fixForStatus, isOutOfCredit, parseApiErrorBody, QUOTE_MAX_LENGTH, quoteSafely, redactSecrets, validationErrorNames } from '../../nodes/shared/errors';
 
 describe('parseApiErrorBody', () => {
 	test('REST shape', () => {
@@ -143,6 +143,21 @@ test('fixForStatus names the fix', () => {
 	expect(fixForStatus(400, { message: 'x', field: 'seed' })).toMatch(/"seed"/);
 	expect(fixForStatus(500, { message: 'Invalid response from authorization hook' })).toMatch(/UUID/);
 	expect(fixForStatus(503)).toMatch(/server problem/);
+});
+
+test('running out of credit gets its own fix: 402, or a 400/403 whose text speaks of a short balance (Leonardo\'s text is unknown)', () => {
+	const outOfCredit = /run out of API credit.*app\.leonardo\.ai\/api-access.*no video was created/;
+	expect(fixForStatus(402)).toMatch(outOfCredit);
+	expect(fixForStatus(402, { message: 'Payment Required' })).toMatch(outOfCredit);
+	for (const message of ['Insufficient balance', 'You do not have enough API credits for this request', 'Not enough tokens', 'Your credit balance is too low']) {
+		expect({ message, fix: fixForStatus(400, { message }) }).toEqual({ message, fix: expect.stringMatching(outOfCredit) });
+		expect(isOutOfCredit(403, { message })).toBe(true);
+	}
+	// Moderation, validation and a 5xx keep their own fixes, even when a word overlaps.
+	expect(fixForStatus(403, { message: 'content moderation filter: token' })).toMatch(/moderation/);
+	expect(fixForStatus(400, { message: 'expected a boolean for type \'Boolean\'', field: 'audio' })).toMatch(/"audio"/);
+	expect(isOutOfCredit(400, { message: 'Invalid prompt, maximum length of 1500 characters exceeded.' })).toBe(false);
+	expect(isOutOfCredit(500, { message: 'Insufficient balance' })).toBe(false);
 });
 
 test('validationErrorNames matches the field, not substrings', () => {

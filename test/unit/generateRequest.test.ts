@@ -81,7 +81,7 @@ describe('validateGenerateRequest', () => {
 		['image id not a uuid', { startFrame: { source: 'imageId', imageId: 'abc', imageType: 'GENERATED' } }, /"abc" is not a Leonardo image ID/, /UUID/],
 		['image id empty', { startFrame: { source: 'imageId', imageId: '', imageType: 'GENERATED' } }, /The start frame image ID is empty/, /Start Frame Image ID/],
 		['image type unknown', { startFrame: { source: 'imageId', imageId: IMAGE_ID, imageType: 'INIT' } }, /Unknown Start Frame Image Type "INIT"/, /GENERATED/],
-		['binary property empty', { startFrame: { source: 'binary', binaryPropertyName: ' ' } }, /No binary property/, /Start Frame Binary Property/],
+		['binary property empty', { startFrame: { source: 'binary', binaryPropertyName: ' ' } }, /No binary property/, /Start Frame Input Binary Field/],
 		['public not boolean', { public: 'maybe' }, /Public" must be true or false/, /Public/],
 	])('rejects %s', (_name, overrides, message, fix) => {
 		const error = rejection(overrides as Partial<RawGenerateParameters>);

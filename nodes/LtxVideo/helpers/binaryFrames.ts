@@ -12,7 +12,7 @@ function binaryField(ctx: IExecuteFunctions, itemIndex: number, propertyName: st
 	throw new InvalidInputError(
 		`The input item has no binary property "${propertyName}" for the ${which}`,
 		available.length
-			? `Set "${which} Binary Property" to one of: ${available.join(', ')}.`
+			? `Set "${which} Input Binary Field" to one of: ${available.join(', ')}.`
 			: `The item carries no binary data. Put an image into it first (e.g. Read/Write Files from Disk or HTTP Request with "File" response), or choose another ${which} source.`,
 	);
 }

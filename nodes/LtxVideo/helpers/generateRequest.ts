@@ -189,7 +189,7 @@ function validateFrame(raw: RawFrameParameters, which: 'Start Frame' | 'End Fram
 		if (!name) {
 			throw new InvalidInputError(
 				`No binary property is named for the ${which.toLowerCase()}`,
-				`Set "${which} Binary Property" to the name of the binary field that holds the image, e.g. "data".`,
+				`Set "${which} Input Binary Field" to the name of the binary field that holds the image, e.g. "data".`,
 			);
 		}
 		return { source, binaryPropertyName: name };

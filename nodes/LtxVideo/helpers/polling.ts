@@ -7,7 +7,7 @@
 import type { IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { recoveryHint } from '../../shared/errors';
+import { finalHint, recoveryHint } from '../../shared/errors';
 import { fetchGeneration, isPassingLookupFailure } from '../../shared/lookup';
 import { type GenerationRecord, readGenerationResponse } from '../../shared/responses';
 import type { WaitSettings } from '../../shared/validation';
@@ -40,14 +40,14 @@ function settle(ctx: IExecuteFunctions, record: GenerationRecord, target: PollTa
 	if (record.status === 'FAILED') {
 		throw new NodeOperationError(ctx.getNode(), `Leonardo reports that generation ${generationId} failed`, {
 			itemIndex,
-			description: `Leonardo could not make this video (status FAILED). Try another prompt or image; failed generations are normally not charged. ${recoveryHint(generationId)}`,
+			description: `Leonardo could not make this video (status FAILED). Try another prompt or image. Whether Leonardo bills a failed generation is not documented. ${finalHint(generationId)}`,
 		});
 	}
 	if (record.status !== 'COMPLETE') return undefined;
 	if (record.outputCount === 0) {
 		throw new NodeOperationError(ctx.getNode(), `Generation ${generationId} finished without a video`, {
 			itemIndex,
-			description: `Leonardo completed the generation but returned no video, which happens when content moderation removes the output. Rephrase the prompt or use another image. ${recoveryHint(generationId)}`,
+			description: `Leonardo completed the generation but returned no video and gave no reason; the only reported cause is content moderation removing the output. Rephrase the prompt or use another image. ${finalHint(generationId)}`,
 		});
 	}
 	if (!record.videoUrl) {

@@ -95,12 +95,12 @@ function frameFields(which: 'start' | 'end'): INodeProperties[] {
 			...(which === 'end' ? { displayOptions: { show: framed } } : {}),
 		},
 		{
-			displayName: `${label} Binary Property`,
+			displayName: `${label} Input Binary Field`,
 			name: `${name}BinaryProperty`,
 			type: 'string',
 			default: binaryPropertyDefault,
 			placeholder: which === 'start' ? 'e.g. data' : 'e.g. endFrame',
-			hint: `The name of the binary field of the incoming item that holds a PNG, JPEG or WebP image (at most ${FRAME_MAX_MIB} MiB)`,
+			hint: `The name of the input binary field that holds the ${label.toLowerCase()}: a PNG, JPEG or WebP image of at most ${FRAME_MAX_MIB} MiB`,
 			displayOptions: shownWith('binary'),
 		},
 		{
@@ -133,7 +133,17 @@ function frameFields(which: 'start' | 'end'): INodeProperties[] {
 	];
 }
 
+/** One description for both Aspect Ratio fields; the second also offers "Same as Start Frame". */
+const ASPECT_RATIO_DESCRIPTION = 'Shape of the video: 16:9 is landscape (YouTube, websites), 9:16 is portrait (Shorts, Reels, TikTok)';
+
 export const description: INodeProperties[] = forOperation('generate', [
+	{
+		displayName:
+			'Generating several videos? Set Settings → On Error to "Continue" (or "Continue (using error output)"): otherwise one failed video stops the node, and the videos already finished (and paid for) do not reach the next nodes.',
+		name: 'batchNotice',
+		type: 'notice',
+		default: '',
+	},
 	{
 		displayName: 'Model',
 		name: 'model',
@@ -159,7 +169,7 @@ export const description: INodeProperties[] = forOperation('generate', [
 		type: 'options',
 		options: toOptions(RESOLUTIONS),
 		default: DEFAULT_RESOLUTION,
-		description: 'Output resolution tier. Higher tiers cost more and take longer.',
+		description: 'Output resolution tier. Leonardo publishes no price or render time per tier for LTX 2.3; each run reports its cost.',
 	},
 	...frameFields('start'),
 	...frameFields('end'),
@@ -169,6 +179,7 @@ export const description: INodeProperties[] = forOperation('generate', [
 		type: 'options',
 		options: aspectRatioOptions(false),
 		default: DEFAULT_ASPECT_RATIO,
+		description: ASPECT_RATIO_DESCRIPTION,
 		displayOptions: { hide: { startFrame: [{ _cnd: { not: 'none' } }] } },
 	},
 	{
@@ -177,6 +188,7 @@ export const description: INodeProperties[] = forOperation('generate', [
 		type: 'options',
 		options: aspectRatioOptions(true),
 		default: DEFAULT_ASPECT_RATIO,
+		description: `${ASPECT_RATIO_DESCRIPTION}; "Same as Start Frame" keeps the start image’s own proportions`,
 		displayOptions: { hide: { startFrame: ['none'] } },
 	},
 	{
@@ -227,7 +239,8 @@ export const description: INodeProperties[] = forOperation('generate', [
 			type: 'number',
 			typeOptions: { minValue: CONCURRENCY_LIMITS.auto, maxValue: CONCURRENCY_LIMITS.max, numberPrecision: 0 },
 			default: DEFAULT_CONCURRENCY,
-			description: `How many items generate at the same time (1 to ${CONCURRENCY_LIMITS.max}), or 0 for Auto: your plan's API concurrency slots as Leonardo reports them, at most ${CONCURRENCY_LIMITS.max} (${CONCURRENCY_LIMITS.autoFallback} when it does not say). Leonardo allows ${CONCURRENCY_LIMITS.createsPerMinute} new generations per minute.`,
+			description: `How many videos this node makes at the same time: a number from 1 to ${CONCURRENCY_LIMITS.max}, or 0 for Auto. Auto uses as many as your Leonardo plan allows at once (its API concurrency slots), at most ${CONCURRENCY_LIMITS.max}, or ${CONCURRENCY_LIMITS.autoFallback} when Leonardo does not say. Leonardo accepts at most ${CONCURRENCY_LIMITS.createsPerMinute} new generations per minute.`,
+			hint: `0 = Auto (your plan's limit); 1 to ${CONCURRENCY_LIMITS.max} = that many at once`,
 		},
 		{
 			displayName: 'Max Spend per Run',

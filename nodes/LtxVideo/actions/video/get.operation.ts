@@ -2,6 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertie
 import { NodeOperationError } from 'n8n-workflow';
 
 import { downloadOptions, optionsCollection } from '../../../shared/descriptions';
+import { COMPLETE_WITHOUT_VIDEO } from '../../../shared/errors';
 import { downloadGenerationVideo } from '../../../shared/download';
 import { lookUpGeneration } from '../../../shared/lookup';
 import { generationJson } from '../../../shared/output';
@@ -46,7 +47,7 @@ export function getRun(ctx: IExecuteFunctions, baseUrl: string): ItemRun<Checked
 			progress.videoUrl = record.videoUrl;
 			const json = generationJson(record);
 			if (record.status === 'COMPLETE' && record.outputCount === 0) {
-				json.message = 'Leonardo completed the generation without a video (removed by content moderation).';
+				json.message = COMPLETE_WITHOUT_VIDEO;
 			}
 			if (record.status !== 'COMPLETE' || !record.videoUrl || !output.download) return { json };
 			const binary = await downloadGenerationVideo(ctx, { url: record.videoUrl, generationId, ...call });

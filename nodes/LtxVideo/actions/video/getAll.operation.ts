@@ -54,7 +54,7 @@ export const description: INodeProperties[] = forOperation('getAll', [
 				type: 'boolean',
 				default: true,
 				description:
-					'Whether to leave out generations whose outputs are images. Generations without any output yet (pending, failed, removed by moderation) are kept, with "mediaType" "unknown": Leonardo’s record does not say what they would have made.',
+					'Whether to leave out generations whose outputs are images. Generations without any output (pending, failed, or complete without a video) are kept, with "mediaType" "unknown": Leonardo’s record does not say what they would have made.',
 			},
 		],
 	},
@@ -67,7 +67,7 @@ export const description: INodeProperties[] = forOperation('getAll', [
 						displayName: 'Download Videos',
 						default: false,
 						description:
-							'Whether to put the MP4 of each completed video into its output item’s binary data. Off: only the video URLs (they expire after a while).',
+							'Whether to put the MP4 of each completed video into its output item’s binary data. Off: only the video URLs; Leonardo’s links may expire (unverified), so download the videos if you need them later.',
 					}
 				: option,
 		),
