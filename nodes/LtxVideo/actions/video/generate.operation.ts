@@ -2,7 +2,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
 import { CONCURRENCY_LIMITS, DEFAULT_ASPECT_RATIO, DEFAULT_PROMPT_ENHANCE, DEFAULT_RESOLUTION } from '../../../shared/capabilities';
-import { downloadGenerationVideo } from '../../../shared/download';
+import { downloadGenerationFiles } from '../../../shared/download';
 import { InvalidInputError } from '../../../shared/errors';
 import { generationJson, type KnownRequestFacts, submittedJson } from '../../../shared/output';
 import { type OutputSettings, validateMaxConcurrency, validateOutputSettings, validateWaitSettings, type WaitSettings } from '../../../shared/validation';
@@ -120,13 +120,16 @@ export function generateRun(ctx: IExecuteFunctions, baseUrl: string): ItemRun<Ch
 			const { request } = checked;
 			const made = await makeGeneration(ctx, session, checked, { itemIndex, progress, cancel, stopNew }, created);
 			const { generationId, cost, width, height, notices = [] } = made;
-			const notice = notices.length > 0 ? { notice: notices.join(' ') } : {};
+			const notice = (more?: string) => {
+				const all = more ? [...notices, more] : notices;
+				return all.length > 0 ? { notice: all.join(' ') } : {};
+			};
 			progress.generationId = generationId;
 
 			// A resumed generation whose request changed since: what was sent, not the current values.
 			const sent = made.resumed?.requestChanged ? { model: made.model, seed: made.seed } : { model: request.model, prompt: request.prompt, seed: request.seed };
 			const facts: KnownRequestFacts = { ...sent, width, height, cost };
-			if (!checked.waitForCompletion) return { json: { ...submittedJson(generationId, facts), ...notice } };
+			if (!checked.waitForCompletion) return { json: { ...submittedJson(generationId, facts), ...notice() } };
 
 			const record = await waitForVideo(
 				ctx,
@@ -136,11 +139,11 @@ export function generateRun(ctx: IExecuteFunctions, baseUrl: string): ItemRun<Ch
 				throw made.resumed ? noteResumed(error, generationId) : error;
 			});
 			progress.videoUrl = record.videoUrl;
-			const json = { ...generationJson(record, facts), ...notice };
+			const json = generationJson(record, facts);
 			// After another item's failure the node outputs nothing: the error names this video's link instead.
-			if (!checked.output.download || stopNew.aborted) return { json };
-			const binary = await downloadGenerationVideo(ctx, { url: record.videoUrl!, generationId: record.id, itemIndex, signal: cancel, baseUrl });
-			return { json, binary: { [checked.output.binaryPropertyName]: binary } };
+			if (stopNew.aborted) return { json: { ...json, ...notice() } };
+			const files = await downloadGenerationFiles(ctx, record, checked.output, { itemIndex, signal: cancel, baseUrl });
+			return { json: { ...json, ...notice(files.notice) }, ...(files.binary ? { binary: files.binary } : {}) };
 		},
 	};
 }
