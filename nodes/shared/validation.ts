@@ -58,19 +58,23 @@ const FILE_NAME_PROBLEMS: Array<[test: (name: string) => boolean, problem: strin
 	[(name) => name.length > MAX_FILE_NAME_LENGTH, `it is longer than ${MAX_FILE_NAME_LENGTH} characters`],
 ];
 
+/** What makes `value` unusable as a file name, or undefined. */
+function fileNameProblem(value: unknown): string | undefined {
+	if (typeof value !== 'string') return 'it is not text';
+	return FILE_NAME_PROBLEMS.find(([test]) => test(value))?.[1];
+}
+
 /**
  * "File Name": empty (or whitespace) is the default `<generationId>.mp4`; otherwise the name as given, with
  * `.mp4` appended unless it already ends so (the file is an MP4 whatever it is called).
  */
 export function validateFileName(value: unknown): string | undefined {
 	if (value === undefined || value === null) return undefined;
-	if (typeof value !== 'string' && !(typeof value === 'number' && Number.isFinite(value))) {
-		throw new InvalidInputError(`The file name ${quoteSafely(show(value), [], 100)} cannot be used: it is not text`, 'Set Options → "File Name" to text, e.g. {{ $json.title }}.mp4, or leave it empty for <generation ID>.mp4.');
-	}
-	const name = String(value).trim();
+	// A number from an expression ({{ $json.id }}) is a name too.
+	const name = typeof value === 'number' && Number.isFinite(value) ? String(value) : typeof value === 'string' ? value.trim() : value;
 	if (name === '') return undefined;
-	const problem = FILE_NAME_PROBLEMS.find(([test]) => test(name))?.[1];
-	if (problem) {
+	const problem = fileNameProblem(name);
+	if (problem !== undefined || typeof name !== 'string') {
 		throw new InvalidInputError(
 			`The file name ${quoteSafely(show(name), [], 100)} cannot be used: ${problem}`,
 			'Set Options → "File Name" to a plain name such as {{ $json.title }}.mp4 (no "/", "\\", line breaks or tabs), or leave it empty for <generation ID>.mp4. The folder is chosen where the file is saved, e.g. in Read/Write Files from Disk.',

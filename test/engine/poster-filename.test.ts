@@ -51,7 +51,7 @@ test('Download Video off, poster on: the poster alone', async () => {
 test.each([
 	['none', 'no poster link (url null)'],
 	['mp4-link', 'the MP4 link as url'],
-] as const)('posterVariant %s (%s): the MP4, no "poster" binary, a note that none was reported', async (posterVariant) => {
+] as const)('posterVariant %s (%s): the MP4, no "poster" binary, a note that none was reported', async (posterVariant, _reading) => {
 	emulator.setOptions({ posterVariant });
 	const result = await run(generate({}, { downloadPoster: true }));
 	expect(result.error).toBeUndefined();
