@@ -75,7 +75,7 @@ interface FileKind {
 
 const MP4_FILE: FileKind = { identify: (head) => (looksLikeMp4(head) ? { mimeType: 'video/mp4', extension: 'mp4' } : undefined) };
 
-/** A frame of the video: far below the frame images' 50 MiB cap; the cap keeps a wrong link from filling the store. */
+/** A still of a video of at most 4K is a few MiB; the frame images' cap keeps a wrong link from filling the binary store. */
 const POSTER_MAX_BYTES = 50 * 1024 * 1024;
 /** The poster's type is told by its bytes, whatever Content-Type says (or when it says nothing). */
 const POSTER_FILE: FileKind = {
@@ -90,7 +90,6 @@ interface DownloadTarget {
 	url: string;
 	/** The file name for the extension the bytes show. */
 	fileName: (extension: string) => string;
-	itemIndex: number;
 	signal?: AbortSignal;
 	/** Fetches the generation again for a fresh signed URL (CDN links expire). */
 	refreshUrl: () => Promise<string | undefined>;
@@ -183,7 +182,6 @@ interface GenerationCall {
 const linkTarget = (ctx: NodeContext, url: string, link: 'videoUrl' | 'posterUrl', fileName: DownloadTarget['fileName'], call: GenerationCall): DownloadTarget => ({
 	url,
 	fileName,
-	itemIndex: call.itemIndex,
 	signal: call.signal,
 	refreshUrl: async () => await freshLink(ctx, call.generationId, link, { itemIndex: call.itemIndex, signal: call.signal, baseUrl: call.baseUrl }),
 });
