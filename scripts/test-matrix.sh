@@ -6,14 +6,14 @@
 # The 1.x rows run the same files for what the compatibility promise covers: the examples with
 # `n8n execute`, the server and credential test, the installation through n8n's installer and by hand,
 # the 256 MiB video, frames from links and the On Error routing (1.x routes error items by other rules)
-# (CORE_TESTS); the trigger and durable-wait tests run on 2.41.1 only.
+# and the poster and file name options (CORE_TESTS); the trigger and durable-wait tests run on 2.41.1 only.
 # Each n8n is installed into the cache on first use (1.123.81: about 3 minutes). Extra arguments go to
 # jest, e.g. `npm run test:matrix -- test/e2e/install.test.ts`. LTX_MATRIX_ROWS picks rows by number (e.g. "2 3").
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 rows=("2.41.1 24 - all" "1.123.81 22 default core" "1.123.81 22 filesystem core")
-CORE_TESTS=(test/e2e/examples.test.ts test/e2e/examples-storage.test.ts test/e2e/server.test.ts test/e2e/install.test.ts test/e2e/large-video.test.ts test/e2e/url-frames.test.ts test/e2e/error-output.test.ts)
+CORE_TESTS=(test/e2e/examples.test.ts test/e2e/examples-storage.test.ts test/e2e/server.test.ts test/e2e/install.test.ts test/e2e/large-video.test.ts test/e2e/url-frames.test.ts test/e2e/error-output.test.ts test/e2e/poster-filename.test.ts)
 selected="${LTX_MATRIX_ROWS:-1 2 3}"
 summary=()
 status=0

@@ -41,6 +41,32 @@ export function downloadOptions(show?: Record<string, boolean[]>): INodeProperti
 	];
 }
 
+/** "Download Poster Image" and "File Name": Generate (when waiting) and Get, the operations that output one video per input item. */
+export function videoFileOptions(show?: Record<string, boolean[]>): INodeProperties[] {
+	const displayOptions = show ? { displayOptions: { show } } : {};
+	return [
+		{
+			displayName: 'Download Poster Image',
+			name: 'downloadPoster',
+			type: 'boolean',
+			default: false,
+			description:
+				'Whether to also put the video’s poster image (a still frame, e.g. for a thumbnail) into the binary field "poster", when Leonardo reports one. Without one, or if it cannot be downloaded, the item says so in "notice" and still has the MP4.',
+			...displayOptions,
+		},
+		{
+			displayName: 'File Name',
+			name: 'fileName',
+			type: 'string',
+			default: '',
+			placeholder: 'e.g. {{ $json.title }}.mp4',
+			description:
+				'Name of the MP4 file in the output, often an expression. Empty: the generation ID, e.g. 0f3c….mp4. ".mp4" is added when the name does not end with it; the poster image gets the same name with its own extension (.jpg).',
+			...displayOptions,
+		},
+	];
+}
+
 /**
  * "Poll Interval" and "Timeout" of a wait for a generation's record, with the same defaults in Generate (its
  * poller) and the trigger (a callback waiting for its record): one patience for both.

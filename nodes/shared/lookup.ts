@@ -55,11 +55,12 @@ export async function lookUpGeneration(ctx: NodeContext, generationId: string, o
 }
 
 /**
- * A fresh signed MP4 URL after the CDN refused a link (403/404: signed links expire), for every download.
- * Read the way Get reads (lookUpGeneration: 5 attempts for 5xx/429/network errors, a 404 or `null` asked
- * again over ~6 s): a failed refresh fails the download, so a brief outage, or a read side still behind a
- * video that just finished, must not cost it. `undefined` when no URL comes back (the old one is tried again).
+ * A fresh signed link (the MP4's or the poster's) after the CDN refused one (403/404: signed links expire),
+ * for every download. Read the way Get reads (lookUpGeneration: 5 attempts for 5xx/429/network errors, a 404
+ * or `null` asked again over ~6 s): a failed refresh fails the download, so a brief outage, or a read side
+ * still behind a video that just finished, must not cost it. `undefined` when no link comes back (the old one
+ * is tried again).
  */
-export async function freshVideoUrl(ctx: NodeContext, generationId: string, options: CallOptions): Promise<string | undefined> {
-	return (await lookUpGeneration(ctx, generationId, options))?.videoUrl;
+export async function freshLink(ctx: NodeContext, generationId: string, link: 'videoUrl' | 'posterUrl', options: CallOptions): Promise<string | undefined> {
+	return (await lookUpGeneration(ctx, generationId, options))?.[link];
 }

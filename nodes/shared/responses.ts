@@ -71,6 +71,19 @@ export function readCreateResponse(body: unknown): CreatedGeneration | undefined
 	return { generationId, cost };
 }
 
+/** A link without its query: two signatures of one file are the same file. */
+const withoutQuery = (link: string) => link.replace(/[?#].*$/, '');
+
+/**
+ * The poster: `url` beside an MP4 in `motionMP4URL` (§2, INFERRED for LTX). None when there is no separate
+ * MP4 link (then `url` is the video itself) or when `url` is the MP4 link again.
+ */
+function posterUrlOf(output: Record<string, unknown> | undefined): string | undefined {
+	const mp4 = text(output?.motionMP4URL);
+	const url = text(output?.url);
+	return mp4 && url && withoutQuery(url) !== withoutQuery(mp4) ? url : undefined;
+}
+
 /** One generation as `generations_by_pk` or a list entry has it; `undefined` without an id or status. */
 function readGenerationRecord(generation: unknown): GenerationRecord | undefined {
 	if (!isRecord(generation) || !text(generation.id) || !text(generation.status)) return undefined;
@@ -89,7 +102,7 @@ function readGenerationRecord(generation: unknown): GenerationRecord | undefined
 		createdAt: text(generation.createdAt),
 		// The MP4 is motionMP4URL; `url` is the poster, used only when the MP4 URL is missing (§2).
 		videoUrl: text(first?.motionMP4URL) ?? text(first?.url),
-		posterUrl: text(first?.motionMP4URL) ? text(first?.url) : undefined,
+		posterUrl: posterUrlOf(first),
 		videoId: text(first?.id),
 		nsfw: typeof first?.nsfw === 'boolean' ? first.nsfw : undefined,
 		outputCount: outputs.length,

@@ -10,7 +10,19 @@ export interface WaitSettings {
 export interface OutputSettings {
 	download: boolean;
 	binaryPropertyName: string;
+	/** Also the poster image, into `binary.poster`. */
+	downloadPoster: boolean;
+	/** The MP4's file name, ending in `.mp4`; undefined: `<generationId>.mp4`. */
+	fileName?: string;
 }
+
+/** The binary field of the poster image (workflow-contract.md): fixed, so the MP4's field may not take it. */
+export const POSTER_BINARY_PROPERTY = 'poster';
+const MAX_FILE_NAME_LENGTH = 200;
+
+export const defaultVideoFileName = (generationId: string) => `${generationId}.mp4`;
+/** The poster is named after the MP4: `clip.mp4` → `clip.jpg`. */
+export const posterFileName = (videoFileName: string, extension: string) => `${videoFileName.replace(/\.mp4$/i, '')}.${extension}`;
 
 const show = (value: unknown) => (typeof value === 'string' ? `"${value}"` : JSON.stringify(value));
 
@@ -39,11 +51,49 @@ export function validateWaitSettings(options: { timeout?: unknown; pollInterval?
 	return { pollIntervalMs: pollInterval * 1000, timeoutMs: timeout * 1000 };
 }
 
-export function validateOutputSettings(options: { download?: unknown; binaryPropertyName?: unknown }): OutputSettings {
-	const download = options.download ?? true;
-	if (typeof download !== 'boolean') {
-		throw new InvalidInputError(`"Download Video" must be true or false, not ${show(download)}`, 'Set "Download Video" to true or false.');
+const FILE_NAME_PROBLEMS: Array<[test: (name: string) => boolean, problem: string]> = [
+	[(name) => /[/\\]/.test(name), 'it contains "/" or "\\"; a file name cannot hold a folder'],
+	// eslint-disable-next-line no-control-regex
+	[(name) => /[\u0000-\u001f\u007f]/.test(name), 'it contains a line break, tab or other control character'],
+	[(name) => /^\.+$/.test(name), 'it is only dots'],
+	[(name) => name.length > MAX_FILE_NAME_LENGTH, `it is longer than ${MAX_FILE_NAME_LENGTH} characters`],
+];
+
+/** What makes `value` unusable as a file name, or undefined. */
+function fileNameProblem(value: unknown): string | undefined {
+	if (typeof value !== 'string') return 'it is not text';
+	return FILE_NAME_PROBLEMS.find(([test]) => test(value))?.[1];
+}
+
+/**
+ * "File Name": empty (or whitespace) is the default `<generationId>.mp4`; otherwise the name as given, with
+ * `.mp4` appended unless it already ends so (the file is an MP4 whatever it is called).
+ */
+export function validateFileName(value: unknown): string | undefined {
+	if (value === undefined || value === null) return undefined;
+	// A number from an expression ({{ $json.id }}) is a name too.
+	const name = typeof value === 'number' && Number.isFinite(value) ? String(value) : typeof value === 'string' ? value.trim() : value;
+	if (name === '') return undefined;
+	const problem = fileNameProblem(name);
+	if (problem !== undefined || typeof name !== 'string') {
+		throw new InvalidInputError(
+			`The file name ${quoteSafely(show(name), [], 100)} cannot be used: ${problem}`,
+			'Set Options → "File Name" to a plain name such as {{ $json.title }}.mp4 (no "/", "\\", line breaks or tabs), or leave it empty for <generation ID>.mp4. The folder is chosen where the file is saved, e.g. in Read/Write Files from Disk.',
+		);
 	}
+	return /\.mp4$/i.test(name) ? name : `${name}.mp4`;
+}
+
+/** A switch: true or false, or "true"/"false" from an expression that made text. */
+export function toBoolean(value: unknown, label: string): boolean {
+	if (typeof value === 'boolean') return value;
+	if (value === 'true' || value === 'false') return value === 'true';
+	throw new InvalidInputError(`"${label}" must be true or false, not ${show(value)}`, `Set "${label}" to true or false.`);
+}
+
+export function validateOutputSettings(options: { download?: unknown; binaryPropertyName?: unknown; downloadPoster?: unknown; fileName?: unknown }): OutputSettings {
+	const download = toBoolean(options.download ?? true, 'Download Video');
+	const downloadPoster = toBoolean(options.downloadPoster ?? false, 'Download Poster Image');
 	const binaryPropertyName = options.binaryPropertyName ?? 'data';
 	if (typeof binaryPropertyName !== 'string' || !/^[A-Za-z0-9_.-]+$/.test(binaryPropertyName)) {
 		throw new InvalidInputError(
@@ -51,7 +101,13 @@ export function validateOutputSettings(options: { download?: unknown; binaryProp
 			'Set "Put Output File in Field" to a name made of letters, digits, "_", "-" or ".", e.g. "data".',
 		);
 	}
-	return { download, binaryPropertyName };
+	if (downloadPoster && binaryPropertyName === POSTER_BINARY_PROPERTY) {
+		throw new InvalidInputError(
+			`The MP4 and the poster image cannot both go into the binary field "${POSTER_BINARY_PROPERTY}"`,
+			`The poster image always goes into "${POSTER_BINARY_PROPERTY}": set "Put Output File in Field" to another name, e.g. "data".`,
+		);
+	}
+	return { download, binaryPropertyName, downloadPoster, fileName: validateFileName(options.fileName) };
 }
 
 /** A number of items, or `auto` (0, or "auto" from an expression): the plan's concurrency slots. */

@@ -246,5 +246,5 @@ function readPagingNumber(text: string | undefined, fallback: number): number | 
 }
 
 function wire(state: EmulatorState, generation: EmulatedGeneration): Record<string, unknown> {
-	return generationWire(generation, { videoUrl: state.videoUrl(generation), posterUrl: state.posterUrl(generation) }, state.options.motionModelSpelling);
+	return generationWire(generation, state.outputLinks(generation), state.options.motionModelSpelling);
 }

@@ -54,6 +54,6 @@ function serveVideo(state: EmulatorState, { record }: Exchange): Reply {
 
 function servePoster(state: EmulatorState, { record }: Exchange): Reply {
 	const generation = state.generations.get(POSTER_PATH.exec(record.path)?.[1] ?? '');
-	if (!generation?.hasOutput) return noSuchKey();
+	if (!generation?.hasOutput || state.options.posterVariant === 'missing') return noSuchKey();
 	return { status: 200, headers: { 'content-type': 'image/jpeg' }, body: state.fixtures.posterJpeg };
 }

@@ -46,6 +46,7 @@ const BASELINE = {
 	costPerSecond: {},
 	reportCost: true,
 	accountBalance: null,
+	posterVariant: 'jpg',
 } as const;
 const TEXT_TO_VIDEO = {
 	model: 'ltxv-2.3-fast',
@@ -641,6 +642,20 @@ describe('CDN downloads', () => {
 		expect(Buffer.from(poster.data).subarray(0, 3)).toEqual(Buffer.from([0xff, 0xd8, 0xff]));
 		const head = await raw.head(generation.generated_images[0].motionMP4URL);
 		expect(head.headers['content-length']).toBe('123456');
+	});
+
+	test('posterVariant: none (url null), mp4-link (url is the MP4 link), missing (the poster link answers 404)', async () => {
+		const video = async () => (await waitUntilSettled(await createGeneration())).generated_images[0];
+		emu.setOptions({ posterVariant: 'none' });
+		expect(await video()).toMatchObject({ url: null, motionMP4URL: expect.stringMatching(/\.mp4\?/) });
+		emu.setOptions({ posterVariant: 'mp4-link' });
+		const sameLink = await video();
+		expect(sameLink.url).toBe(sameLink.motionMP4URL);
+		emu.setOptions({ posterVariant: 'missing' });
+		const missing = await video();
+		expect(missing.url).toMatch(/\/posters\/[0-9a-f-]{36}\.jpg$/);
+		expect((await raw.get(missing.url)).status).toBe(404);
+		expect(() => emu.setOptions({ posterVariant: 'gif' as never })).toThrow(/posterVariant must be one of jpg, none, mp4-link, missing/);
 	});
 });
 

@@ -118,7 +118,8 @@ export class EmulatedGeneration {
 
 export interface OutputLinks {
 	videoUrl: string;
-	posterUrl: string;
+	/** null: no poster (EmulatorOptions.posterVariant 'none'). */
+	posterUrl: string | null;
 }
 
 const MOTION_MODEL_NAMES: Record<LtxModel, { enum: string; display: string }> = {

@@ -1,7 +1,7 @@
 /** Emulator options: defaults, and checked merging (used by the constructor, setOptions and the control route). */
 import { randomInt } from 'node:crypto';
 import { DEFAULT_API_KEY } from './types.ts';
-import type { AudioField, BeyondSlots, CostUnit, EmulatorOptions, ModelsListVariant, MotionModelSpelling, RefusalRule, ValidationErrorShape } from './types.ts';
+import type { AudioField, BeyondSlots, CostUnit, EmulatorOptions, ModelsListVariant, MotionModelSpelling, PosterVariant, RefusalRule, ValidationErrorShape } from './types.ts';
 
 export const DEFAULT_OPTIONS: Readonly<EmulatorOptions> = {
 	apiKey: DEFAULT_API_KEY,
@@ -28,6 +28,7 @@ export const DEFAULT_OPTIONS: Readonly<EmulatorOptions> = {
 	initImagesSingleUse: false,
 	modelsListVariant: 'objects',
 	motionModelSpelling: 'enum',
+	posterVariant: 'jpg',
 	createRatePerMinute: 100,
 	ports: {},
 	imagesHost: '127.0.0.1',
@@ -36,6 +37,7 @@ export const DEFAULT_OPTIONS: Readonly<EmulatorOptions> = {
 
 const MODELS_LIST_VARIANTS: readonly ModelsListVariant[] = ['objects', 'string-parameters', 'slug-names', 'no-ltx'];
 const MOTION_MODEL_SPELLINGS: readonly MotionModelSpelling[] = ['enum', 'snake', 'display', 'slug', 'null', 'missing'];
+const POSTER_VARIANTS: readonly PosterVariant[] = ['jpg', 'none', 'mp4-link', 'missing'];
 const AUDIO_FIELDS: readonly AudioField[] = ['audio', 'motion_has_audio', 'both', 'alternate'];
 const SHAPES: readonly ValidationErrorShape[] = ['array', 'graphql', 'schema', 'rest'];
 const RULES: readonly RefusalRule[] = ['prompt-enhance-with-frame-on-pro', 'video-id-as-frame', 'fast-long-above-1080', 'portrait-above-1080', '4k-native-size'];
@@ -93,6 +95,7 @@ export function mergeOptions(current: EmulatorOptions, changes: Partial<Emulator
 	if (!MOTION_MODEL_SPELLINGS.includes(merged.motionModelSpelling)) {
 		throw new Error(`option motionModelSpelling must be one of ${MOTION_MODEL_SPELLINGS.join(', ')}`);
 	}
+	if (!POSTER_VARIANTS.includes(merged.posterVariant)) throw new Error(`option posterVariant must be one of ${POSTER_VARIANTS.join(', ')}`);
 	if (!SHAPES.includes(merged.validationErrorShape)) throw new Error(`option validationErrorShape must be one of ${SHAPES.join(', ')}`);
 	if (!Array.isArray(merged.refuse) || merged.refuse.some((rule) => !RULES.includes(rule))) {
 		throw new Error(`option refuse must be an array of ${RULES.join(', ')}`);

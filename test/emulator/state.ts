@@ -2,7 +2,7 @@
 import type { Fixtures } from './fixtures.ts';
 import { loadFixtures } from './fixtures.ts';
 import { FaultQueue } from './faults.ts';
-import type { EmulatedGeneration } from './generation.ts';
+import type { EmulatedGeneration, OutputLinks } from './generation.ts';
 import { mergeOptions, DEFAULT_OPTIONS } from './options.ts';
 import { newSecret, signCdnPath } from './signing.ts';
 import { KNOWN_GENERATED_IMAGE_ID } from './types.ts';
@@ -58,8 +58,12 @@ export class EmulatorState {
 		return `${this.origins.cdn}${path}?${signCdnPath(this.secret, path, Date.now() + this.options.cdnUrlExpiryMs)}`;
 	}
 
-	posterUrl(generation: EmulatedGeneration): string {
-		return `${this.origins.cdn}/posters/${generation.id}.jpg`;
+	/** The links a finished video's record shows: a fresh MP4 link and the poster as `posterVariant` says. */
+	outputLinks(generation: EmulatedGeneration): OutputLinks {
+		const videoUrl = this.videoUrl(generation);
+		const variant = this.options.posterVariant;
+		const posterUrl = variant === 'none' ? null : variant === 'mp4-link' ? videoUrl : `${this.origins.cdn}/posters/${generation.id}.jpg`;
+		return { videoUrl, posterUrl };
 	}
 
 	videoBytesFor(generation: EmulatedGeneration): number {

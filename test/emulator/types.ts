@@ -155,6 +155,8 @@ export interface EmulatorOptions {
 	initImagesSingleUse: boolean;
 	/** Spelling of `motionModel` in generation records. */
 	motionModelSpelling: MotionModelSpelling;
+	/** What a COMPLETE video's `url` (its poster, §2) is: see PosterVariant. */
+	posterVariant: PosterVariant;
 	/** Shape of the LTX entries in GET /v2/models. */
 	modelsListVariant: ModelsListVariant;
 	/** Creates admitted per sliding minute; beyond it, 429 with Retry-After. */
@@ -166,6 +168,12 @@ export interface EmulatorOptions {
 	/** Do not log requests to stderr. */
 	quiet: boolean;
 }
+
+/**
+ * `generated_images[].url` of a video: `'jpg'` a JPG poster on the CDN (§2, INFERRED for LTX), `'none'` null,
+ * `'mp4-link'` the MP4's own link again, `'missing'` a poster link the CDN answers 404.
+ */
+export type PosterVariant = 'jpg' | 'none' | 'mp4-link' | 'missing';
 
 export type FaultKind =
 	| 'status'

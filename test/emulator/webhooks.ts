@@ -161,11 +161,7 @@ export class WebhookDispatcher {
 	}
 
 	private videoWire(generation: EmulatedGeneration): Record<string, unknown> {
-		return generationWire(
-			generation,
-			{ videoUrl: this.state.videoUrl(generation), posterUrl: this.state.posterUrl(generation) },
-			this.state.options.motionModelSpelling,
-		);
+		return generationWire(generation, this.state.outputLinks(generation), this.state.options.motionModelSpelling);
 	}
 
 	/** Sends the callback for a generation, as configured now; the body is built when it goes out. */

@@ -24,6 +24,7 @@ const SWITCHES_OFF = {
 	validationErrorShape: DEFAULT_OPTIONS.validationErrorShape,
 	retryAfterHeader: DEFAULT_OPTIONS.retryAfterHeader,
 	freshReadWindowMs: DEFAULT_OPTIONS.freshReadWindowMs,
+	posterVariant: DEFAULT_OPTIONS.posterVariant,
 } satisfies Partial<EmulatorOptions>;
 
 export function useEmulator(options: ConstructorParameters<typeof LeonardoEmulator>[0] = {}) {

@@ -1,7 +1,6 @@
 /** Bytes of files: image formats by signature, the S3 upload form, the MP4 check on downloads. */
-import { detectImageFormat } from '../../nodes/LtxVideo/helpers/frameBytes';
+import { detectImageFormat, looksLikeMp4 } from '../../nodes/shared/fileTypes';
 import { uploadForm } from '../../nodes/LtxVideo/helpers/upload';
-import { looksLikeMp4 } from '../../nodes/shared/download';
 
 describe('images and videos', () => {
 	test('detectImageFormat by signature', () => {

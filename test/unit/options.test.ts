@@ -3,6 +3,8 @@ import {
 	validateBaseUrl,
 	validateGenerationId,
 	validateMaxConcurrency,
+	posterFileName,
+	validateFileName,
 	validateOutputSettings,
 	validateWaitSettings,
 } from '../../nodes/shared/validation';
@@ -23,10 +25,40 @@ test('wait settings: defaults, bounds', () => {
 });
 
 test('output settings', () => {
-	expect(validateOutputSettings({})).toEqual({ download: true, binaryPropertyName: 'data' });
-	expect(validateOutputSettings({ download: false, binaryPropertyName: 'video' })).toEqual({ download: false, binaryPropertyName: 'video' });
+	expect(validateOutputSettings({})).toEqual({ download: true, binaryPropertyName: 'data', downloadPoster: false, fileName: undefined });
+	expect(validateOutputSettings({ download: false, binaryPropertyName: 'video', downloadPoster: true, fileName: 'clip' })).toEqual({
+		download: false,
+		binaryPropertyName: 'video',
+		downloadPoster: true,
+		fileName: 'clip.mp4',
+	});
 	fails(() => validateOutputSettings({ binaryPropertyName: 'my video' }), /not usable/);
 	fails(() => validateOutputSettings({ download: 'yes' }), /Download Video/);
+	fails(() => validateOutputSettings({ downloadPoster: 'yes' }), /"Download Poster Image" must be true or false, not "yes"/);
+	// The poster's field is fixed: the MP4 may not take it when the poster is asked for.
+	fails(() => validateOutputSettings({ downloadPoster: true, binaryPropertyName: 'poster' }), /both go into the binary field "poster"/);
+	expect(validateOutputSettings({ binaryPropertyName: 'poster' }).binaryPropertyName).toBe('poster');
+});
+
+test('file name: as given, .mp4 added when missing, empty = default, unusable names refused', () => {
+	expect(validateFileName(undefined)).toBeUndefined();
+	expect(validateFileName('')).toBeUndefined();
+	expect(validateFileName('   ')).toBeUndefined();
+	expect(validateFileName('clip.mp4')).toBe('clip.mp4');
+	expect(validateFileName(' Clip.MP4 ')).toBe('Clip.MP4');
+	expect(validateFileName('clip')).toBe('clip.mp4');
+	expect(validateFileName('clip.v2')).toBe('clip.v2.mp4');
+	expect(validateFileName('Größe: 2 €')).toBe('Größe: 2 €.mp4');
+	expect(validateFileName(42)).toBe('42.mp4');
+	fails(() => validateFileName('videos/clip.mp4'), /The file name "videos\/clip.mp4" cannot be used: it contains "\/" or "\\"/);
+	fails(() => validateFileName('C:\\clip.mp4'), /cannot be used: it contains "\/" or "\\"/);
+	fails(() => validateFileName('clip\n.mp4'), /cannot be used: it contains a line break, tab or other control character/);
+	fails(() => validateFileName('a\u0000b'), /control character/);
+	fails(() => validateFileName('..'), /cannot be used: it is only dots/);
+	fails(() => validateFileName('x'.repeat(201)), /longer than 200 characters/);
+	fails(() => validateFileName({ name: 'clip' }), /cannot be used: it is not text/);
+	expect(posterFileName('clip.mp4', 'jpg')).toBe('clip.jpg');
+	expect(posterFileName('Clip.MP4', 'png')).toBe('Clip.png');
 });
 
 test('max concurrency', () => {

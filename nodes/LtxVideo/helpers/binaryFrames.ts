@@ -2,7 +2,8 @@
 import type { IBinaryData, IExecuteFunctions } from 'n8n-workflow';
 
 import { InvalidInputError } from '../../shared/errors';
-import { type CheckedFrame, detectImageFormat, FRAME_MAX_BYTES, FRAME_MAX_MIB, labelOf, readBytes, SMALLER_IMAGE } from './frameBytes';
+import { detectImageFormat } from '../../shared/fileTypes';
+import { type CheckedFrame, FRAME_MAX_BYTES, FRAME_MAX_MIB, labelOf, readBytes, SMALLER_IMAGE } from './frameBytes';
 
 /** The field `propertyName` of the item's binary data: its own fields only (`constructor` is no binary). */
 function binaryField(ctx: IExecuteFunctions, itemIndex: number, propertyName: string, which: string): IBinaryData {

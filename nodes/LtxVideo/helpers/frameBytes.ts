@@ -36,14 +36,6 @@ export const FRAME_MAX_BYTES = 50 * 1024 * 1024;
 export const FRAME_MAX_MIB = FRAME_MAX_BYTES / 1024 / 1024;
 export const SMALLER_IMAGE = 'Use a smaller image (a video frame needs no more than the video’s resolution), e.g. resized with the Edit Image node.';
 
-/** The format from the file's own first bytes. */
-export function detectImageFormat(head: Buffer): UploadImageExtension | undefined {
-	if (head.length >= 8 && head.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))) return 'png';
-	if (head.length >= 3 && head[0] === 0xff && head[1] === 0xd8 && head[2] === 0xff) return 'jpg';
-	if (head.length >= 12 && head.toString('latin1', 0, 4) === 'RIFF' && head.toString('latin1', 8, 12) === 'WEBP') return 'webp';
-	return undefined;
-}
-
 export const labelOf = (which: string) => which.replace(/\s+/g, '-').toLowerCase();
 
 /** What reading an image's bytes found out; `bytes` only when asked to keep them. */

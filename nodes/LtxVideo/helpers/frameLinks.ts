@@ -10,7 +10,8 @@ import type { IExecuteFunctions } from 'n8n-workflow';
 import type { UploadImageExtension } from '../../shared/capabilities';
 import { InvalidInputError, quoteSafely } from '../../shared/errors';
 import { backoffMs, pause, throwIfCancelled } from '../../shared/pacing';
-import { type CheckedFrame, detectImageFormat, FRAME_MAX_BYTES, FRAME_MAX_MIB, type FrameImage, labelOf, type ReadBytes, readBytes, SMALLER_IMAGE } from './frameBytes';
+import { type CheckedFrame, FRAME_MAX_BYTES, FRAME_MAX_MIB, type FrameImage, labelOf, type ReadBytes, readBytes, SMALLER_IMAGE } from './frameBytes';
+import { detectImageFormat } from '../../shared/fileTypes';
 import { privateHostKind } from './privateAddresses';
 
 /** The whole download of one frame link, connection to last byte. */

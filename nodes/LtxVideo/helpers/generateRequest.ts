@@ -24,7 +24,7 @@ import {
 	SEED_MAX,
 } from '../../shared/capabilities';
 import { InvalidInputError, quoteSafely } from '../../shared/errors';
-import { UUID_PATTERN } from '../../shared/validation';
+import { toBoolean, UUID_PATTERN } from '../../shared/validation';
 
 /** Where a start or end image comes from, after validation. */
 export type FrameInput =
@@ -95,12 +95,6 @@ function toInteger(value: unknown): number | undefined {
 	if (typeof value === 'number') return Number.isInteger(value) ? value : undefined;
 	if (typeof value === 'string' && /^\s*-?\d+\s*$/.test(value)) return Number(value);
 	return undefined;
-}
-
-function toBoolean(value: unknown, label: string): boolean {
-	if (typeof value === 'boolean') return value;
-	if (value === 'true' || value === 'false') return value === 'true';
-	throw new InvalidInputError(`"${label}" must be true or false, not ${show(value)}`, `Set "${label}" to true or false.`);
 }
 
 export function validateModel(value: unknown): ModelSlug {

@@ -18,7 +18,7 @@ import {
 	SEED_MAX,
 	toOptions,
 } from '../../../shared/capabilities';
-import { downloadOptions, optionsCollection, waitOptions } from '../../../shared/descriptions';
+import { downloadOptions, optionsCollection, videoFileOptions, waitOptions } from '../../../shared/descriptions';
 import { FRAME_MAX_MIB } from '../../helpers/frameBytes';
 import { FRAME_URL_TIMEOUT_SECONDS } from '../../helpers/frameLinks';
 import { forOperation } from './common.description';
@@ -216,6 +216,7 @@ export const description: INodeProperties[] = forOperation('generate', [
 	},
 	optionsCollection([
 		...downloadOptions({ '/waitForCompletion': [true] }),
+		...videoFileOptions({ '/waitForCompletion': [true] }),
 		{
 			displayName: 'Allow Private Links',
 			name: 'allowPrivateLinks',

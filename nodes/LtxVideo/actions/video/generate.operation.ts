@@ -2,7 +2,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
 import { CONCURRENCY_LIMITS, DEFAULT_ASPECT_RATIO, DEFAULT_PROMPT_ENHANCE, DEFAULT_RESOLUTION } from '../../../shared/capabilities';
-import { downloadGenerationVideo } from '../../../shared/download';
+import { downloadGenerationFiles } from '../../../shared/download';
 import { InvalidInputError } from '../../../shared/errors';
 import { generationJson, type KnownRequestFacts, submittedJson } from '../../../shared/output';
 import type { AccountDetails } from '../../../shared/responses';
@@ -133,13 +133,17 @@ export function generateRun(ctx: IExecuteFunctions, baseUrl: string): ItemRun<Ch
 			const made = await makeGeneration(ctx, session, checked, { itemIndex, progress, cancel, stopNew }, created);
 			const { generationId, cost, width, height, notices = [] } = made;
 			// The run's spend up to and including this video (same unit as `cost`).
-			const spent = { spentThisRun: session.spendGuard.total, ...(notices.length > 0 ? { notice: notices.join(' ') } : {}) };
+			const spentThisRun = session.spendGuard.total;
+			const notice = (more?: string) => {
+				const all = more ? [...notices, more] : notices;
+				return all.length > 0 ? { notice: all.join(' ') } : {};
+			};
 			progress.generationId = generationId;
 
 			// A resumed generation whose request changed since: what was sent, not the current values.
 			const sent = made.resumed?.requestChanged ? { model: made.model, seed: made.seed } : { model: request.model, prompt: request.prompt, seed: request.seed };
 			const facts: KnownRequestFacts = { ...sent, width, height, cost };
-			if (!checked.waitForCompletion) return { json: { ...submittedJson(generationId, facts), ...spent } };
+			if (!checked.waitForCompletion) return { json: { ...submittedJson(generationId, facts), spentThisRun, ...notice() } };
 
 			const record = await waitForVideo(
 				ctx,
@@ -149,11 +153,11 @@ export function generateRun(ctx: IExecuteFunctions, baseUrl: string): ItemRun<Ch
 				throw made.resumed ? noteResumed(error, generationId) : error;
 			});
 			progress.videoUrl = record.videoUrl;
-			const json = { ...generationJson(record, facts), ...spent };
+			const json = { ...generationJson(record, facts), spentThisRun };
 			// After another item's failure the node outputs nothing: the error names this video's link instead.
-			if (!checked.output.download || stopNew.aborted) return { json };
-			const binary = await downloadGenerationVideo(ctx, { url: record.videoUrl!, generationId: record.id, itemIndex, signal: cancel, baseUrl });
-			return { json, binary: { [checked.output.binaryPropertyName]: binary } };
+			if (stopNew.aborted) return { json: { ...json, ...notice() } };
+			const files = await downloadGenerationFiles(ctx, record, checked.output, { itemIndex, signal: cancel, baseUrl });
+			return { json: { ...json, ...notice(files.notice) }, ...(files.binary ? { binary: files.binary } : {}) };
 		},
 	};
 }

@@ -1,9 +1,9 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { downloadOptions, optionsCollection } from '../../../shared/descriptions';
+import { downloadOptions, optionsCollection, videoFileOptions } from '../../../shared/descriptions';
+import { downloadGenerationFiles } from '../../../shared/download';
 import { COMPLETE_WITHOUT_VIDEO } from '../../../shared/errors';
-import { downloadGenerationVideo } from '../../../shared/download';
 import { lookUpGeneration } from '../../../shared/lookup';
 import { generationJson } from '../../../shared/output';
 import { type OutputSettings, validateGenerationId, validateOutputSettings } from '../../../shared/validation';
@@ -12,7 +12,7 @@ import { forOperation, generationIdField } from './common.description';
 
 export const description: INodeProperties[] = forOperation('get', [
 	generationIdField('ID of the generation to look up, e.g. {{ $json.generationId }} from a Generate node that did not wait'),
-	optionsCollection(downloadOptions()),
+	optionsCollection([...downloadOptions(), ...videoFileOptions()]),
 ]);
 
 interface CheckedGet {
@@ -49,9 +49,9 @@ export function getRun(ctx: IExecuteFunctions, baseUrl: string): ItemRun<Checked
 			if (record.status === 'COMPLETE' && record.outputCount === 0) {
 				json.message = COMPLETE_WITHOUT_VIDEO;
 			}
-			if (record.status !== 'COMPLETE' || !record.videoUrl || !output.download) return { json };
-			const binary = await downloadGenerationVideo(ctx, { url: record.videoUrl, generationId, ...call });
-			return { json, binary: { [output.binaryPropertyName]: binary } };
+			if (record.status !== 'COMPLETE' || !record.videoUrl) return { json };
+			const { binary, notice } = await downloadGenerationFiles(ctx, record, output, call);
+			return { json: notice ? { ...json, notice } : json, ...(binary ? { binary } : {}) };
 		},
 	};
 }
