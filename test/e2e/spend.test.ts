@@ -1,7 +1,7 @@
 /**
  * Spend guards (issue 22) in a real n8n 2.41.1 with the installed package and the emulator's prices and
  * balance: Max Spend per Run over a 10-row batch (concurrency 4 and Auto), a create without cost, Retry On
- * Fail with a limit, and Keep Account Balance Above across 5 executions started at once by a webhook.
+ * Fail with a limit, and Keep Account Balance Above reached mid-batch and across 5 executions started at once by a webhook.
  */
 import { createWorld, type E2eWorld, itemsIntoLtxWorkflow, nodeOnRow } from './fixtures.ts';
 import type { RestSession } from './n8n-instance.ts';
@@ -53,6 +53,7 @@ const WORKFLOWS = [
 	batch('ltxSpendLimitAuto', 10, { maxConcurrency: 0, maxSpendPerRun: 1.5 }),
 	batch('ltxSpendNoCost', 3, { maxConcurrency: 4, maxSpendPerRun: 10 }),
 	batch('ltxSpendRetryOnFail', 5, { maxConcurrency: 1, maxSpendPerRun: 0.75 }, { retryOnFail: true, maxTries: 3, waitBetweenTries: 500 }),
+	batch('ltxSpendFloorMidBatch', 8, { maxConcurrency: 4, keepBalanceAbove: 1800 }),
 	formWorkflow(),
 ];
 
@@ -78,6 +79,10 @@ const byId = (id: string) => WORKFLOWS.find((workflow) => workflow.id === id)!;
 const runToEnd = async (id: string): Promise<Execution> => await waitForExecution(session, await runManually(session, byId(id)));
 const creates = async () => (await world.emulator.requests()).filter((request) => request.route === 'create');
 const errorsOf = (execution: Execution) => outputOf(execution, LTX).filter((item) => item.json.error !== undefined);
+const paidTokens = async () => {
+	const me = await fetch(`${world.emulator.baseUrl}/v1/me`, { headers: { authorization: `Bearer ${world.emulator.apiKey}` } });
+	return ((await me.json()) as { user_details: Array<{ apiPaidTokens: number }> }).user_details[0].apiPaidTokens;
+};
 const videosOf = (execution: Execution) => outputOf(execution, LTX).filter((item) => item.json.error === undefined);
 
 test.each([
@@ -120,6 +125,18 @@ test('Retry On Fail with a limit: the resumed generation counts once and is not 
 	expect(execution.data.resultData.error?.message).toMatch(/^Spend limit of 0\.75 DOLLARS reached: 0\.72 DOLLARS spent in this run, this video would cost about 0\.24 DOLLARS \[item 3\]/);
 }, 180_000);
 
+test('Keep Account Balance Above, reached in the middle of a batch: 5 of 8 videos, then clear errors and no more creates', async () => {
+	// 3000 credits, floor 1800, Fast 6 s = 240 credits: room for exactly 5 videos.
+	await world.emulator.setOptions({ costUnit: 'CREDITS', accountBalance: { subscription: 0, paid: 3000 } });
+	const execution = await runToEnd('ltxSpendFloorMidBatch');
+
+	expect(execution.status).toBe('success');
+	expect((await creates()).filter((request) => request.status === 200)).toHaveLength(5);
+	expect(videosOf(execution)).toHaveLength(5);
+	expect(errorsOf(execution).map((item) => item.json.error)).toEqual(Array.from({ length: 3 }, () => expect.stringMatching(/^Account balance floor of 1800 (CREDITS )?reached/)));
+	expect(await paidTokens()).toBe(1800);
+});
+
 interface ExecutionSummary {
 	id: string;
 	status: string;
@@ -147,10 +164,6 @@ async function waitForFormExecutions(count: number): Promise<Execution[]> {
 	}
 }
 
-const paidTokens = async () => {
-	const me = await fetch(`${world.emulator.baseUrl}/v1/me`, { headers: { authorization: `Bearer ${world.emulator.apiKey}` } });
-	return ((await me.json()) as { user_details: Array<{ apiPaidTokens: number }> }).user_details[0].apiPaidTokens;
-};
 
 test('Keep Account Balance Above, 5 form submissions at once (2 videos each): at most one video per execution, then the floor holds', async () => {
 	// 3000 credits, floor 2280, Pro 8 s = 480 credits: each execution reads room for 1.5 videos, so it makes
