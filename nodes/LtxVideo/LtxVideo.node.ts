@@ -1,8 +1,9 @@
-import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { route } from './actions/router';
 import { videoDescription } from './actions/video';
+import { resumeParkedExecution } from './helpers/resumeWebhook';
 
 export class LtxVideo implements INodeType {
 	description: INodeTypeDescription = {
@@ -19,6 +20,9 @@ export class LtxVideo implements INodeType {
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [{ name: 'leonardoAiApi', required: true }],
+		// Generate's "Pause Execution": the parked execution's resume URL ($execution.resumeUrl) runs webhook().
+		webhooks: [{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', path: '', restartWebhook: true }],
+		waitingNodeTooltip: 'Paused until Leonardo finishes the video(s): the LTX Video Trigger resumes this execution',
 		properties: [
 			{
 				displayName: 'Resource',
@@ -34,5 +38,10 @@ export class LtxVideo implements INodeType {
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		return await route(this);
+	}
+
+	/** A call of a paused Generate's resume URL (helpers/resumeWebhook.ts). */
+	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
+		return await resumeParkedExecution(this);
 	}
 }

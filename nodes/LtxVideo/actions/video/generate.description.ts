@@ -220,6 +220,15 @@ export const description: INodeProperties[] = forOperation('generate', [
 			default: DEFAULT_CONCURRENCY,
 			description: `How many items generate at the same time (1 to ${CONCURRENCY_LIMITS.max}), or 0 for Auto: your plan's API concurrency slots as Leonardo reports them, at most ${CONCURRENCY_LIMITS.max} (${CONCURRENCY_LIMITS.autoFallback} when it does not say). Leonardo allows ${CONCURRENCY_LIMITS.createsPerMinute} new generations per minute.`,
 		},
+		{
+			displayName: 'Pause Execution',
+			name: 'pauseExecution',
+			type: 'boolean',
+			default: false,
+			displayOptions: { show: { '/waitForCompletion': [true] } },
+			description:
+				'Whether to park the execution in n8n’s Waiting state while Leonardo renders, instead of polling in a running execution: no worker or execution slot is held, and an n8n restart changes nothing. The LTX Video Trigger (published, same credential, its Production URL in the credential’s "Trigger URL", a "Webhook Callback API Key" set) resumes it when Leonardo calls; "Timeout" bounds the wait. Needs "n8n start" (the CLI "n8n execute" cannot wait).',
+		},
 		pollIntervalOption,
 		{
 			displayName: 'Public',
