@@ -1,4 +1,4 @@
-import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
+import type { IExecuteFunctions, IHookFunctions, INodeExecutionData, INodeType, INodeTypeDescription, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { route } from './actions/router';
@@ -39,6 +39,24 @@ export class LtxVideo implements INodeType {
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		return await route(this);
 	}
+
+	/**
+	 * Nothing to register anywhere: the only webhook is the resume URL of a paused execution
+	 * (`restartWebhook`), which n8n serves for waiting executions and never registers on publishing.
+	 */
+	webhookMethods = {
+		default: {
+			async checkExists(this: IHookFunctions): Promise<boolean> {
+				return true;
+			},
+			async create(this: IHookFunctions): Promise<boolean> {
+				return true;
+			},
+			async delete(this: IHookFunctions): Promise<boolean> {
+				return true;
+			},
+		},
+	};
 
 	/** A call of a paused Generate's resume URL (helpers/resumeWebhook.ts). */
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
