@@ -78,6 +78,8 @@ export class PauseRegistry {
 			if (isLive(entry, now)) merged[id] = entry;
 		}
 		for (const [id, entry] of this.here()) if (!isLive(entry, now)) this.here().delete(id);
+		// A trigger nobody registered with keeps its static data as it was.
+		if (Object.keys(merged).length === 0 && !(STATIC_KEY in this.staticData)) return;
 		this.staticData[STATIC_KEY] = merged;
 	}
 }

@@ -33,9 +33,9 @@ export async function checkPauseReady(ctx: IExecuteFunctions, timeoutMs: number)
 	const triggerUrl = typeof credentials.triggerUrl === 'string' ? credentials.triggerUrl.trim() : '';
 	const secret = typeof credentials.webhookCallbackApiKey === 'string' ? credentials.webhookCallbackApiKey.trim() : '';
 	const setUp = 'Publish a workflow with the LTX Video Trigger (same credential), put its Production URL into the credential\'s "Trigger URL" and set the credential\'s "Webhook Callback API Key"; or turn off "Pause Execution".';
-	if (!triggerUrl) throw new InvalidInputError('"Pause Execution" needs the credential\'s "Trigger URL"', setUp);
-	if (!/^https?:\/\/[^\s]+$/i.test(triggerUrl)) throw new InvalidInputError('The credential\'s "Trigger URL" is not an http(s) URL', setUp);
-	if (!secret) throw new InvalidInputError('"Pause Execution" needs the credential\'s "Webhook Callback API Key"', setUp);
+	if (!triggerUrl) throw new InvalidInputError(`"Pause Execution" needs the credential's "Trigger URL"`, setUp);
+	if (!/^https?:\/\/[^\s]+$/i.test(triggerUrl)) throw new InvalidInputError(`The credential's "Trigger URL" is not an http(s) URL`, setUp);
+	if (!secret) throw new InvalidInputError(`"Pause Execution" needs the credential's "Webhook Callback API Key"`, setUp);
 	const unsupported = parkingUnsupported(ctx);
 	const resumeUrl = unsupported ? '' : readResumeUrl(ctx);
 	const reason = unsupported ?? (/[?&]signature=[^&]+/.test(resumeUrl) ? undefined : 'this n8n gives no signed resume URL for the execution');
