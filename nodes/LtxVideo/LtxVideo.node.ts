@@ -1,6 +1,7 @@
-import type { IExecuteFunctions, IHookFunctions, INodeExecutionData, INodeType, INodeTypeDescription, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
+import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
+import { nothingToRegister } from '../shared/webhookMethods';
 import { route } from './actions/router';
 import { videoDescription } from './actions/video';
 import { resumeParkedExecution } from './helpers/resumeWebhook';
@@ -44,19 +45,7 @@ export class LtxVideo implements INodeType {
 	 * Nothing to register anywhere: the only webhook is the resume URL of a paused execution
 	 * (`restartWebhook`), which n8n serves for waiting executions and never registers on publishing.
 	 */
-	webhookMethods = {
-		default: {
-			async checkExists(this: IHookFunctions): Promise<boolean> {
-				return true;
-			},
-			async create(this: IHookFunctions): Promise<boolean> {
-				return true;
-			},
-			async delete(this: IHookFunctions): Promise<boolean> {
-				return true;
-			},
-		},
-	};
+	webhookMethods = nothingToRegister;
 
 	/** A call of a paused Generate's resume URL (helpers/resumeWebhook.ts). */
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {

@@ -12,7 +12,7 @@ import type { Workflow } from './examples.ts';
 import { createWorld, type E2eWorld } from './fixtures.ts';
 import type { RestSession } from './n8n-instance.ts';
 import { CREDENTIAL_TYPE, EXAMPLE_CREDENTIAL, NODE_TYPE } from './project.ts';
-import { downloadBinary, type Execution, getExecution, outputOf, runManually, waitForExecution } from '../queue/executions.ts';
+import { downloadBinary, type Execution, executionsOf as listExecutions, getExecution, outputOf, runManually, waitForExecution } from '../queue/executions.ts';
 
 const SECRET = 'e2e-pause-callback-secret-5b1d7e';
 const TRIGGER_WEBHOOK_ID = '7a8b9c0d-1e2f-4a3b-8c4d-5e6f7a8b9c01';
@@ -112,16 +112,7 @@ async function publish(id: string, url: string): Promise<void> {
 	await waitFor(`workflow ${id} to be published`, async () => (await fetch(url, { method: 'POST' })).status !== 404);
 }
 
-interface ExecutionSummary {
-	id: string;
-	status: string;
-	mode: string;
-}
-
-async function executionsOf(workflowId: string): Promise<ExecutionSummary[]> {
-	const filter = encodeURIComponent(JSON.stringify({ workflowId }));
-	return (await session.request<{ results: ExecutionSummary[] }>('GET', `/rest/executions?filter=${filter}`)).results;
-}
+const executionsOf = async (workflowId: string) => await listExecutions(session, workflowId);
 
 /** Starts a published paused workflow with `prompts` (one item each); resolves with its execution once it is `waiting`. */
 async function startParked(workflow: Workflow, prompts: string[]): Promise<Execution> {
