@@ -29,7 +29,12 @@ export const IDS = {
 	triggerSubmit: 'ltxQueueTrigSub1',
 	trigger: 'ltxQueueTrigger1',
 	retry: 'ltxQueueRetry001',
+	pauseTrigger: 'ltxQueuePauseTr1',
+	paused: 'ltxQueuePaused01',
 } as const;
+
+/** The webhook ID of the pause test's LTX Video Trigger (its Production URL is the credential's Trigger URL). */
+export const PAUSE_TRIGGER_WEBHOOK_ID = '5a1e0c4e-0000-4000-8000-0000000000bb';
 
 export const WEBHOOK_PATH = 'ltx-queue-batch';
 /** The form path of example 01. */
@@ -182,4 +187,40 @@ export function triggerPair(): Workflow[] {
 	const pair = loadExamples().filter(({ workflow }) => workflow.id in byId);
 	if (pair.length !== 2) throw new Error('examples/ lacks 05-submit-for-trigger.json or 06-trigger-save-video.json');
 	return pair.map(({ workflow }) => ({ ...workflow, id: byId[workflow.id] }));
+}
+
+/**
+ * Generate with Pause Execution (two items) and the LTX Video Trigger that resumes it: the execution parks
+ * on a worker, the callback reaches main, the resumed execution runs on a worker.
+ */
+export function pausePair(): Workflow[] {
+	const trigger: WorkflowNode = {
+		id: '5a1e0c4e-0000-4000-8000-000000000010',
+		name: 'When a video is ready',
+		type: 'n8n-nodes-leonardo-ltx.ltxVideoTrigger',
+		typeVersion: 1,
+		position: [0, 0],
+		webhookId: PAUSE_TRIGGER_WEBHOOK_ID,
+		parameters: { options: { download: false, pollInterval: 1 } },
+		credentials: { leonardoAiApi: { id: EXAMPLE_CREDENTIAL.id, name: EXAMPLE_CREDENTIAL.name } },
+	};
+	const done: WorkflowNode = { id: '5a1e0c4e-0000-4000-8000-000000000011', name: 'Done', type: 'n8n-nodes-base.noOp', typeVersion: 1, position: [200, 0], parameters: {} };
+	const generate = ltxNode('Generate paused', { prompt: '={{ $json.prompt }}', options: { pauseExecution: true, timeout: 600 } });
+	const prompts: WorkflowNode = {
+		id: '5a1e0c4e-0000-4000-8000-000000000012',
+		name: 'Prompts',
+		type: 'n8n-nodes-base.set',
+		typeVersion: 3.4,
+		position: [100, 0],
+		parameters: { mode: 'raw', jsonOutput: JSON.stringify({ prompts: ['[emu:delay=6000] A paused fox', '[emu:delay=8000] A paused owl'] }), options: {} },
+	};
+	const split: WorkflowNode = {
+		id: '5a1e0c4e-0000-4000-8000-000000000013',
+		name: 'One item per prompt',
+		type: 'n8n-nodes-base.splitOut',
+		typeVersion: 1,
+		position: [200, 0],
+		parameters: { fieldToSplitOut: 'prompts', destinationFieldName: 'prompt', options: {} },
+	};
+	return [linear(IDS.pauseTrigger, 'Queue mode: pause trigger', [trigger, done]), linear(IDS.paused, 'Queue mode: paused', [manualTrigger, prompts, split, generate])];
 }
