@@ -462,7 +462,7 @@ describe('Pause Execution', () => {
 			await cluster.emulator.configureWebhook({ url: triggerUrl, callbackApiKey: SECRET });
 			const executionId = await runManually(cluster.session, workflow(IDS.paused));
 			const parked = await waitForExecution(cluster.session, executionId, { statuses: ['waiting', 'success', 'error'] });
-			expect(parked.status).toBe('waiting');
+			expect({ status: parked.status, error: parked.data.resultData.error?.message }).toEqual({ status: 'waiting', error: undefined });
 			// The worker ran the first part and let go of the execution.
 			expect(cluster.workerLog()).toMatch(new RegExp(`Worker finished execution ${executionId} \\(job \\d+\\)`));
 

@@ -212,7 +212,7 @@ export function pausePair(): Workflow[] {
 		type: 'n8n-nodes-base.set',
 		typeVersion: 3.4,
 		position: [100, 0],
-		parameters: { mode: 'raw', jsonOutput: JSON.stringify({ prompts: ['[emu:delay=6000] A paused fox', '[emu:delay=8000] A paused owl'] }), options: {} },
+		parameters: { mode: 'raw', jsonOutput: JSON.stringify({ prompts: [{ prompt: '[emu:delay=6000] A paused fox' }, { prompt: '[emu:delay=8000] A paused owl' }] }), options: {} },
 	};
 	const split: WorkflowNode = {
 		id: '5a1e0c4e-0000-4000-8000-000000000013',
@@ -220,7 +220,7 @@ export function pausePair(): Workflow[] {
 		type: 'n8n-nodes-base.splitOut',
 		typeVersion: 1,
 		position: [200, 0],
-		parameters: { fieldToSplitOut: 'prompts', destinationFieldName: 'prompt', options: {} },
+		parameters: { fieldToSplitOut: 'prompts', options: {} },
 	};
 	return [linear(IDS.pauseTrigger, 'Queue mode: pause trigger', [trigger, done]), linear(IDS.paused, 'Queue mode: paused', [manualTrigger, prompts, split, generate])];
 }
