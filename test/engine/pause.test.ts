@@ -184,4 +184,7 @@ test('every generation finished before the node could park (their callbacks may 
 		['COMPLETE', 'video/mp4', { item: 0 }],
 		['COMPLETE', 'video/mp4', { item: 1 }],
 	]);
+	// It registered first (a callback from then on resumes nothing parked: the resume call finds it finished).
+	const registry = (Object.values(host.staticData)[0] as IDataObject).pausedGenerations as IDataObject;
+	expect(Object.keys(registry)).toEqual(expect.arrayContaining(createdGenerations()));
 });

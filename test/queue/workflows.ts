@@ -194,33 +194,27 @@ export function triggerPair(): Workflow[] {
  * on a worker, the callback reaches main, the resumed execution runs on a worker.
  */
 export function pausePair(): Workflow[] {
-	const trigger: WorkflowNode = {
-		id: '5a1e0c4e-0000-4000-8000-000000000010',
-		name: 'When a video is ready',
-		type: 'n8n-nodes-leonardo-ltx.ltxVideoTrigger',
-		typeVersion: 1,
-		position: [0, 0],
-		webhookId: PAUSE_TRIGGER_WEBHOOK_ID,
-		parameters: { options: { download: false, pollInterval: 1 } },
-		credentials: { leonardoAiApi: { id: EXAMPLE_CREDENTIAL.id, name: EXAMPLE_CREDENTIAL.name } },
-	};
-	const done: WorkflowNode = { id: '5a1e0c4e-0000-4000-8000-000000000011', name: 'Done', type: 'n8n-nodes-base.noOp', typeVersion: 1, position: [200, 0], parameters: {} };
-	const generate = ltxNode('Generate paused', { prompt: '={{ $json.prompt }}', options: { pauseExecution: true, timeout: 600 } });
-	const prompts: WorkflowNode = {
-		id: '5a1e0c4e-0000-4000-8000-000000000012',
-		name: 'Prompts',
-		type: 'n8n-nodes-base.set',
-		typeVersion: 3.4,
-		position: [100, 0],
-		parameters: { mode: 'raw', jsonOutput: JSON.stringify({ prompts: [{ prompt: '[emu:delay=6000] A paused fox' }, { prompt: '[emu:delay=8000] A paused owl' }] }), options: {} },
-	};
-	const split: WorkflowNode = {
-		id: '5a1e0c4e-0000-4000-8000-000000000013',
-		name: 'One item per prompt',
-		type: 'n8n-nodes-base.splitOut',
-		typeVersion: 1,
-		position: [200, 0],
-		parameters: { fieldToSplitOut: 'prompts', options: {} },
-	};
-	return [linear(IDS.pauseTrigger, 'Queue mode: pause trigger', [trigger, done]), linear(IDS.paused, 'Queue mode: paused', [manualTrigger, prompts, split, generate])];
+	const node = (n: number, name: string, type: string, typeVersion: number, parameters: Record<string, unknown>, extra: Partial<WorkflowNode> = {}): WorkflowNode => ({
+		id: `5a1e0c4e-0000-4000-8000-0000000000${10 + n}`,
+		name,
+		type,
+		typeVersion,
+		position: [n * 200, 0],
+		parameters,
+		...extra,
+	});
+	const credentials = { leonardoAiApi: { id: EXAMPLE_CREDENTIAL.id, name: EXAMPLE_CREDENTIAL.name } };
+	const prompts = [{ prompt: '[emu:delay=6000] A paused fox' }, { prompt: '[emu:delay=8000] A paused owl' }];
+	return [
+		linear(IDS.pauseTrigger, 'Queue mode: pause trigger', [
+			node(0, 'When a video is ready', 'n8n-nodes-leonardo-ltx.ltxVideoTrigger', 1, { options: { download: false, pollInterval: 1 } }, { webhookId: PAUSE_TRIGGER_WEBHOOK_ID, credentials }),
+			node(1, 'Done', 'n8n-nodes-base.noOp', 1, {}),
+		]),
+		linear(IDS.paused, 'Queue mode: paused', [
+			manualTrigger,
+			node(2, 'Prompts', 'n8n-nodes-base.set', 3.4, { mode: 'raw', jsonOutput: JSON.stringify({ prompts }), options: {} }),
+			node(3, 'One item per prompt', 'n8n-nodes-base.splitOut', 1, { fieldToSplitOut: 'prompts', options: {} }),
+			ltxNode('Generate paused', { prompt: '={{ $json.prompt }}', options: { pauseExecution: true, timeout: 600 } }),
+		]),
+	];
 }
