@@ -35,6 +35,15 @@ export class LeonardoAiApi implements ICredentialType {
 			description:
 				'Only for the LTX Video Trigger: the "Webhook Callback API Key" chosen when this API key was created in Leonardo. Leonardo sends it with every callback; the trigger refuses calls without it. Leave empty if the key has none.',
 		},
+		{
+			displayName: 'Trigger URL',
+			name: 'triggerUrl',
+			type: 'string',
+			default: '',
+			placeholder: 'e.g. https://n8n.example.com/webhook/1f2e.../webhook',
+			description:
+				'Only for Generate’s "Pause Execution": the Production URL of the published LTX Video Trigger that receives this API key’s callbacks (the URL given to Leonardo). Paused executions register there, authenticated with the Webhook Callback API Key.',
+		},
 	];
 
 	authenticate: IAuthenticateGeneric = {

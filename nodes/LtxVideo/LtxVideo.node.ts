@@ -1,8 +1,10 @@
-import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
+import { nothingToRegister } from '../shared/webhookMethods';
 import { route } from './actions/router';
 import { videoDescription } from './actions/video';
+import { resumeParkedExecution } from './helpers/resumeWebhook';
 
 export class LtxVideo implements INodeType {
 	description: INodeTypeDescription = {
@@ -21,6 +23,9 @@ export class LtxVideo implements INodeType {
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [{ name: 'leonardoAiApi', required: true }],
+		// Generate's "Pause Execution": the parked execution's resume URL ($execution.resumeUrl) runs webhook().
+		webhooks: [{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', path: '', restartWebhook: true }],
+		waitingNodeTooltip: 'Paused until Leonardo finishes the video(s): the LTX Video Trigger resumes this execution',
 		properties: [
 			{
 				displayName: 'Resource',
@@ -36,5 +41,16 @@ export class LtxVideo implements INodeType {
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		return await route(this);
+	}
+
+	/**
+	 * Nothing to register anywhere: the only webhook is the resume URL of a paused execution
+	 * (`restartWebhook`), which n8n serves for waiting executions and never registers on publishing.
+	 */
+	webhookMethods = nothingToRegister;
+
+	/** A call of a paused Generate's resume URL (helpers/resumeWebhook.ts). */
+	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
+		return await resumeParkedExecution(this);
 	}
 }

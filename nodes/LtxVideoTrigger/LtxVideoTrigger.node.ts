@@ -1,7 +1,8 @@
-import type { IExecuteFunctions, IHookFunctions, INodeExecutionData, INodeType, INodeTypeDescription, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
+import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { downloadOptions, optionsCollection, waitOptions } from '../shared/descriptions';
+import { nothingToRegister } from '../shared/webhookMethods';
 import { receiveCallback } from './receive';
 import { attachVideos } from './execute';
 
@@ -87,19 +88,7 @@ export class LtxVideoTrigger implements INodeType {
 	 * when the key is created (no API exists for it), so publishing and unpublishing only open and
 	 * close n8n's own endpoint.
 	 */
-	webhookMethods = {
-		default: {
-			async checkExists(this: IHookFunctions): Promise<boolean> {
-				return true;
-			},
-			async create(this: IHookFunctions): Promise<boolean> {
-				return true;
-			},
-			async delete(this: IHookFunctions): Promise<boolean> {
-				return true;
-			},
-		},
-	};
+	webhookMethods = nothingToRegister;
 
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
 		return await receiveCallback(this);

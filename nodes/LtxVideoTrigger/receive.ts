@@ -23,7 +23,10 @@ import { validateOutputSettings, validateWaitSettings, type WaitSettings } from 
 import { generationJson } from '../shared/output';
 import { apiBaseUrl, CREDENTIAL_TYPE, secretsOf } from '../shared/transport';
 import { type Callback, HandledCallbacks, readCallback } from './callback';
+import { isRegistrationBody, readRegistration } from '../shared/pauseProtocol';
 import { awaitFinishedRecord } from './record';
+import { isOwnResumeUrl, PauseRegistry } from './registry';
+import { relayToParkedExecution } from './relay';
 import { bearerMatches, isLeonardoIp } from './security';
 
 interface TriggerSettings {
@@ -68,12 +71,16 @@ export async function receiveCallback(ctx: IWebhookFunctions): Promise<IWebhookR
 	}
 
 	const request = ctx.getRequestObject();
+	const credentials = await ctx.getCredentials(CREDENTIAL_TYPE);
+	const secret = typeof credentials.webhookCallbackApiKey === 'string' ? credentials.webhookCallbackApiKey.trim() : '';
+	const scope = `${ctx.getWorkflow().id ?? ''}:${node.id}`;
+	const registry = new PauseRegistry(ctx.getWorkflowStaticData('node'), scope);
+	// A paused Generate of this n8n registering (not Leonardo: "Only Leonardo's IP Addresses" does not apply).
+	if (isRegistrationBody(ctx.getBodyData())) return acceptRegistration(ctx, registry, secret);
 	if (settings.leonardoIpsOnly && !isLeonardoIp(request.ip)) {
 		answer(ctx, 403, { error: 'This address may not call this webhook.' });
 		return nothingStarted;
 	}
-	const credentials = await ctx.getCredentials(CREDENTIAL_TYPE);
-	const secret = typeof credentials.webhookCallbackApiKey === 'string' ? credentials.webhookCallbackApiKey.trim() : '';
 	if (secret && !bearerMatches(request.headers.authorization, secret)) {
 		answer(ctx, 401, { error: 'Missing or wrong Webhook Callback API Key.' }, { 'www-authenticate': 'Bearer' });
 		return nothingStarted;
@@ -84,7 +91,7 @@ export async function receiveCallback(ctx: IWebhookFunctions): Promise<IWebhookR
 		answer(ctx, 400, { error: `Not a Leonardo webhook callback: ${callback}.` });
 		return nothingStarted;
 	}
-	const handled = new HandledCallbacks(ctx.getWorkflowStaticData('node'), `${ctx.getWorkflow().id ?? ''}:${node.id}`);
+	const handled = new HandledCallbacks(ctx.getWorkflowStaticData('node'), scope);
 	// Already started, or another call (a copy, a redelivery) is waiting for the same record right now.
 	if (!handled.claim(callback.generationId)) {
 		answer(ctx, 200, { received: true, duplicate: true });
@@ -92,17 +99,74 @@ export async function receiveCallback(ctx: IWebhookFunctions): Promise<IWebhookR
 	}
 	answer(ctx, 200, { received: true });
 
+	if (registry.find(callback.generationId)) {
+		await resumeParked(ctx, registry, callback, settings);
+		handled.dropped(callback.generationId);
+		return nothingStarted;
+	}
 	let item: INodeExecutionData | undefined;
 	try {
 		item = await itemFor(ctx, callback, settings);
 	} catch (error) {
 		item = failedItem(envelopeJson(callback), (error as Error).message, callback.generationId);
-	} finally {
-		// Marked handled only when n8n gets the item that starts the execution.
-		if (item) handled.started(callback.generationId);
-		else handled.dropped(callback.generationId);
+	}
+	// Registered while this call waited for the record (in this process): the paused execution takes it.
+	if (registry.find(callback.generationId)) {
+		await resumeParked(ctx, registry, callback, settings);
+		item = undefined;
+	}
+	// Marked handled only when n8n gets the item that starts the execution; n8n then saves the static
+	// data whole, so the registrations this process received go in too.
+	if (item) {
+		handled.started(callback.generationId);
+		registry.save();
+	} else {
+		handled.dropped(callback.generationId);
 	}
 	return item ? { noWebhookResponse: true, workflowData: [[item]] } : nothingStarted;
+}
+
+/** A registration of a paused Generate: only with the Webhook Callback API Key, only for this n8n's resume URLs. */
+function acceptRegistration(ctx: IWebhookFunctions, registry: PauseRegistry, secret: string): IWebhookResponseData {
+	if (!secret) {
+		answer(ctx, 401, { error: 'Registrations need a Webhook Callback API Key in the trigger\'s credential.' }, { 'www-authenticate': 'Bearer' });
+		return nothingStarted;
+	}
+	if (!bearerMatches(ctx.getRequestObject().headers.authorization, secret)) {
+		answer(ctx, 401, { error: 'Missing or wrong Webhook Callback API Key.' }, { 'www-authenticate': 'Bearer' });
+		return nothingStarted;
+	}
+	const registration = readRegistration(ctx.getBodyData());
+	if (typeof registration === 'string') {
+		answer(ctx, 400, { error: `Not a valid registration: ${registration}.` });
+		return nothingStarted;
+	}
+	if (!isOwnResumeUrl(ctx.getNodeWebhookUrl('default') ?? '', ctx.getNode().webhookId, registration.resumeUrl)) {
+		answer(ctx, 403, { error: 'Only resume URLs of this n8n are accepted.' });
+		return nothingStarted;
+	}
+	const known = registry.register(registration);
+	ctx.logger.info(`LTX Video Trigger "${ctx.getNode().name}": a paused execution registered generation(s) ${registration.generationIds.join(', ')}`);
+	answer(ctx, 200, { registered: true, known });
+	return nothingStarted;
+}
+
+/**
+ * The callback's generation belongs to a paused Generate: once Leonardo shows it finished (the paused
+ * node reads every generation and would stay parked on a PENDING one, and Leonardo calls only once),
+ * its resume URL is called. The trigger's own workflow does not start.
+ */
+async function resumeParked(ctx: IWebhookFunctions, registry: PauseRegistry, callback: Callback, settings: TriggerSettings): Promise<void> {
+	const { generationId } = callback;
+	try {
+		await awaitFinishedRecord(ctx, generationId, await apiBaseUrl(ctx), settings.wait);
+	} catch {
+		// The paused node looks the generation up itself; the relay goes ahead.
+	}
+	const parked = registry.find(generationId);
+	if (!parked) return;
+	const outcome = await relayToParkedExecution(ctx, parked.resumeUrl, generationId);
+	ctx.logger.info(`LTX Video Trigger "${ctx.getNode().name}": callback for generation ${generationId} relayed to its paused execution (${outcome})`);
 }
 
 /** The output item for an accepted callback, or undefined when it starts nothing. */

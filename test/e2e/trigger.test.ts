@@ -13,7 +13,7 @@ import { loadExamples, type Workflow } from './examples.ts';
 import { createWorld, type E2eWorld, readMp4Header } from './fixtures.ts';
 import type { RestSession } from './n8n-instance.ts';
 import { EXAMPLE_CREDENTIAL } from './project.ts';
-import { type Execution, getExecution, outputOf, runManually, waitForExecution } from '../queue/executions.ts';
+import { type Execution, executionsOf as listExecutions, getExecution, outputOf, runManually, waitForExecution } from '../queue/executions.ts';
 
 const SECRET = 'e2e-webhook-callback-secret-7f3a9c';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -98,17 +98,7 @@ async function publish(id: string): Promise<void> {
 	await waitFor(`workflow ${id} to be published`, async () => (await fetch(webhookUrl(id), { method: 'POST' })).status !== 404);
 }
 
-interface ExecutionSummary {
-	id: string;
-	workflowId: string;
-	status: string;
-	mode: string;
-}
-
-async function executionsOf(workflowId: string): Promise<ExecutionSummary[]> {
-	const filter = encodeURIComponent(JSON.stringify({ workflowId }));
-	return (await session.request<{ results: ExecutionSummary[] }>('GET', `/rest/executions?filter=${filter}`)).results;
-}
+const executionsOf = async (workflowId: string) => await listExecutions(session, workflowId);
 
 /** The finished executions of a trigger workflow whose trigger output names `generationId`. */
 async function executionsFor(workflowId: string, generationId: string): Promise<Execution[]> {

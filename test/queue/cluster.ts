@@ -113,6 +113,8 @@ export async function startQueueCluster(options: QueueClusterOptions): Promise<Q
 		const emulator = await startEmulator({ delayMs: options.emulatorDelayMs });
 		cleanups.push(() => emulator.stop());
 		const main = withEnv(await N8nInstance.create({ parentDir: scratch, namePrefix: 'main-', homeDir }), env);
+		// Every process builds webhook and resume URLs ($execution.resumeUrl) from it: main's, where webhooks are served.
+		env.WEBHOOK_URL = `${main.url}/`;
 		cleanups.push(() => main.stop());
 		const newWorker = async () =>
 			new WorkerProcess(withEnv(await N8nInstance.create({ parentDir: scratch, namePrefix: 'worker-', homeDir }), env));

@@ -33,6 +33,19 @@ export interface Execution {
 	data: RunData;
 }
 
+export interface ExecutionSummary {
+	id: string;
+	workflowId: string;
+	status: string;
+	mode: string;
+}
+
+/** The executions list of one workflow (newest first), as the editor's executions tab reads it. */
+export async function executionsOf(session: RestSession, workflowId: string): Promise<ExecutionSummary[]> {
+	const filter = encodeURIComponent(JSON.stringify({ workflowId }));
+	return (await session.request<{ results: ExecutionSummary[] }>('GET', `/rest/executions?filter=${filter}`)).results;
+}
+
 /** "Execute workflow" from the workflow's Manual Trigger; returns the execution ID. */
 export async function runManually(session: RestSession, workflow: Workflow): Promise<string> {
 	const trigger = workflow.nodes.find((node) => node.type === 'n8n-nodes-base.manualTrigger');

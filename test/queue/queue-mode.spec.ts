@@ -23,6 +23,8 @@ import {
 	IDS,
 	neverEnding,
 	nodeTimeout,
+	PAUSE_TRIGGER_WEBHOOK_ID,
+	pausePair,
 	retryAfterTimeout,
 	submitOnly,
 	triggerPair,
@@ -48,7 +50,7 @@ beforeAll(async () => {
 		// Long enough that the submit/wait/get example sees PENDING before COMPLETE (its Wait is shortened to 1 s).
 		emulatorDelayMs: 4000,
 		workflows: () => {
-			const all = [...examplesForQueue(), formExample(), batchOfFive(), webhookBatch(), neverEnding(), nodeTimeout(), workflowTimeout(), submitOnly(), retryAfterTimeout(), ...triggerPair()];
+			const all = [...examplesForQueue(), formExample(), batchOfFive(), webhookBatch(), neverEnding(), nodeTimeout(), workflowTimeout(), submitOnly(), retryAfterTimeout(), ...triggerPair(), ...pausePair()];
 			for (const workflow of all) workflows.set(workflow.id, workflow);
 			return all;
 		},
@@ -438,6 +440,50 @@ describe('LTX Video Trigger', () => {
 		} finally {
 			// Later generations of other tests must not call it.
 			await cluster.emulator.configureWebhook({});
+		}
+	});
+});
+
+describe('Pause Execution', () => {
+	const SECRET = 'queue-pause-callback-secret-3c9d';
+
+	test('parks on a worker (no worker held while waiting), the callback reaches main, which resumes it; the rest runs on a worker', async () => {
+		const triggerUrl = `${cluster.main.url}/webhook/${PAUSE_TRIGGER_WEBHOOK_ID}/webhook`;
+		// The credential as the user completes it for this mode.
+		const credentials = await cluster.session.request<Array<{ id: string; name: string; type: string }>>('GET', '/rest/credentials');
+		const credential = credentials.find((entry) => entry.type === 'leonardoAiApi')!;
+		await cluster.session.request('PATCH', `/rest/credentials/${credential.id}`, {
+			name: credential.name,
+			type: credential.type,
+			data: { apiKey: cluster.emulator.apiKey, baseUrl: cluster.emulator.baseUrl, webhookCallbackApiKey: SECRET, triggerUrl },
+		});
+		try {
+			expect((await publish(IDS.pauseTrigger, async () => await fetch(triggerUrl, { method: 'POST' }))).status).toBe(401);
+			await cluster.emulator.configureWebhook({ url: triggerUrl, callbackApiKey: SECRET });
+			const executionId = await runManually(cluster.session, workflow(IDS.paused));
+			const parked = await waitForExecution(cluster.session, executionId, { statuses: ['waiting', 'success', 'error'] });
+			expect({ status: parked.status, error: parked.data.resultData.error?.message }).toEqual({ status: 'waiting', error: undefined });
+			// The worker ran the first part and let go of the execution.
+			expect(cluster.workerLog()).toMatch(new RegExp(`Worker finished execution ${executionId} \\(job \\d+\\)`));
+
+			const done = await waitForExecution(cluster.session, executionId, { timeoutMs: 120_000 });
+			expectSuccess(done);
+			const items = outputOf(done, 'Generate paused');
+			expect(items.map((item) => item.json.status)).toEqual(['COMPLETE', 'COMPLETE']);
+			for (const item of items) await expectMp4InDatabase(item);
+			// Main relayed the callbacks (the trigger runs on main) and enqueued the resumed execution; a worker ran it.
+			expect(cluster.mainLog()).toContain('relayed to its paused execution');
+			expect(cluster.mainLog().match(new RegExp(`Enqueued execution ${executionId} \\(job`, 'g'))?.length).toBeGreaterThanOrEqual(2);
+			expect(cluster.workerLog().match(new RegExp(`Worker finished execution ${executionId} \\(job`, 'g'))?.length).toBeGreaterThanOrEqual(2);
+			const triggerRuns = await cluster.session.request<{ results: unknown[] }>('GET', `/rest/executions?filter=${encodeURIComponent(JSON.stringify({ workflowId: IDS.pauseTrigger }))}`);
+			expect(triggerRuns.results).toEqual([]);
+		} finally {
+			await cluster.emulator.configureWebhook({});
+			await cluster.session.request('PATCH', `/rest/credentials/${credential.id}`, {
+				name: credential.name,
+				type: credential.type,
+				data: { apiKey: cluster.emulator.apiKey, baseUrl: cluster.emulator.baseUrl, webhookCallbackApiKey: '', triggerUrl: '' },
+			});
 		}
 	});
 });

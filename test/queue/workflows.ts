@@ -29,7 +29,12 @@ export const IDS = {
 	triggerSubmit: 'ltxQueueTrigSub1',
 	trigger: 'ltxQueueTrigger1',
 	retry: 'ltxQueueRetry001',
+	pauseTrigger: 'ltxQueuePauseTr1',
+	paused: 'ltxQueuePaused01',
 } as const;
+
+/** The webhook ID of the pause test's LTX Video Trigger (its Production URL is the credential's Trigger URL). */
+export const PAUSE_TRIGGER_WEBHOOK_ID = '5a1e0c4e-0000-4000-8000-0000000000bb';
 
 export const WEBHOOK_PATH = 'ltx-queue-batch';
 /** The form path of example 01. */
@@ -182,4 +187,34 @@ export function triggerPair(): Workflow[] {
 	const pair = loadExamples().filter(({ workflow }) => workflow.id in byId);
 	if (pair.length !== 2) throw new Error('examples/ lacks 05-submit-for-trigger.json or 06-trigger-save-video.json');
 	return pair.map(({ workflow }) => ({ ...workflow, id: byId[workflow.id] }));
+}
+
+/**
+ * Generate with Pause Execution (two items) and the LTX Video Trigger that resumes it: the execution parks
+ * on a worker, the callback reaches main, the resumed execution runs on a worker.
+ */
+export function pausePair(): Workflow[] {
+	const node = (n: number, name: string, type: string, typeVersion: number, parameters: Record<string, unknown>, extra: Partial<WorkflowNode> = {}): WorkflowNode => ({
+		id: `5a1e0c4e-0000-4000-8000-0000000000${10 + n}`,
+		name,
+		type,
+		typeVersion,
+		position: [n * 200, 0],
+		parameters,
+		...extra,
+	});
+	const credentials = { leonardoAiApi: { id: EXAMPLE_CREDENTIAL.id, name: EXAMPLE_CREDENTIAL.name } };
+	const prompts = [{ prompt: '[emu:delay=6000] A paused fox' }, { prompt: '[emu:delay=8000] A paused owl' }];
+	return [
+		linear(IDS.pauseTrigger, 'Queue mode: pause trigger', [
+			node(0, 'When a video is ready', 'n8n-nodes-leonardo-ltx.ltxVideoTrigger', 1, { options: { download: false, pollInterval: 1 } }, { webhookId: PAUSE_TRIGGER_WEBHOOK_ID, credentials }),
+			node(1, 'Done', 'n8n-nodes-base.noOp', 1, {}),
+		]),
+		linear(IDS.paused, 'Queue mode: paused', [
+			manualTrigger,
+			node(2, 'Prompts', 'n8n-nodes-base.set', 3.4, { mode: 'raw', jsonOutput: JSON.stringify({ prompts }), options: {} }),
+			node(3, 'One item per prompt', 'n8n-nodes-base.splitOut', 1, { fieldToSplitOut: 'prompts', options: {} }),
+			ltxNode('Generate paused', { prompt: '={{ $json.prompt }}', options: { pauseExecution: true, timeout: 600 } }),
+		]),
+	];
 }

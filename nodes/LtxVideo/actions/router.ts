@@ -34,7 +34,8 @@ function readOperation(ctx: IExecuteFunctions): Operation {
 export async function route(ctx: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	try {
 		const run = operations[readOperation(ctx)](ctx, await apiBaseUrl(ctx)) as ItemRun<unknown>;
-		return [await runItems(ctx, run)];
+		const items = await runItems(ctx, run);
+		return [run.finish ? await run.finish(items) : items];
 	} catch (error) {
 		throw toNodeError(ctx.getNode(), error);
 	}

@@ -37,6 +37,8 @@ export interface ItemRun<Checked> {
 	run(checked: Checked, itemIndex: number, progress: ItemProgress, signals: ItemSignals): Promise<INodeExecutionData | INodeExecutionData[]>;
 	/** Items at a time; a function is asked once, after the checks, only when some item passed them. */
 	concurrency: number | (() => Promise<number>);
+	/** Runs once over the output of all items (e.g. to park the execution); its result is the node's output. */
+	finish?(items: INodeExecutionData[]): Promise<INodeExecutionData[]>;
 }
 
 /** Items checked at the same time (a check reads binary data or downloads a frame link). */

@@ -13,7 +13,7 @@ import { type GenerationRecord, readGenerationResponse } from '../../shared/resp
 import type { WaitSettings } from '../../shared/validation';
 import { pause, WaitCancelledError } from '../../shared/pacing';
 import type { RateLimiter } from './rateLimiter';
-import { LeonardoApiError, RATE_LIMIT_WAITS_MS } from '../../shared/transport';
+import { LeonardoApiError, type NodeContext, RATE_LIMIT_WAITS_MS } from '../../shared/transport';
 
 /** A brand-new ID can be unknown to the read side for a while (3P-observed 404s and nulls). */
 const NEW_GENERATION_GRACE_MS = 60_000;
@@ -34,8 +34,8 @@ function isTransient(error: unknown, sinceCreateMs: number): boolean {
 	return isPassingLookupFailure(error);
 }
 
-/** Whether a finished lookup ends the wait: returns the record for COMPLETE, throws for failures. */
-function settle(ctx: IExecuteFunctions, record: GenerationRecord, target: PollTarget): GenerationRecord | undefined {
+/** Whether a finished lookup ends the wait: returns the record for COMPLETE, throws for failures (also used on a paused execution's resume). */
+export function settle(ctx: NodeContext, record: GenerationRecord, target: { generationId: string; itemIndex: number }): GenerationRecord | undefined {
 	const { generationId, itemIndex } = target;
 	if (record.status === 'FAILED') {
 		throw new NodeOperationError(ctx.getNode(), `Leonardo reports that generation ${generationId} failed`, {

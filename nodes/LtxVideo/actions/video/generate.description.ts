@@ -252,6 +252,15 @@ export const description: INodeProperties[] = forOperation('generate', [
 			description:
 				'Never create a video that would take this run’s spend above this amount (0 = no limit). The unit is whatever Leonardo reports in each video’s "cost" (credits or dollars). The first video of each model, duration and resolution is created alone and its cost estimates the others; items over the limit fail with an error and nothing is sent for them.',
 		},
+		{
+			displayName: 'Pause Execution',
+			name: 'pauseExecution',
+			type: 'boolean',
+			default: false,
+			displayOptions: { show: { '/waitForCompletion': [true] } },
+			description:
+				'Whether to park the execution in n8n’s Waiting state while Leonardo renders, instead of polling in a running execution: no worker or execution slot is held, and an n8n restart changes nothing. The LTX Video Trigger (published, same credential, its Production URL in the credential’s "Trigger URL", a "Webhook Callback API Key" set) resumes it when Leonardo calls; "Timeout" bounds the wait. Needs "n8n start" (the CLI "n8n execute" cannot wait).',
+		},
 		pollIntervalOption,
 		{
 			displayName: 'Public',

@@ -15,6 +15,7 @@ import { DEFAULT_DIALECT } from '../../helpers/createGeneration';
 import { type FrameInput, type RawFrameParameters, validateGenerateRequest } from '../../helpers/generateRequest';
 import { FrameLinks } from '../../helpers/frameLinks';
 import { type MakeInput, makeGeneration, type MakeSession, noteResumed } from '../../helpers/makeGeneration';
+import { checkPauseReady, parkOrFinish, type PauseSettings, validatePauseExecution } from '../../helpers/pause';
 import { waitForVideo } from '../../helpers/polling';
 import { RateLimiter } from '../../helpers/rateLimiter';
 import { SpendGuard, validateSpendLimits } from '../../helpers/spendGuard';
@@ -125,9 +126,17 @@ export function generateRun(ctx: IExecuteFunctions, baseUrl: string): ItemRun<Ch
 	};
 	const concurrency = validateMaxConcurrency(options.maxConcurrency);
 	const links = new FrameLinks(ctx);
+	// Pause Execution (pause.ts) is a node-level mode: read from the first item, checked once before any create.
+	const pauseExecution = validatePauseExecution(options.pauseExecution);
+	let pauseReady: Promise<PauseSettings> | undefined;
+	const parkedOutputs: Array<OutputSettings | undefined> = [];
 	return {
 		concurrency: concurrency === 'auto' ? async () => await planConcurrency(ctx, readAccount) : concurrency,
-		check: async (itemIndex) => await check(ctx, links, created, itemIndex),
+		check: async (itemIndex) => {
+			if (pauseExecution) await (pauseReady ??= checkPauseReady(ctx, validateWaitSettings(options).timeoutMs));
+			return await check(ctx, links, created, itemIndex);
+		},
+		finish: pauseExecution ? async (items) => await parkOrFinish(ctx, await pauseReady!, baseUrl, items, parkedOutputs) : undefined,
 		run: async (checked, itemIndex, progress, { cancel, stopNew }): Promise<INodeExecutionData> => {
 			const { request } = checked;
 			const made = await makeGeneration(ctx, session, checked, { itemIndex, progress, cancel, stopNew }, created);
@@ -143,7 +152,8 @@ export function generateRun(ctx: IExecuteFunctions, baseUrl: string): ItemRun<Ch
 			// A resumed generation whose request changed since: what was sent, not the current values.
 			const sent = made.resumed?.requestChanged ? { model: made.model, seed: made.seed } : { model: request.model, prompt: request.prompt, seed: request.seed };
 			const facts: KnownRequestFacts = { ...sent, width, height, cost };
-			if (!checked.waitForCompletion) return { json: { ...submittedJson(generationId, facts), spentThisRun, ...notice() } };
+			if (pauseExecution && checked.waitForCompletion) parkedOutputs[itemIndex] = checked.output;
+			if (!checked.waitForCompletion || pauseExecution) return { json: { ...submittedJson(generationId, facts), spentThisRun, ...notice() } };
 
 			const record = await waitForVideo(
 				ctx,
