@@ -8,7 +8,7 @@ import path from 'node:path';
 
 import { type EmulatorProcess, type RecordedRequest, startEmulator } from './emulator-process.ts';
 import type { Workflow } from './examples.ts';
-import { type ExecutionResult, N8nInstance, type OutputItem, type PackageSource } from './n8n-instance.ts';
+import { type ExecutionResult, N8nInstance, type OutputItem, type PackageSource, type RestSession } from './n8n-instance.ts';
 import { CREDENTIAL_TYPE, EXAMPLE_CREDENTIAL, FIXTURES_DIR, NODE_TYPE } from './project.ts';
 
 export interface E2eWorld {
@@ -51,6 +51,19 @@ export async function createWorld(
 	} catch (error) {
 		await emulator.stop();
 		rmSync(scratch, { recursive: true, force: true });
+		throw error;
+	}
+}
+
+/** A world whose n8n runs (`n8n start`) with `workflows` imported, and the owner's REST session. */
+export async function startedWorld(workflows: object[]): Promise<{ world: E2eWorld; session: RestSession }> {
+	const world = await createWorld();
+	try {
+		await world.n8n.importWorkflows(workflows);
+		await world.n8n.start();
+		return { world, session: await world.n8n.setupOwner() };
+	} catch (error) {
+		await world.dispose();
 		throw error;
 	}
 }

@@ -7,7 +7,7 @@
  * - Retry On Fail with a request that differs on every try (a random seed, `{{ $now }}` in the prompt).
  * Accepted creates are counted across both executions.
  */
-import { createBodies, createWorld, type E2eWorld } from './fixtures.ts';
+import { createBodies, type E2eWorld, startedWorld } from './fixtures.ts';
 import type { RestSession } from './n8n-instance.ts';
 import { EXAMPLE_CREDENTIAL, NODE_TYPE } from './project.ts';
 import { downloadBinary, type Execution, outputOf, runManually, waitForExecution } from '../queue/executions.ts';
@@ -64,10 +64,7 @@ let world: E2eWorld;
 let session: RestSession;
 
 beforeAll(async () => {
-	world = await createWorld();
-	await world.n8n.importWorkflows(WORKFLOWS);
-	await world.n8n.start();
-	session = await world.n8n.setupOwner();
+	({ world, session } = await startedWorld(WORKFLOWS));
 }, 300_000); // n8n boots on a loaded 2-core machine can take minutes.
 
 afterAll(async () => await world?.dispose());

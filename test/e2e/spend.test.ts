@@ -3,7 +3,7 @@
  * balance: Max Spend per Run over a 10-row batch (concurrency 4 and Auto), a create without cost, Retry On
  * Fail with a limit, and Keep Account Balance Above reached mid-batch and across 5 executions started at once by a webhook.
  */
-import { createWorld, type E2eWorld, itemsIntoLtxWorkflow, nodeOnRow } from './fixtures.ts';
+import { type E2eWorld, itemsIntoLtxWorkflow, nodeOnRow, startedWorld } from './fixtures.ts';
 import type { RestSession } from './n8n-instance.ts';
 import { CREDENTIAL_TYPE, EXAMPLE_CREDENTIAL, NODE_TYPE } from './project.ts';
 import { type Execution, outputOf, runManually, waitForExecution } from '../queue/executions.ts';
@@ -61,10 +61,7 @@ let world: E2eWorld;
 let session: RestSession;
 
 beforeAll(async () => {
-	world = await createWorld();
-	await world.n8n.importWorkflows(WORKFLOWS);
-	await world.n8n.start();
-	session = await world.n8n.setupOwner();
+	({ world, session } = await startedWorld(WORKFLOWS));
 }, 300_000);
 
 afterAll(async () => await world?.dispose());
