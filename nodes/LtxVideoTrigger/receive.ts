@@ -81,10 +81,7 @@ export async function receiveCallback(ctx: IWebhookFunctions): Promise<IWebhookR
 		answer(ctx, 403, { error: 'This address may not call this webhook.' });
 		return nothingStarted;
 	}
-	if (secret && !bearerMatches(request.headers.authorization, secret)) {
-		answer(ctx, 401, { error: 'Missing or wrong Webhook Callback API Key.' }, { 'www-authenticate': 'Bearer' });
-		return nothingStarted;
-	}
+	if (secret && refusedBearer(ctx, secret)) return nothingStarted;
 
 	const callback = readCallback(ctx.getBodyData(), secretsOf(credentials));
 	if (typeof callback === 'string') {
@@ -126,16 +123,20 @@ export async function receiveCallback(ctx: IWebhookFunctions): Promise<IWebhookR
 	return item ? { noWebhookResponse: true, workflowData: [[item]] } : nothingStarted;
 }
 
+/** Answers 401 when the call does not carry `secret` as its bearer token (callbacks and registrations alike). */
+function refusedBearer(ctx: IWebhookFunctions, secret: string): boolean {
+	if (bearerMatches(ctx.getRequestObject().headers.authorization, secret)) return false;
+	answer(ctx, 401, { error: 'Missing or wrong Webhook Callback API Key.' }, { 'www-authenticate': 'Bearer' });
+	return true;
+}
+
 /** A registration of a paused Generate: only with the Webhook Callback API Key, only for this n8n's resume URLs. */
 function acceptRegistration(ctx: IWebhookFunctions, registry: PauseRegistry, secret: string): IWebhookResponseData {
 	if (!secret) {
 		answer(ctx, 401, { error: 'Registrations need a Webhook Callback API Key in the trigger\'s credential.' }, { 'www-authenticate': 'Bearer' });
 		return nothingStarted;
 	}
-	if (!bearerMatches(ctx.getRequestObject().headers.authorization, secret)) {
-		answer(ctx, 401, { error: 'Missing or wrong Webhook Callback API Key.' }, { 'www-authenticate': 'Bearer' });
-		return nothingStarted;
-	}
+	if (refusedBearer(ctx, secret)) return nothingStarted;
 	const registration = readRegistration(ctx.getBodyData());
 	if (typeof registration === 'string') {
 		answer(ctx, 400, { error: `Not a valid registration: ${registration}.` });
