@@ -72,6 +72,36 @@ return [
 		...link('Model items', 'Models'),
 	});
 
+/** The options added with the spend guards, the poster, the file name and Pause Execution, each from an expression. */
+const OPTIONS_ID = 'ltxExpressionsOptions01';
+const optionsWorkflow = () =>
+	workflow(OPTIONS_ID, 'LTX Video: options from expressions', [
+		node('Start', 'n8n-nodes-base.manualTrigger', 1, {}),
+		code(
+			'Rows',
+			`return ['launch', 'teaser', 'outtake'].map((title) => ({ json: { title, prompt: title, limit: 0.5, floor: 0, pause: false, poster: true } }));`,
+		),
+		ltx(
+			'Options',
+			{
+				model: 'ltxv-2.3-fast',
+				prompt: '={{ $json.prompt }}',
+				duration: 6,
+				options: {
+					download: false,
+					pollInterval: 1,
+					maxConcurrency: 1,
+					maxSpendPerRun: '={{ $json.limit }}',
+					keepBalanceAbove: '={{ $json.floor }}',
+					pauseExecution: '={{ $json.pause }}',
+					downloadPoster: '={{ $json.poster }}',
+					fileName: '={{ $json.title }}',
+				},
+			},
+			{ continueOnFail: true },
+		),
+	], link('Start', 'Rows', 'Options'));
+
 /** The bad-input cases whose value comes from an expression. */
 const EXPRESSION_CASES = BAD_INPUT_CASES.filter((badInput) => JSON.stringify(badInput.parameters).includes('={{') && !badInput.baseUrl && !badInput.nodeLevel);
 const BAD_INPUT_ID = 'ltxExpressionsBadInput01';
@@ -91,7 +121,7 @@ let world: E2eWorld;
 beforeAll(async () => {
 	world = await createWorld({ emulatorDelayMs: 500 });
 	const framePath = `${world.filesDir}/start-frame.png`;
-	await world.n8n.importWorkflows([expressionsWorkflow(framePath), badInputWorkflow(framePath)]);
+	await world.n8n.importWorkflows([expressionsWorkflow(framePath), badInputWorkflow(framePath), optionsWorkflow()]);
 }, 300_000); // n8n boots on a loaded 2-core machine can take minutes.
 
 afterAll(async () => await world?.dispose());
@@ -120,6 +150,20 @@ test('frame source, model + duration, aspect ratio and resolution from expressio
 	]);
 	expect(bodies['fast 20']).toMatchObject({ model: 'ltxv-2.3-fast', parameters: { duration: 20, mode: 'RESOLUTION_1440' } });
 	expect(bodies['pro 6']).toMatchObject({ model: 'ltxv-2.3-pro', parameters: { duration: 6, mode: 'RESOLUTION_2160' } });
+});
+
+test('Max Spend per Run, Keep Account Balance Above, Pause Execution, Download Poster Image and File Name from expressions', async () => {
+	await world.emulator.reset();
+	const result = await executeOrThrow(world.n8n, OPTIONS_ID);
+	const output = outputOf(result, 'Options');
+
+	// Fast 6 s costs $0.24 in the emulator: a limit of 0.5 from the item allows two videos, not three.
+	expect(createBodies(await world.emulator.requests())).toHaveLength(2);
+	expect(output.slice(0, 2).map((item) => [item.json.status, item.json.spentThisRun, item.binary?.poster?.fileName])).toEqual([
+		['COMPLETE', 0.24, 'launch.jpg'],
+		['COMPLETE', 0.48, 'teaser.jpg'],
+	]);
+	expect(output[2].json.error).toMatch(/^Spend limit of 0\.5 DOLLARS reached: 0\.48 DOLLARS spent in this run/);
 });
 
 test('the expression cases of the bad-input matrix: an error item each, zero requests', async () => {
